@@ -1,0 +1,55 @@
+"""The programme's vocabulary and rules, in one place.
+
+Values are the users' words (French) because they travel in files lab leads fill in; the exchange
+schemas in `data/schemas/` must list the same values (a test checks it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+# Project life cycle, in order (the last two are terminal).
+PROJECT_STATUSES = ["émergence", "conception", "expérimentation", "déploiement", "essaimage", "terminé", "abandonné"]
+ACTIVE_STATUSES = PROJECT_STATUSES[:5]
+
+THEMES = [
+    "Inclusion et solidarités",
+    "Emploi et économie sociale et solidaire",
+    "Transition écologique et énergie",
+    "Numérique et données",
+    "Relation aux usagers",
+    "Ressources humaines et management",
+    "Coopération État-collectivités",
+    "Santé",
+    "Jeunesse et éducation",
+    "Contrôle et inspection",
+    "Autre",
+]
+
+PARTNER_TYPES = ["collectivité", "opérateur public", "recherche", "entreprise", "association", "usagers"]
+
+SESSION_FORMATS = ["formation", "atelier", "webinaire", "sensibilisation", "autre"]
+
+FUNDING_SOURCES = ["PIA", "FTAP", "relance", "autre"]
+
+REPORT_KINDS = ["projets", "sessions", "financements"]
+
+COHORTS = {
+    "laureat-2016": "Lauréats 2016",
+    "relance-2021-2022": "Créés en 2021-2022 (relance)",
+}
+
+# Funding rules of the 2016 call (seeds 000-003).
+PIA_MAX_PER_LAUREATE_EUR = 250_000
+PIA_MAX_SHARE_OF_BUDGET = 0.5
+LAB_BUDGET_MAX_EUR = 500_000
+PIA_WINDOW_MONTHS = 18
+
+# Public reference figures (DITP, 1 December 2020, seed 004).
+REFERENCE_DATE = date(2020, 12, 1)
+REFERENCE_ACTIVE_LABS = 9
+REFERENCE_PROJECTS_2020 = 200       # "près de 200 projets et actions"
+REFERENCE_SESSIONS_2020 = 500       # "près de 500 sessions de formation"
+REFERENCE_SOURCE = "DITP, « Une nouvelle ambition pour les laboratoires d'innovation territoriale », 01/12/2020"
+
+DEMO_USER = "démo"

@@ -1,0 +1,153 @@
+"""French formats, quarters and colours: the one place for each.
+
+Numbers: narrow no-break space for thousands, decimal comma, `€` after (`1 234 567,8 €`).
+Dates: `31/12/2021`. Quarters: stored as `2021-T3` (sorts as text), shown as `T3 2021`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+
+NNBSP = "\u202f"  # narrow no-break space, the French thousands separator
+NBSP = "\u00a0"
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def fmt_number(value, decimals: int = 0) -> str:
+    """`1234567.8` → `1 234 567,8` (narrow no-break spaces). Empty for missing values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    try:
+        if value != value:  # pandas NA / NaN
+            return ""
+    except TypeError:
+        return ""
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def fmt_int(value) -> str:
+    return fmt_number(value, 0)
+
+
+def fmt_eur(value, decimals: int = 0) -> str:
+    """`1234567` → `1 234 567 €`."""
+    text = fmt_number(value, decimals)
+    return f"{text}{NBSP}€" if text else ""
+
+
+def fmt_percent(value, decimals: int = 0) -> str:
+    """`0.253` → `25 %`."""
+    text = fmt_number(None if value is None else float(value) * 100, decimals)
+    return f"{text}{NBSP}%" if text else ""
+
+
+def fmt_date(value) -> str:
+    """A date → `31/12/2021`. Empty for missing values."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    try:
+        return value.strftime("%d/%m/%Y")
+    except (AttributeError, ValueError):
+        return ""
+
+
+# --- quarters --------------------------------------------------------------------------------
+
+_QUARTER_PATTERNS = [
+    re.compile(r"^\s*(?P<y>\d{4})\s*-?\s*[TQ](?P<q>[1-4])\s*$", re.IGNORECASE),  # 2021-T3, 2021Q3
+    re.compile(r"^\s*[TQ](?P<q>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})\s*$", re.IGNORECASE),  # T3 2021
+]
+
+
+def parse_quarter(text: str) -> str:
+    """Accept `2021-T3`, `T3 2021`, `2021Q3` (any case); return the stored form `2021-T3`."""
+    for pattern in _QUARTER_PATTERNS:
+        match = pattern.match(str(text))
+        if match:
+            return f"{int(match.group('y')):04d}-T{match.group('q')}"
+    raise ValueError(f"Trimestre non reconnu : « {text} » (attendu par exemple « T3 2021 » ou « 2021-T3 »).")
+
+
+def fmt_quarter(quarter: str) -> str:
+    """`2021-T3` → `T3 2021`."""
+    if not quarter:
+        return ""
+    year, q = quarter.split("-T")
+    return f"T{q} {year}"
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year:04d}-T{(day.month - 1) // 3 + 1}"
+
+
+def quarter_start(quarter: str) -> date:
+    year, q = quarter.split("-T")
+    return date(int(year), 3 * (int(q) - 1) + 1, 1)
+
+
+def quarter_end(quarter: str) -> date:
+    return next_quarter_start(quarter) - timedelta(days=1)
+
+
+def next_quarter_start(quarter: str) -> date:
+    year, q = (int(x) for x in quarter.split("-T"))
+    return date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
+
+
+def shift_quarter(quarter: str, n: int) -> str:
+    year, q = (int(x) for x in quarter.split("-T"))
+    index = year * 4 + (q - 1) + n
+    return f"{index // 4:04d}-T{index % 4 + 1}"
+
+
+def quarter_range(first: str, last: str) -> list[str]:
+    out, q = [], first
+    while q <= last:
+        out.append(q)
+        q = shift_quarter(q, 1)
+    return out
+
+
+def last_complete_quarter(today: date | None = None) -> str:
+    today = today or date.today()
+    return shift_quarter(quarter_of(today), -1)
+
+
+def fmt_datetime(value: datetime) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+# --- colours (State design system, DSFR) -----------------------------------------------------
+
+BLEU_FRANCE = "#000091"
+ROUGE_MARIANNE = "#E1000F"
+INFO = "#0063CB"
+SUCCESS = "#18753C"
+WARNING = "#B34000"
+ERROR = "#CE0500"
+GREY = "#666666"
+
+# Funding sources keep the same colour on every chart. Okabe-Ito based, colour-blind safe,
+# each at least 3:1 against white.
+FUNDING_COLORS = {
+    "PIA": "#000091",      # bleu France
+    "FTAP": "#D55E00",     # vermilion
+    "relance": "#009E73",  # bluish green
+    "autre": "#6A6A6A",    # grey
+}
+
+# Ordered categorical palette for other series (colour-blind safe, ≥ 3:1 on white).
+CATEGORICAL = ["#000091", "#D55E00", "#009E73", "#CC79A7", "#0072B2", "#8F6A00", "#6A6A6A", "#56267A"]
+
+
+def source_caption(source: str, data_date: date | None) -> str:
+    """`Source : … — données au 30/09/2021`."""
+    if data_date is None:
+        return f"Source : {source}"
+    return f"Source : {source} — données au {fmt_date(data_date)}"

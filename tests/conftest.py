@@ -1,0 +1,136 @@
+"""Shared fixtures: a demo database built once per test process, fresh stores, a real Streamlit server
+and a real headless Chromium (Debian's, never a downloaded one)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from lit_analytics.bootstrap import init_database
+from lit_analytics.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+DEMO_UNTIL = "2026-T3"  # fixed so tests do not depend on today's date
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """A demo database (seed 42, scale 1, until T3 2026). Tests must not write to it: copy it first."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    init_database(path, demo=True, until=DEMO_UNTIL).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_db_path) -> Store:
+    store = Store(demo_db_path, read_only=True)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def demo_copy(demo_db_path, tmp_path) -> Path:
+    """A private, writable copy of the demo database."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db_path, path)
+    return path
+
+
+@pytest.fixture
+def empty_store(tmp_path) -> Store:
+    store = Store(tmp_path / "empty.duckdb")
+    yield store
+    store.close()
+
+
+# --- a real Streamlit server and a real Chromium ---------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    def __init__(self, db_path: Path, extra_env: dict | None = None):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "LIT_DB": str(db_path), **(extra_env or {})}
+        self.log = open(db_path.with_suffix(".server.log"), "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+            if self.process.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError("le serveur Streamlit n'a pas démarré : " + db_path.with_suffix(".server.log").read_text())
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def streamlit_server(demo_copy):
+    server = StreamlitServer(demo_copy)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the page's script."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
+        "document.querySelectorAll('[data-testid=\"stMetric\"], [data-testid=\"stMarkdown\"]').length > 0",
+        timeout=timeout)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

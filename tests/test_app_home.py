@@ -1,0 +1,64 @@
+"""The home page, run by Streamlit's AppTest against a demo database; figures checked by independent SQL."""
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import REPO
+from lit_analytics.formats import fmt_eur, fmt_int
+
+
+@pytest.fixture
+def home(demo_copy, monkeypatch):
+    monkeypatch.setenv("LIT_DB", str(demo_copy))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    return at, demo_copy
+
+
+def independent_figures(path):
+    con = duckdb.connect(str(path), read_only=True)
+    q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    figures = {
+        "Laboratoires financés": q("SELECT count(*) FROM labs"),
+        "Laboratoires actifs": q("SELECT count(*) FROM labs WHERE closed_on IS NULL"),
+        "Projets": q("""SELECT count(DISTINCT s.lab_id || '/' || s.project_id) FROM project_snapshots s
+                        JOIN report_versions v USING (version_id) WHERE v.is_current"""),
+        "Sessions de formation": q("""SELECT count(*) FROM training_sessions s JOIN report_versions v
+                                      USING (version_id) WHERE v.is_current"""),
+        "Participants": q("""SELECT sum(participants_agents) + sum(coalesce(participants_others, 0))
+                             FROM training_sessions s JOIN report_versions v USING (version_id) WHERE v.is_current"""),
+    }
+    money = dict(con.execute("""SELECT source, sum(amount_eur) FROM funding_tranches f JOIN report_versions v
+                                USING (version_id) WHERE v.is_current GROUP BY 1""").fetchall())
+    con.close()
+    return figures, money
+
+
+def test_home_page_figures_match_independent_sql(home, tmp_path):
+    at, path = home
+    shown = {m.label: m.value for m in at.metric}
+    at_path_copy = tmp_path / "check.duckdb"
+    import shutil
+    shutil.copy(path, at_path_copy)
+    figures, money = independent_figures(at_path_copy)
+    for label, value in figures.items():
+        assert shown[label] == fmt_int(value), label
+    for source in ("PIA", "FTAP", "relance", "autre"):
+        assert shown[source] == fmt_eur(money.get(source, 0))
+    assert shown["Total"] == fmt_eur(sum(money.values()))
+
+
+def test_home_page_shows_the_demo_notice_and_a_dated_source(home):
+    at, _ = home
+    assert any("Données de démonstration" in w.value for w in at.warning)
+    assert any("données au 30/09/2026" in c.value for c in at.caption)
+
+
+def test_first_run_without_a_database_builds_the_demo_one(tmp_path, monkeypatch):
+    db = tmp_path / "absent" / "lit.duckdb"
+    monkeypatch.setenv("LIT_DB", str(db))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    assert db.exists()
+    assert {m.label: m.value for m in at.metric}["Laboratoires financés"] == "16"

@@ -1,0 +1,114 @@
+"""The store: migrations, idempotence, transactions, concurrent reads, database location."""
+
+import threading
+
+import pytest
+
+from lit_analytics import config
+from lit_analytics.store import Store, StoreError, latest_schema_version
+
+
+def test_new_database_gets_every_migration(tmp_path):
+    with Store(tmp_path / "new.duckdb") as store:
+        assert store.schema_version() == latest_schema_version() >= 2
+        assert store.table_exists("labs") and store.table_exists("funding_tranches")
+
+
+def test_opening_an_older_file_upgrades_it_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with Store(path, target_version=1) as old:
+        assert old.schema_version() == 1
+        assert not old.table_exists("training_sessions")
+        with old.transaction() as cur:
+            cur.execute("INSERT INTO regions VALUES ('53', 'Bretagne', false)")
+    with Store(path) as upgraded:
+        assert upgraded.schema_version() == latest_schema_version()
+        assert upgraded.table_exists("training_sessions")
+        assert upgraded.query("SELECT name FROM regions") == [("Bretagne",)]
+        applied = [v for (v,) in upgraded.query("SELECT version FROM schema_migrations ORDER BY 1")]
+        assert applied == list(range(1, latest_schema_version() + 1))
+
+
+def test_opening_twice_changes_nothing(tmp_path):
+    path = tmp_path / "twice.duckdb"
+    with Store(path) as first:
+        rows_before = first.query("SELECT version, name, applied_at FROM schema_migrations ORDER BY 1")
+        version_before = first.data_version()
+    with Store(path) as second:
+        assert second.migrate() == []
+        assert second.query("SELECT version, name, applied_at FROM schema_migrations ORDER BY 1") == rows_before
+        assert second.data_version() == version_before
+
+
+def test_a_failed_transaction_writes_nothing(empty_store):
+    with empty_store.transaction() as cur:
+        cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+    version = empty_store.data_version()
+    with pytest.raises(RuntimeError):
+        with empty_store.transaction() as cur:
+            cur.execute("INSERT INTO regions VALUES ('24', 'Centre-Val de Loire', false)")
+            raise RuntimeError("boom")
+    assert empty_store.query("SELECT region_code FROM regions") == [("11",)]
+    assert empty_store.data_version() == version
+
+
+def test_each_write_moves_the_data_version(empty_store):
+    before = empty_store.data_version()
+    with empty_store.transaction() as cur:
+        cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+    assert empty_store.data_version() == before + 1
+
+
+def test_readers_in_other_threads_see_the_last_committed_state_during_a_write(empty_store):
+    with empty_store.transaction() as cur:
+        cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+    inside_write = threading.Event()
+    release = threading.Event()
+    seen = {}
+
+    def writer():
+        with empty_store.transaction() as cur:
+            cur.execute("INSERT INTO regions VALUES ('24', 'Centre-Val de Loire', false)")
+            inside_write.set()
+            release.wait(10)
+
+    def reader(key):
+        seen[key] = empty_store.scalar("SELECT count(*) FROM regions")
+
+    w = threading.Thread(target=writer)
+    w.start()
+    assert inside_write.wait(10)
+    readers = [threading.Thread(target=reader, args=(f"during-{i}",)) for i in range(4)]
+    for r in readers:
+        r.start()
+    for r in readers:
+        r.join(10)
+    release.set()
+    w.join(10)
+    reader("after")
+    assert [seen[f"during-{i}"] for i in range(4)] == [1, 1, 1, 1]
+    assert seen["after"] == 2
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "future.duckdb"
+    with Store(path) as store:
+        with store.transaction() as cur:
+            cur.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    with pytest.raises(StoreError, match="plus récente"):
+        Store(path)
+
+
+def test_a_file_that_is_not_a_database_gives_a_french_error(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("ceci n'est pas une base")
+    with pytest.raises(StoreError, match="n'est pas une base DuckDB"):
+        Store(path)
+
+
+def test_database_location_precedence(monkeypatch, tmp_path):
+    monkeypatch.delenv("LIT_DB", raising=False)
+    assert config.db_path() == config.DEFAULT_DB
+    monkeypatch.setenv("LIT_DB", str(tmp_path / "env.duckdb"))
+    assert config.db_path() == tmp_path / "env.duckdb"
+    assert config.db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
