@@ -134,3 +134,25 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- helpers shared by page tests --------------------------------------------------------------
+
+def make_app_test(db_path: Path, page: str | None = None, actor=None, timeout: float = 60):
+    """An AppTest of the whole app on `db_path`, optionally signed in as `actor` and switched to `page`
+    (a file under pages/, e.g. "pages/carte.py"). Call `.run()` on the result."""
+    from streamlit.testing.v1 import AppTest
+    os.environ["LIT_DB"] = str(db_path)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+    if actor is not None:
+        at.session_state["actor"] = actor
+    if page is not None:
+        at.switch_page(page)
+    return at
+
+
+def open_app(page, server: "StreamlitServer", path: str = "", role: str | None = "admin") -> None:
+    """Open the app in the browser at `path` (e.g. "carte?region=84"), signed in with the demo account of
+    `role` when the app asks for a sign-in."""
+    page.goto(f"{server.url}/{path}")
+    wait_for_app(page)
