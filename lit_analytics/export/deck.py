@@ -1,0 +1,234 @@
+"""Briefing decks: a 16:9 PPTX (python-pptx) and the same deck as PDF (the same slides laid out in HTML and
+printed by the system Chromium), from one `Deck` description.
+
+Slides: a cover (title, scope, date), the headline figures, one slide per chart (its title, scope, picture and
+source), and a closing slide on sources and method (demo data flagged when present).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lit_analytics.export.images import ExportError, _browser_path
+
+SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
+BLEU_FRANCE = (0x00, 0x00, 0x91)
+GREY = (0x66, 0x66, 0x66)
+DARK = (0x16, 0x16, 0x16)
+WARNING = (0xB3, 0x40, 0x00)
+
+
+@dataclass
+class ChartSlide:
+    title: str
+    subtitle: str
+    caption: str
+    png: bytes            # the chart without its own title block, 16:9
+    svg: str | None = None
+
+
+@dataclass
+class Deck:
+    title: str
+    scope: str
+    date_line: str                               # e.g. "Données au 30/09/2026 — édité le 22/11/2026"
+    headline: list[tuple[str, str]]              # (label, formatted value)
+    charts: list[ChartSlide]
+    sources: list[str]                           # closing slide, one paragraph each
+    demo: bool = False
+    headline_note: str = ""
+    method: list[str] = field(default_factory=list)
+
+    @property
+    def slide_count(self) -> int:
+        return 3 + len(self.charts)
+
+
+DEMO_WARNING = ("Données de démonstration : les valeurs d'activité et de financement de ce document sont fictives, "
+                "générées pour présenter l'outil.")
+
+
+# --- PPTX ------------------------------------------------------------------------------------------
+
+def to_pptx(deck: Deck) -> bytes:
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
+    blank = prs.slide_layouts[6]
+
+    def text(slide, left, top, width, height, content, size=18, bold=False, color=DARK, align=None):
+        from pptx.dml.color import RGBColor
+        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        frame = box.text_frame
+        frame.word_wrap = True
+        paragraphs = content if isinstance(content, list) else [content]
+        for i, line in enumerate(paragraphs):
+            p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            p.text = line
+            if align is not None:
+                p.alignment = align
+            for run in p.runs:
+                run.font.size, run.font.bold = Pt(size), bold
+                run.font.color.rgb = RGBColor(*color)
+        return box
+
+    def band(slide):
+        from pptx.dml.color import RGBColor
+        from pptx.enum.shapes import MSO_SHAPE
+        shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, prs.slide_width, Inches(0.12))
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = RGBColor(*BLEU_FRANCE)
+        shape.line.fill.background()
+
+    def footer(slide, number):
+        text(slide, 0.5, 7.05, 9, 0.35, deck.title, size=10, color=GREY)
+        text(slide, 11.8, 7.05, 1.0, 0.35, str(number), size=10, color=GREY)
+        if deck.demo:
+            text(slide, 0.5, 6.75, 12.3, 0.3, "Données de démonstration (fictives)", size=10, color=WARNING)
+
+    # cover
+    s = prs.slides.add_slide(blank)
+    band(s)
+    text(s, 0.8, 2.0, 11.7, 1.4, deck.title, size=36, bold=True, color=BLEU_FRANCE)
+    text(s, 0.8, 3.5, 11.7, 0.9, deck.scope, size=22)
+    text(s, 0.8, 4.4, 11.7, 0.6, deck.date_line, size=16, color=GREY)
+    if deck.demo:
+        text(s, 0.8, 5.4, 11.7, 0.9, DEMO_WARNING, size=14, bold=True, color=WARNING)
+
+    # headline figures
+    s = prs.slides.add_slide(blank)
+    band(s)
+    text(s, 0.5, 0.35, 12.3, 0.8, "Chiffres clés", size=28, bold=True, color=BLEU_FRANCE)
+    text(s, 0.5, 1.05, 12.3, 0.5, deck.scope, size=14, color=GREY)
+    per_row = 4
+    for i, (label, value) in enumerate(deck.headline):
+        row, col = divmod(i, per_row)
+        left, top = 0.5 + col * 3.1, 1.8 + row * 1.55
+        text(s, left, top, 2.9, 0.7, value, size=28, bold=True, color=BLEU_FRANCE)
+        text(s, left, top + 0.7, 2.9, 0.6, label, size=13)
+    if deck.headline_note:
+        text(s, 0.5, 6.2, 12.3, 0.5, deck.headline_note, size=11, color=GREY)
+    footer(s, 2)
+
+    # one slide per chart
+    for n, chart in enumerate(deck.charts, start=3):
+        s = prs.slides.add_slide(blank)
+        band(s)
+        text(s, 0.5, 0.3, 12.3, 0.7, chart.title, size=24, bold=True, color=BLEU_FRANCE)
+        text(s, 0.5, 0.95, 12.3, 0.45, chart.subtitle, size=13, color=GREY)
+        pic_h = 5.0
+        pic_w = pic_h * 16 / 9
+        s.shapes.add_picture(io.BytesIO(chart.png), Inches((SLIDE_W_IN - pic_w) / 2), Inches(1.45),
+                             Inches(pic_w), Inches(pic_h))
+        text(s, 0.5, 6.45, 12.3, 0.35, chart.caption, size=11, color=GREY)
+        footer(s, n)
+
+    # sources and method
+    s = prs.slides.add_slide(blank)
+    band(s)
+    text(s, 0.5, 0.35, 12.3, 0.8, "Sources et méthode", size=28, bold=True, color=BLEU_FRANCE)
+    paragraphs = list(deck.sources) + list(deck.method) + ([DEMO_WARNING] if deck.demo else [])
+    text(s, 0.5, 1.3, 12.3, 5.3, paragraphs, size=14)
+    footer(s, deck.slide_count)
+
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+# --- PDF (HTML printed by Chromium) ----------------------------------------------------------------
+
+_CSS = f"""
+@page {{ size: {SLIDE_W_IN}in {SLIDE_H_IN}in; margin: 0; }}
+* {{ box-sizing: border-box; }}
+body {{ margin: 0; font-family: "DejaVu Sans", Arial, sans-serif; color: #161616; }}
+.slide {{ width: {SLIDE_W_IN}in; height: {SLIDE_H_IN}in; position: relative; overflow: hidden;
+          page-break-after: always; padding: 0.35in 0.5in 0 0.5in; border-top: 0.12in solid #000091; }}
+.slide:last-child {{ page-break-after: auto; }}
+h1 {{ color: #000091; font-size: 36pt; margin: 1.6in 0 0.2in 0.3in; }}
+h2 {{ color: #000091; font-size: 24pt; margin: 0 0 0.05in 0; }}
+.scope {{ font-size: 13pt; color: #666; margin: 0 0 0.1in 0; }}
+.cover-scope {{ font-size: 22pt; margin-left: 0.3in; }}
+.cover-date {{ font-size: 16pt; color: #666; margin-left: 0.3in; }}
+.demo {{ color: #B34000; font-weight: bold; }}
+.cover-demo {{ margin: 0.5in 0 0 0.3in; font-size: 14pt; }}
+.grid {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.25in; margin-top: 0.4in; }}
+.value {{ font-size: 28pt; font-weight: bold; color: #000091; }}
+.label {{ font-size: 13pt; }}
+.chart {{ display: block; margin: 0 auto; width: {5.0 * 16 / 9}in; height: 5.0in; }}
+.chart svg {{ width: 100%; height: 100%; }}
+.caption {{ font-size: 11pt; color: #666; margin-top: 0.05in; }}
+.footer {{ position: absolute; bottom: 0.15in; left: 0.5in; right: 0.5in; font-size: 10pt; color: #666;
+           display: flex; justify-content: space-between; }}
+.sources p {{ font-size: 14pt; margin: 0 0 0.12in 0; }}
+"""
+
+
+def to_html(deck: Deck) -> str:
+    e = html.escape
+    parts = [f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>{e(deck.title)}</title>"
+             f"<style>{_CSS}</style></head><body>"]
+
+    def footer(n):
+        demo = "<span class='demo'>Données de démonstration (fictives)</span>" if deck.demo else ""
+        return f"<div class='footer'><span>{e(deck.title)}</span>{demo}<span>{n}</span></div>"
+
+    demo = f"<p class='demo cover-demo'>{e(DEMO_WARNING)}</p>" if deck.demo else ""
+    parts.append(f"<section class='slide'><h1>{e(deck.title)}</h1><p class='cover-scope'>{e(deck.scope)}</p>"
+                 f"<p class='cover-date'>{e(deck.date_line)}</p>{demo}</section>")
+    cells = "".join(f"<div><div class='value'>{e(v)}</div><div class='label'>{e(k)}</div></div>"
+                    for k, v in deck.headline)
+    note = f"<p class='caption'>{e(deck.headline_note)}</p>" if deck.headline_note else ""
+    parts.append(f"<section class='slide'><h2>Chiffres clés</h2><p class='scope'>{e(deck.scope)}</p>"
+                 f"<div class='grid'>{cells}</div>{note}{footer(2)}</section>")
+    for n, chart in enumerate(deck.charts, start=3):
+        if chart.svg:
+            picture = f"<div class='chart'>{_strip_xml_declaration(chart.svg)}</div>"
+        else:
+            picture = f"<img class='chart' src='data:image/png;base64,{base64.b64encode(chart.png).decode()}'>"
+        parts.append(f"<section class='slide'><h2>{e(chart.title)}</h2><p class='scope'>{e(chart.subtitle)}</p>"
+                     f"{picture}<p class='caption'>{e(chart.caption)}</p>{footer(n)}</section>")
+    paragraphs = list(deck.sources) + list(deck.method)
+    body = "".join(f"<p>{e(p)}</p>" for p in paragraphs)
+    if deck.demo:
+        body += f"<p class='demo'>{e(DEMO_WARNING)}</p>"
+    parts.append(f"<section class='slide sources'><h2>Sources et méthode</h2>{body}{footer(deck.slide_count)}"
+                 "</section></body></html>")
+    return "".join(parts)
+
+
+def _strip_xml_declaration(svg: str) -> str:
+    return svg.split("?>", 1)[1] if svg.lstrip().startswith("<?xml") else svg
+
+
+def to_pdf(deck: Deck, timeout: float = 120) -> bytes:
+    """The deck as PDF: its HTML version printed by headless Chromium (no network, no extra software)."""
+    browser = _browser_path()
+    if not browser:
+        raise ExportError("Chromium est introuvable : installez le paquet « chromium » pour produire le PDF.")
+    with tempfile.TemporaryDirectory(prefix="lit-deck-") as tmp:
+        page, out, profile = Path(tmp) / "deck.html", Path(tmp) / "deck.pdf", Path(tmp) / "profile"
+        page.write_text(to_html(deck), encoding="utf-8")
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+               "--no-pdf-header-footer", f"--user-data-dir={profile}", f"--print-to-pdf={out}", page.as_uri()]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False,
+                           env={**os.environ, "HOME": tmp})
+        except subprocess.TimeoutExpired as exc:
+            raise ExportError("La production du PDF a dépassé le délai imparti.") from exc
+        if not out.exists() or out.stat().st_size == 0:
+            raise ExportError("Chromium n'a pas produit le PDF.")
+        return out.read_bytes()
+
+
+__all__ = ["ChartSlide", "Deck", "to_pptx", "to_html", "to_pdf"]
