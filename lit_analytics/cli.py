@@ -98,8 +98,13 @@ def _print_summary(summary) -> None:
               if summary.first_quarter else "aucune donnée d'activité")
     print(f"Période des données : {period}")
     print(f"Laboratoires : {fmt_int(summary.labs_total)} (dont {fmt_int(summary.labs_active)} actifs)")
-    demo = "oui (" + summary.demo_params + ")" if summary.demo and summary.demo_params else (
-        "oui" if summary.demo else "non")
+    demo = "non"
+    if summary.demo:
+        params = dict(item.split("=", 1) for item in (summary.demo_params or "").split(";") if "=" in item)
+        demo = "oui"
+        if params:
+            demo += (f" (graine {params.get('seed', '?')}, échelle ×{params.get('scale', '?')}, "
+                     f"jusqu'au {fmt_quarter(params.get('until', ''))})")
     print(f"Données de démonstration : {demo}")
     print("Lignes par table :")
     width = max(len(t) for t in summary.row_counts)
