@@ -15,7 +15,7 @@ _lock = threading.Lock()
 _started = False
 
 
-class ExportError(Exception):
+class ExportError(ValueError):
     """An export that could not be produced (French message)."""
 
 

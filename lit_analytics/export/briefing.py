@@ -1,0 +1,216 @@
+"""Briefings: a scope (a preset or the dashboard's filters) and a choice of charts, turned into a deck (PPTX or
+PDF), a workbook (XLSX) or single chart files. Charts come from the catalogue, exactly as the pages show them.
+
+Presets: `national`, `region:CODE` (INSEE code), `lab:LAB_ID`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+
+from lit_analytics import catalogue, indicators
+from lit_analytics.catalogue import Chart
+from lit_analytics.export import deck as deck_mod
+from lit_analytics.export import images
+from lit_analytics.export.images import ExportError
+from lit_analytics.export.tables import Table, to_csv, to_xlsx
+from lit_analytics.filters import Filters
+from lit_analytics.formats import fmt_date, fmt_eur, fmt_int
+from lit_analytics.store import Store
+
+DECK_TITLE = "Laboratoires d'innovation territoriale"
+
+# Charts of each preset, in slide order.
+PRESET_CHARTS = {
+    "national": ["carte", "reference-ditp", "projets-etapes-trimestre", "sessions-trimestre",
+                 "participants-trimestre", "part-essaimage", "financements-trimestre", "engage-verse",
+                 "comparaison-laboratoires", "regles-pia"],
+    "region": ["carte", "projets-etapes-trimestre", "projets-par-theme", "sessions-trimestre",
+               "financements-trimestre", "financements-laboratoires", "comparaison-laboratoires"],
+    "lab": ["projets-etapes-trimestre", "projets-par-theme", "partenaires", "sessions-trimestre",
+            "participants-trimestre", "financements-cumules", "engage-verse"],
+}
+
+CONTENT_TYPES = {
+    "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str              # 'national' | 'region' | 'lab' | 'filtres'
+    label: str             # French, e.g. « Région : Bretagne »
+    filters: Filters
+    slug: str              # for file names
+
+
+def parse_preset(store: Store, text: str) -> Scope:
+    """`national`, `region:CODE` or `lab:LAB_ID` → a Scope; a French ValueError otherwise."""
+    text = (text or "").strip()
+    if text == "national":
+        return Scope("national", "France entière", Filters(), "national")
+    kind, _, value = text.partition(":")
+    if kind in ("region", "région") and value:
+        row = store.query("SELECT region_code, name FROM regions WHERE region_code = ?", [value.zfill(2)])
+        if not row:
+            raise ValueError(f"Région inconnue : « {value} » (attendu un code INSEE, par exemple region:84).")
+        return Scope("region", f"Région : {row[0][1]}", Filters(regions=(row[0][0],)), f"region-{row[0][0]}")
+    if kind in ("lab", "labo") and value:
+        row = store.query("SELECT lab_id, name FROM labs WHERE lab_id = ?", [value])
+        if not row:
+            raise ValueError(f"Laboratoire inconnu : « {value} » (voir la page Laboratoires pour les identifiants).")
+        return Scope("lab", f"Laboratoire : {row[0][1]}", Filters(labs=(row[0][0],)), f"lab-{row[0][0]}")
+    raise ValueError(f"Préréglage inconnu : « {text} » (attendu national, region:CODE ou lab:IDENTIFIANT).")
+
+
+def scope_from_filters(store: Store, filters: Filters) -> Scope:
+    """The dashboard's current filters as a briefing scope."""
+    return Scope("filtres", indicators.scope_text(store, filters), filters, "selection")
+
+
+def default_charts(scope: Scope) -> list[str]:
+    return list(PRESET_CHARTS.get(scope.kind, PRESET_CHARTS["national"]))
+
+
+# --- single charts ---------------------------------------------------------------------------------
+
+def chart_image(chart: Chart, fmt: str, *, width: int = images.DEFAULT_WIDTH, height: int | None = None,
+                scale: float = images.DEFAULT_SCALE) -> bytes:
+    """One chart as PNG (2× scale by default), SVG or PDF, with its title, scope and source inside."""
+    height = height or int(chart.figure.layout.height or images.DEFAULT_HEIGHT)
+    return images.render(chart.figure, fmt, width=width, height=height, scale=scale)
+
+
+def chart_table(chart: Chart, fmt: str, *, source: str, data_date: date | None) -> bytes:
+    """The data behind one chart as CSV (French Excel) or XLSX."""
+    if fmt == "csv":
+        return to_csv(chart.data)
+    if fmt == "xlsx":
+        return to_xlsx([_table(chart)], source=source, data_date=data_date, scope=chart.subtitle,
+                       demo="démonstration" in source, title=chart.title)
+    raise ExportError(f"Format de tableau inconnu : {fmt} (attendu : csv ou xlsx).")
+
+
+def file_name(title: str, ext: str, today: date | None = None) -> str:
+    """`Projets par étape` → `lit-projets-par-etape-2026-11-22.png`."""
+    import unicodedata
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60] or "export"
+    return f"lit-{slug}-{(today or date.today()).isoformat()}.{ext}"
+
+
+def _table(chart: Chart) -> Table:
+    euro = [c for c in chart.data.columns if str(c).endswith("(€)")]
+    return Table(chart.title, chart.data, euro, chart.definition)
+
+
+# --- decks -------------------------------------------------------------------------------------------
+
+def _slide_figure(fig: go.Figure) -> go.Figure:
+    """The figure without its own title and caption block: the slide sets them as text."""
+    out = go.Figure(fig)
+    out.layout.title = None
+    out.layout.annotations = [a for a in out.layout.annotations if a.name != "caption"]
+    margin = out.layout.margin
+    out.update_layout(margin=dict(t=50, b=60, l=margin.l, r=margin.r))
+    return out
+
+
+def build_charts(store: Store, scope: Scope, chart_ids: list[str]) -> list[Chart]:
+    unknown = [c for c in chart_ids if c not in catalogue.CATALOGUE]
+    if unknown:
+        raise ValueError(f"Graphique inconnu : {', '.join(unknown)}.")
+    return [catalogue.build_chart(store, chart_id, scope.filters) for chart_id in chart_ids]
+
+
+def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *, vector: bool = False,
+               today: date | None = None) -> deck_mod.Deck:
+    """The deck's content: cover, headline figures, one slide per chart, sources and method."""
+    chart_ids = chart_ids if chart_ids is not None else default_charts(scope)
+    charts = build_charts(store, scope, chart_ids)
+    today = today or date.today()
+    data_date = indicators.data_date(store, scope.filters)
+    demo = indicators.has_demo_data(store)
+    h = indicators.headline(store, scope.filters)
+    headline = [
+        ("Laboratoires financés", fmt_int(h.labs_funded)), ("Laboratoires actifs", fmt_int(h.labs_active)),
+        ("Projets", fmt_int(h.projects)), ("Sessions de formation", fmt_int(h.sessions)),
+        ("Participants", fmt_int(h.participants)), ("Montants engagés", fmt_eur(h.committed_total)),
+    ] + [(f"dont {source}", fmt_eur(value)) for source, value in h.committed_by_source.items() if value]
+    slides = []
+    for chart in charts:
+        fig = _slide_figure(chart.figure)
+        width, height = 1600, 900
+        png = images.render(fig, "png", width=width, height=height, scale=1.5)
+        svg = images.render(fig, "svg", width=width, height=height).decode() if vector else None
+        caption = "\n".join([chart.caption, *chart.notes]) if chart.notes else chart.caption
+        slides.append(deck_mod.ChartSlide(chart.title, chart.subtitle, caption.replace("\n", " · "), png, svg))
+    return deck_mod.Deck(
+        title=DECK_TITLE, scope=f"{scope.label} — {indicators.scope_text(store, scope.filters)}",
+        date_line=f"Données au {fmt_date(data_date) or '—'} — document édité le {fmt_date(today)}",
+        headline=headline, charts=slides, demo=demo,
+        headline_note=catalogue.caption(store, scope.filters),
+        sources=_sources(store, demo), method=_method())
+
+
+def _sources(store: Store, demo: bool) -> list[str]:
+    activity = ("Activité (projets, sessions, financements) : données de démonstration générées par l'outil, "
+                "fictives, cohérentes avec les chiffres publics ci-dessous." if demo else
+                "Activité : rapports trimestriels déposés par les laboratoires ; financements : registre tenu par "
+                "la DITP.")
+    return [
+        activity,
+        "Référentiels : régions (INSEE, Code officiel géographique) ; laboratoires (annonce des lauréats du "
+        "18/11/2016, presse et sites des préfectures) — les valeurs supposées sont signalées sur chaque fiche.",
+        "Chiffres de référence : " + catalogue.domain.REFERENCE_SOURCE + ".",
+        "Fonds de carte : Natural Earth, domaine public.",
+    ]
+
+
+def _method() -> list[str]:
+    return ["Méthode : seules les versions en vigueur des rapports sont comptées ; un projet est compté une fois, "
+            "dans son dernier état déclaré ; les montants sont ceux des tranches engagées sur la période."]
+
+
+def deck_pptx(store: Store, scope: Scope, chart_ids: list[str] | None = None, today: date | None = None) -> bytes:
+    return deck_mod.to_pptx(build_deck(store, scope, chart_ids, today=today))
+
+
+def deck_pdf(store: Store, scope: Scope, chart_ids: list[str] | None = None, today: date | None = None) -> bytes:
+    return deck_mod.to_pdf(build_deck(store, scope, chart_ids, vector=True, today=today))
+
+
+# --- workbooks -----------------------------------------------------------------------------------------
+
+def workbook(store: Store, scope: Scope, chart_ids: list[str] | None = None) -> bytes:
+    """Every chart's data and the main tables of the scope, one sheet each, plus a « Sources » sheet."""
+    chart_ids = chart_ids if chart_ids is not None else default_charts(scope)
+    tables = [_table(chart) for chart in build_charts(store, scope, chart_ids)]
+    directory = catalogue.lab_directory_table(store, scope.filters)
+    tables.append(Table("Laboratoires", directory, [], "Annuaire des laboratoires du périmètre, avec leurs sources."))
+    ledger = indicators.funding_ledger(store, scope.filters)
+    tables.append(Table("Tranches de financement", ledger, [c for c in ledger.columns if c.endswith("(€)")],
+                        "Tranches du registre des financements engagées sur la période."))
+    return to_xlsx(tables, source=indicators.data_source(store), data_date=indicators.data_date(store, scope.filters),
+                   scope=f"{scope.label} — {indicators.scope_text(store, scope.filters)}",
+                   demo=indicators.has_demo_data(store), title=DECK_TITLE)
+
+
+def export(store: Store, scope: Scope, fmt: str, chart_ids: list[str] | None = None) -> bytes:
+    if fmt == "pptx":
+        return deck_pptx(store, scope, chart_ids)
+    if fmt == "pdf":
+        return deck_pdf(store, scope, chart_ids)
+    if fmt == "xlsx":
+        return workbook(store, scope, chart_ids)
+    raise ValueError(f"Format inconnu : « {fmt} » (attendu pptx, pdf ou xlsx).")
+
+
+__all__ = ["Scope", "parse_preset", "scope_from_filters", "default_charts", "chart_image", "chart_table",
+           "build_deck", "deck_pptx", "deck_pdf", "workbook", "export", "file_name", "CONTENT_TYPES"]

@@ -1,0 +1,144 @@
+"""`python -m lit_analytics bench-import`: how long verifying a large quarterly file takes, against Frictionless.
+
+Generates a `sessions` file of N rows (default 100 000) written the way French spreadsheets export it (`;`,
+UTF-8 with BOM, decimal comma, dates JJ/MM/AAAA), verifies it with `ingest.verify` on a fresh database holding
+the reference labs (best of several runs), then validates the same file against the same Table Schema with
+Frictionless (`frictionless.validate`, in process, so its start-up time is not counted), and writes both under
+« ## Import des rapports trimestriels » in docs/benchmarks.md (other sections of that file are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import random
+import re
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from lit_analytics import config
+from lit_analytics.cli import _positive_int, command
+from lit_analytics.domain import SESSION_FORMATS
+from lit_analytics.formats import quarter_end, quarter_start
+
+SECTION = "## Import des rapports trimestriels"
+LAB, QUARTER = "siilab", "2021-T3"
+TARGET_SECONDS = 2.0
+
+
+def generate_sessions_csv(rows: int, seed: int = 1, quarter: str = QUARTER) -> bytes:
+    """A valid `sessions` file of `rows` rows, French style."""
+    rng = random.Random(seed)
+    start = quarter_start(quarter)
+    span = (quarter_end(quarter) - start).days
+    titles = ["Initiation au design de services", "Atelier usagers", "Webinaire retour d'expérience",
+              "Sensibilisation à l'innovation publique", "Conduire une expérimentation"]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["id_session", "date", "intitule", "format", "duree_heures", "participants_agents",
+                     "participants_autres"])
+    for n in range(rows):
+        day = start + timedelta(days=rng.randint(0, span))
+        writer.writerow([f"S-{n + 1:06d}", day.strftime("%d/%m/%Y"), rng.choice(titles), rng.choice(SESSION_FORMATS),
+                         rng.choice(["1", "2", "3,5", "6", "7", "14", "0,5"]), rng.randint(0, 40),
+                         rng.choice(["", str(rng.randint(0, 30))])])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def run_benchmark(rows: int = 100_000, repeat: int = 3, with_frictionless: bool = True) -> dict:
+    from lit_analytics import ingest
+    from lit_analytics.reference import load_reference
+    from lit_analytics.store import Store
+
+    data = generate_sessions_csv(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sessions.csv"
+        path.write_bytes(data)
+        with Store(Path(tmp) / "bench.duckdb") as store:
+            load_reference(store)
+            timings = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                report = ingest.verify(store, data, path.name, kind="sessions", lab_id=LAB, quarter=QUARTER)
+                timings.append(time.perf_counter() - started)
+            if not report.ok or report.row_count != rows:
+                raise RuntimeError(f"le fichier de mesure devrait être valide : {report.errors[:3]}")
+        result = {"rows": rows, "bytes": len(data), "verify_s": min(timings), "verify_runs": timings}
+        if with_frictionless:
+            result.update(_frictionless(path))
+    return result
+
+
+def _frictionless(path: Path) -> dict:
+    from frictionless import Dialect, Resource, Schema, formats
+
+    descriptor = json.loads((config.SCHEMA_DIR / "sessions.json").read_text(encoding="utf-8"))
+    schema = Schema.from_descriptor(descriptor)
+    resource = Resource(path.name, basepath=str(path.parent), schema=schema, encoding="utf-8-sig",
+                        dialect=Dialect(controls=[formats.CsvControl(delimiter=";")]))
+    started = time.perf_counter()
+    report = resource.validate()
+    elapsed = time.perf_counter() - started
+    return {"frictionless_s": elapsed, "frictionless_valid": report.valid,
+            "frictionless_rows": report.tasks[0].stats.get("rows") if report.tasks else None}
+
+
+def markdown(result: dict) -> str:
+    s = lambda v: f"{v:.2f}"  # noqa: E731  (developer docs: English number style)
+    rows = f"{result['rows']:,}"
+    lines = [SECTION, "",
+             f"Measured on {date.today().isoformat()} by `python -m lit_analytics bench-import` "
+             f"({platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPU).",
+             "",
+             f"A generated `sessions` file of {rows} rows ({s(result['bytes'] / 1_048_576)} MB, `;`, UTF-8 with BOM, "
+             "decimal commas, dates `JJ/MM/AAAA`) is verified by `ingest.verify` (read, detect, parse every value, "
+             "check the schema, the quarter, uniqueness, then diff against the published version) on a fresh "
+             "database; best of the runs. Frictionless validates the same file against the same "
+             "`data/schemas/sessions.json` (in process, start-up not counted; it checks types and constraints but "
+             "not the quarter nor the `x-` rules).",
+             "",
+             "| measure | seconds |", "|---|---|",
+             f"| `ingest.verify`, {rows} rows (target < 2 s) | {s(result['verify_s'])} |"]
+    if "frictionless_s" in result:
+        ratio = result["frictionless_s"] / result["verify_s"]
+        lines += [f"| `frictionless validate`, same file and schema | {s(result['frictionless_s'])} |",
+                  "", f"Ratio: Frictionless takes {s(ratio)}× as long as `ingest.verify` "
+                  f"(Frictionless found the file {'valid' if result['frictionless_valid'] else 'INVALID'}).",
+                  ]
+    runs = ", ".join(s(t) for t in result["verify_runs"])
+    lines += ["", f"All `ingest.verify` runs: {runs} s.", ""]
+    return "\n".join(lines)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace (or append) our section of the benchmarks file, keeping the others."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def _bench_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rows", type=_positive_int, default=100_000, help="lignes du fichier (défaut 100 000)")
+    p.add_argument("--repeat", type=_positive_int, default=3, help="nombre de mesures (défaut 3)")
+    p.add_argument("--no-frictionless", action="store_true", help="ne pas mesurer Frictionless")
+    p.add_argument("--output", default=str(config.REPO_ROOT / "docs" / "benchmarks.md"),
+                   help="fichier Markdown où écrire les mesures (défaut docs/benchmarks.md)")
+
+
+@command("bench-import", "mesurer la vérification d'un fichier de 100 000 sessions (et Frictionless)", _bench_args)
+def _cmd_bench(args: argparse.Namespace) -> int:
+    result = run_benchmark(args.rows, args.repeat, not args.no_frictionless)
+    section = markdown(result)
+    write_section(Path(args.output), section)
+    print(section)
+    return 0

@@ -1,0 +1,70 @@
+"""`python -m lit_analytics import`: the same verify/publish path as the page, for scripting and tests.
+
+Exit codes: 0 published (or nothing to do: already published, or a clean --dry-run), 1 rejected (the French
+report is on stdout) or refused, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lit_analytics import config
+from lit_analytics.cli import CliError, _quarter_arg, command
+from lit_analytics.domain import REPORT_KINDS
+from lit_analytics.ingest.schema import LAB_REPORT_KINDS
+
+
+def _import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", required=True, help="e-mail du compte qui dépose")
+    p.add_argument("--kind", required=True, choices=REPORT_KINDS, help="type de rapport")
+    p.add_argument("--lab", default=None, help="identifiant du laboratoire (projets, sessions)")
+    p.add_argument("--quarter", type=_quarter_arg, default=None,
+                   help="trimestre : 2021-T3, T3 2021 ou 2021Q3 (projets, sessions)")
+    p.add_argument("--dry-run", action="store_true", help="vérifier seulement : rien n'est écrit")
+    p.add_argument("file", help="fichier CSV ou XLSX")
+
+
+def _usage(message: str) -> int:
+    print(f"Erreur d'utilisation : {message}", file=sys.stderr)
+    return 2
+
+
+@command("import", "vérifier et publier un rapport trimestriel (projets, sessions) ou le registre des financements",
+         _import_args)
+def _cmd_import(args: argparse.Namespace) -> int:
+    from lit_analytics import ingest
+    from lit_analytics.permissions import PermissionDenied, actor_for_email
+    from lit_analytics.store import Store
+
+    if args.kind in LAB_REPORT_KINDS and (not args.lab or not args.quarter):
+        return _usage(f"un rapport « {args.kind} » demande --lab et --quarter.")
+    if args.kind not in LAB_REPORT_KINDS and (args.lab or args.quarter):
+        return _usage("le registre des financements se dépose en entier : ni --lab ni --quarter.")
+    path = Path(args.file)
+    if not path.is_file():
+        return _usage(f"fichier introuvable : {path}")
+    db = config.db_path(args.db)
+    if not db.exists():
+        raise CliError(f"Base de données introuvable : {db} (créez-la avec « python -m lit_analytics init »).")
+    data = path.read_bytes()
+    with Store(db) as store:
+        actor = actor_for_email(store, args.user)
+        if actor is None:
+            raise CliError(f"Compte inconnu ou désactivé : {args.user}.")
+        try:
+            if args.dry_run:
+                report = ingest.verify(store, data, path.name, kind=args.kind, lab_id=args.lab,
+                                       quarter=args.quarter, actor=actor)
+                print(report.text())
+                if report.ok:
+                    print("Vérification réussie (--dry-run) : rien n'a été écrit.")
+                return 0 if report.ok else 1
+            result = ingest.publish(store, data, path.name, kind=args.kind, lab_id=args.lab, quarter=args.quarter,
+                                    actor=actor)
+        except PermissionDenied as exc:
+            raise CliError(str(exc)) from exc
+        print(result.report.text())
+        print(result.message())
+        return 1 if result.outcome == ingest.REJECTED else 0

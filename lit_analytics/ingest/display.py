@@ -1,0 +1,70 @@
+"""What the upload pages show, as data: choices for the form and French tables (no Streamlit here)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from lit_analytics.formats import fmt_datetime, fmt_quarter, last_complete_quarter, quarter_of, quarter_range
+from lit_analytics.ingest.reporting import STATUS_COLORS, SYMBOLS
+from lit_analytics.store import Store
+
+KIND_LABELS = {
+    "projets": "Projets (portefeuille en fin de trimestre)",
+    "sessions": "Sessions de formation du trimestre",
+    "financements": "Registre des financements (DITP)",
+}
+FIRST_QUARTER = "2017-T1"
+
+
+def lab_names(store: Store) -> dict[str, str]:
+    """lab_id → public name, by name."""
+    return dict(store.query("SELECT lab_id, name FROM labs ORDER BY name"))
+
+
+def quarter_choices(today: date | None = None) -> tuple[list[str], int]:
+    """Quarters one may report (newest first, up to the current one) and the index of the default choice
+    (the last complete quarter)."""
+    today = today or date.today()
+    quarters = quarter_range(FIRST_QUARTER, quarter_of(today))[::-1]
+    return quarters, quarters.index(last_complete_quarter(today))
+
+
+def history_frame(history: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The upload history in French."""
+    return pd.DataFrame({
+        "N°": history["import_id"],
+        "Reçu le": [fmt_datetime(v) for v in history["received_at"]],
+        "Par": history["user_email"],
+        "Rapport": history["kind"],
+        "Laboratoire": [names.get(v, v) if isinstance(v, str) else "—" for v in history["lab_id"]],
+        "Trimestre": [fmt_quarter(v) if isinstance(v, str) else "—" for v in history["quarter"]],
+        "Fichier": history["file_name"],
+        "Lignes": history["row_count"],
+        "Résultat": history["outcome"],
+        "Erreurs": history["error_count"],
+        "Version": history["version_id"],
+        "En vigueur": ["oui" if v else "" for v in history["is_current"]],
+        "Détail": history["detail"],
+    })
+
+
+def versions_frame(versions: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Version": versions["version_id"],
+        "Publiée le": [fmt_datetime(v) for v in versions["published_at"]],
+        "Par": versions["published_by"],
+        "Fichier": [v if isinstance(v, str) else ("données de démonstration" if d else "—")
+                    for v, d in zip(versions["file_name"], versions["is_demo"])],
+        "Lignes": versions["row_count"],
+        "En vigueur": ["oui" if v else "" for v in versions["is_current"]],
+    })
+
+
+def grid_cell_style(value: str) -> str:
+    """Background of a reporting-grid cell (the text already says the status; colour only helps)."""
+    for status, label in SYMBOLS.items():
+        if value == label:
+            return f"background-color: {STATUS_COLORS[status]}; color: #161616"
+    return ""

@@ -1,0 +1,352 @@
+"""Verify, then publish: the two use cases of a quarterly upload (as in the DITP's PILOTE), plus restore.
+
+* `verify` writes nothing: it reads the file, validates it, and says what publishing would change.
+* `publish` runs the same checks inside one transaction and registers the upload in `imports` whatever the
+  outcome (`publié`, `rejeté` with every problem in `import_errors`, `déjà publié` when the current version came
+  from a file with the same SHA-256). A (lab, quarter, kind) published again supersedes its current version,
+  which is kept and can be restored (`restore`, administrators only). Nothing is ever deleted.
+* Each write is one `store.transaction()`, which moves the data version: every cached figure of the dashboard
+  is recomputed, so a publication shows on every page at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from lit_analytics import permissions
+from lit_analytics.formats import fmt_int, fmt_quarter, parse_quarter
+from lit_analytics.ingest.diff import Diff, compare
+from lit_analytics.ingest.read import ReadError, RawTable, read_table
+from lit_analytics.ingest.schema import DB_TABLES, LAB_REPORT_KINDS, TableSchema, load_schema
+from lit_analytics.ingest.validate import ERROR, WARNING, Context, Issue, validate_table
+from lit_analytics.permissions import Actor, PermissionDenied
+from lit_analytics.store import Store
+
+PUBLISHED, REJECTED, ALREADY = "publié", "rejeté", "déjà publié"
+
+
+@dataclass
+class Report:
+    """What verifying a file found. `ok` when it has no error (warnings allowed)."""
+    kind: str
+    lab_id: str | None
+    quarter: str | None
+    file_name: str
+    sha256: str
+    size: int
+    file_description: str = ""
+    row_count: int = 0
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    rows: pd.DataFrame | None = None        # parsed rows, exchange column names
+    diff: Diff | None = None
+    current_version_id: int | None = None   # the version publishing would supersede
+    already_published: bool = False         # the current version came from this very file
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def target(self) -> str:
+        if self.kind in LAB_REPORT_KINDS:
+            return f"{self.kind} {self.lab_id} {fmt_quarter(self.quarter)}"
+        return "registre des financements"
+
+    def issues_frame(self, severity: str = ERROR) -> pd.DataFrame:
+        """Errors (or warnings) as a French table: Ligne, Colonne, Problème, Valeur."""
+        issues = self.errors if severity == ERROR else self.warnings
+        return pd.DataFrame([(i.line, i.column or "", i.message, i.value or "") for i in issues],
+                            columns=["Ligne", "Colonne", "Problème", "Valeur reçue"]).astype({"Ligne": "Int64"})
+
+    def text(self, max_errors: int = 200) -> str:
+        """The French report printed by the command line."""
+        out = [f"Fichier : {self.file_name} ({self.file_description or 'illisible'}, "
+               f"{fmt_int(self.row_count)} ligne(s) de données)",
+               f"Dépôt : {self.target()}"]
+        if self.errors:
+            out.append(f"{fmt_int(len(self.errors))} erreur(s) : rien n'est publié.")
+            for issue in self.errors[:max_errors]:
+                out.append(f"  {issue.where()} : {issue.message}")
+            if len(self.errors) > max_errors:
+                out.append(f"  … et {fmt_int(len(self.errors) - max_errors)} autre(s) erreur(s).")
+        if self.warnings:
+            out.append(f"{fmt_int(len(self.warnings))} avertissement(s) :")
+            out.extend(f"  {w.where()} : {w.message}" for w in self.warnings)
+        if self.ok and self.diff is not None:
+            out.append("Changements par rapport à la version publiée : " + self.diff.summary() + ".")
+        return "\n".join(out)
+
+
+@dataclass
+class PublishResult:
+    outcome: str                         # 'publié' | 'rejeté' | 'déjà publié'
+    import_id: int
+    report: Report
+    version_id: int | None = None        # the new current version (publié)
+    replaced_version_id: int | None = None
+
+    def message(self) -> str:
+        if self.outcome == PUBLISHED:
+            replaced = (f" ; elle remplace la version n° {self.replaced_version_id}, conservée"
+                        if self.replaced_version_id else "")
+            return (f"Publié : {self.report.target()}, version n° {self.version_id} "
+                    f"({fmt_int(self.report.row_count)} ligne(s)){replaced}.")
+        if self.outcome == ALREADY:
+            return (f"Déjà publié : ce fichier (même empreinte SHA-256) est la version en vigueur de "
+                    f"{self.report.target()} ; rien n'a changé.")
+        return f"Rejeté : {fmt_int(len(self.report.errors))} erreur(s), rien n'a été publié."
+
+
+# --- verify --------------------------------------------------------------------------------------
+
+def known_labs(store: Store) -> frozenset[str]:
+    return frozenset(lab for (lab,) in store.query("SELECT lab_id FROM labs"))
+
+
+def _check_target(store: Store, kind: str, lab_id: str | None, quarter: str | None) -> tuple[str | None, str | None]:
+    load_schema(kind)  # unknown kind → ValueError
+    if kind in LAB_REPORT_KINDS:
+        if not lab_id or not quarter:
+            raise ValueError(f"Un rapport « {kind} » se dépose pour un laboratoire et un trimestre.")
+        if lab_id not in known_labs(store):
+            raise ValueError(f"Laboratoire inconnu : « {lab_id} ».")
+        return lab_id, parse_quarter(quarter)
+    if lab_id or quarter:
+        raise ValueError("Le registre des financements se dépose en entier, sans laboratoire ni trimestre.")
+    return None, None
+
+
+def check_file(data: bytes, file_name: str, schema: TableSchema, ctx: Context) -> Report:
+    """Read and validate a file (no database access)."""
+    report = Report(kind=ctx.kind, lab_id=ctx.lab_id, quarter=ctx.quarter, file_name=file_name,
+                    sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    try:
+        raw: RawTable = read_table(data, file_name, schema.names + ["id_lab"])
+    except ReadError as exc:
+        report.errors.append(Issue(exc.line, None, exc.code, str(exc)))
+        return report
+    report.file_description = raw.describe()
+    result = validate_table(raw, schema, ctx)
+    report.row_count = result.row_count
+    report.errors, report.warnings = result.errors, result.warnings
+    if report.ok:
+        report.rows = result.frame
+    return report
+
+
+def verify(store: Store, data: bytes, file_name: str, *, kind: str, lab_id: str | None = None,
+           quarter: str | None = None, actor: Actor | None = None) -> Report:
+    """Everything publishing would check and change, without writing anything."""
+    lab_id, quarter = _check_target(store, kind, lab_id, quarter)
+    if actor is not None:
+        permissions.require_upload(actor, kind, lab_id)
+    report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
+    _compare_with_current(store, report)
+    return report
+
+
+def _current_version(store: Store, kind: str, lab_id: str | None, quarter: str | None) -> tuple[int, str | None] | None:
+    row = store.query(
+        """SELECT v.version_id, i.sha256 FROM report_versions v LEFT JOIN imports i USING (import_id)
+           WHERE v.kind = ? AND v.lab_id IS NOT DISTINCT FROM ? AND v.quarter IS NOT DISTINCT FROM ?
+             AND v.is_current""", [kind, lab_id, quarter])
+    return (row[0][0], row[0][1]) if row else None
+
+
+def version_rows(store: Store, version_id: int | None, kind: str) -> pd.DataFrame:
+    """The rows of a version, with the exchange-format column names."""
+    table, columns = DB_TABLES[kind]
+    select = ", ".join(f'"{db}" AS "{name}"' for name, db in columns.items())
+    return store.query_df(f"SELECT {select} FROM {table} WHERE version_id = ? ORDER BY 1", [version_id or -1])
+
+
+def _compare_with_current(store: Store, report: Report) -> None:
+    current = _current_version(store, report.kind, report.lab_id, report.quarter)
+    report.current_version_id = current[0] if current else None
+    report.already_published = bool(current and current[1] == report.sha256)
+    if report.ok:
+        report.diff = compare(version_rows(store, report.current_version_id, report.kind), report.rows,
+                              load_schema(report.kind))
+
+
+# --- publish -------------------------------------------------------------------------------------
+
+def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Actor, lab_id: str | None = None,
+            quarter: str | None = None) -> PublishResult:
+    """Verify and publish in one transaction; every upload is registered, whatever the outcome."""
+    lab_id, quarter = _check_target(store, kind, lab_id, quarter)
+    target = f"{kind} {lab_id} {quarter}" if lab_id else kind
+    try:
+        permissions.require_upload(actor, kind, lab_id)
+    except PermissionDenied as exc:
+        permissions.audit(store, actor.email, "dépôt", "refus", target, str(exc))
+        raise
+    report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
+    with store.transaction() as cur:
+        _compare_with_current(store, report)  # inside the transaction: what is current now
+        if not report.ok:
+            outcome = REJECTED
+        elif report.already_published:
+            outcome = ALREADY
+        else:
+            outcome = PUBLISHED
+        import_id = _register_import(store, cur, report, actor, outcome)
+        result = PublishResult(outcome=outcome, import_id=import_id, report=report)
+        if outcome == PUBLISHED:
+            result.version_id = store.next_id(cur, "report_versions", "version_id")
+            result.replaced_version_id = report.current_version_id
+            cur.execute("UPDATE report_versions SET is_current = false WHERE kind = ? AND lab_id IS NOT DISTINCT FROM ? "
+                        "AND quarter IS NOT DISTINCT FROM ? AND is_current", [kind, lab_id, quarter])
+            cur.execute("INSERT INTO report_versions (version_id, kind, lab_id, quarter, import_id, is_demo, "
+                        "published_at, published_by, is_current) VALUES (?, ?, ?, ?, ?, false, ?, ?, true)",
+                        [result.version_id, kind, lab_id, quarter, import_id, datetime.now(), actor.email])
+            _insert_rows(cur, report, result.version_id)
+            permissions.record(cur, actor.email, "publication", "succès", report.target(),
+                               f"{file_name} — version n° {result.version_id}, {report.diff.summary()}")
+        elif outcome == ALREADY:
+            permissions.record(cur, actor.email, "dépôt", "succès", report.target(),
+                               f"{file_name} — déjà publié (version n° {report.current_version_id})")
+        else:
+            permissions.record(cur, actor.email, "dépôt", "échec", report.target(),
+                               f"{file_name} — {len(report.errors)} erreur(s)")
+    return result
+
+
+def register_rejected(store: Store, report: Report, actor: Actor) -> int:
+    """Register a verified file that has errors (the page calls it so rejected uploads are kept too)."""
+    if report.ok:
+        raise ValueError("Ce fichier ne contient pas d'erreur : publiez-le.")
+    with store.transaction() as cur:
+        import_id = _register_import(store, cur, report, actor, REJECTED)
+        permissions.record(cur, actor.email, "dépôt", "échec", report.target(),
+                           f"{report.file_name} — {len(report.errors)} erreur(s)")
+    return import_id
+
+
+def _register_import(store: Store, cur, report: Report, actor: Actor, outcome: str) -> int:
+    import_id = store.next_id(cur, "imports", "import_id")
+    diff = report.diff if outcome == PUBLISHED else None
+    detail = {PUBLISHED: f"Publié : {diff.summary()}" if diff else "Publié",
+              ALREADY: f"Déjà publié (version n° {report.current_version_id})",
+              REJECTED: f"Rejeté : {len(report.errors)} erreur(s)"}[outcome]
+    cur.execute(
+        """INSERT INTO imports (import_id, kind, lab_id, quarter, origin, file_name, sha256, user_email, received_at,
+                                row_count, outcome, detail, error_count, warning_count, rows_added, rows_changed,
+                                rows_removed)
+           VALUES (?, ?, ?, ?, 'upload', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [import_id, report.kind, report.lab_id, report.quarter, report.file_name, report.sha256, actor.email,
+         datetime.now(), report.row_count, outcome, detail, len(report.errors), len(report.warnings),
+         len(diff.added) if diff else None, len(diff.changed) if diff else None, len(diff.removed) if diff else None])
+    issues = [(i, ERROR) for i in report.errors] + [(w, WARNING) for w in report.warnings]
+    if issues:
+        frame = pd.DataFrame([(import_id, n + 1, sev, i.line, i.column, i.code, i.message, i.value)
+                              for n, (i, sev) in enumerate(issues)],
+                             columns=["import_id", "seq", "severity", "line", "column_name", "code", "message", "value"])
+        frame["line"] = frame["line"].astype("Int64")
+        cur.register("ingest_issues", frame)
+        try:
+            cur.execute("INSERT INTO import_errors SELECT import_id, seq, severity, line, column_name, code, message, "
+                        "value FROM ingest_issues")
+        finally:
+            cur.unregister("ingest_issues")
+    return import_id
+
+
+def _insert_rows(cur, report: Report, version_id: int) -> None:
+    table, columns = DB_TABLES[report.kind]
+    frame = report.rows.rename(columns=columns)[list(columns.values())].copy()
+    for name in frame.columns:
+        if frame[name].dtype == object and frame[name].map(lambda v: hasattr(v, "isoformat")).any():
+            frame[name] = pd.to_datetime(frame[name])
+    frame.insert(0, "version_id", version_id)
+    if report.kind in LAB_REPORT_KINDS:
+        frame.insert(1, "lab_id", report.lab_id)
+        frame.insert(2, "quarter", report.quarter)
+    cur.register("ingest_rows", frame)
+    try:
+        names = ", ".join(f'"{c}"' for c in frame.columns)
+        cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM ingest_rows")
+    finally:
+        cur.unregister("ingest_rows")
+
+
+# --- versions and restore ----------------------------------------------------------------------------
+
+@dataclass
+class RestoreResult:
+    version_id: int
+    replaced_version_id: int | None
+    changed: bool
+
+    def message(self) -> str:
+        if not self.changed:
+            return f"La version n° {self.version_id} est déjà la version en vigueur : rien n'a changé."
+        return (f"Version n° {self.version_id} restaurée"
+                + (f" ; la version n° {self.replaced_version_id} est conservée." if self.replaced_version_id else "."))
+
+
+def restore(store: Store, version_id: int, actor: Actor) -> RestoreResult:
+    """Make an earlier version of a report current again (administrators only; nothing is deleted)."""
+    try:
+        permissions.require_admin(actor, "restaurer une version")
+    except PermissionDenied as exc:
+        permissions.audit(store, actor.email, "restauration", "refus", f"version {version_id}", str(exc))
+        raise
+    with store.transaction() as cur:
+        row = cur.execute("SELECT kind, lab_id, quarter, is_current FROM report_versions WHERE version_id = ?",
+                          [version_id]).fetchall()
+        if not row:
+            raise ValueError(f"Version n° {version_id} introuvable.")
+        kind, lab_id, quarter, is_current = row[0]
+        target = f"{kind} {lab_id} {fmt_quarter(quarter)}" if lab_id else "registre des financements"
+        if is_current:
+            return RestoreResult(version_id, None, False)
+        current = cur.execute("SELECT version_id FROM report_versions WHERE kind = ? AND lab_id IS NOT DISTINCT FROM ? "
+                              "AND quarter IS NOT DISTINCT FROM ? AND is_current", [kind, lab_id, quarter]).fetchall()
+        cur.execute("UPDATE report_versions SET is_current = (version_id = ?) WHERE kind = ? "
+                    "AND lab_id IS NOT DISTINCT FROM ? AND quarter IS NOT DISTINCT FROM ? "
+                    "AND (is_current OR version_id = ?)", [version_id, kind, lab_id, quarter, version_id])
+        replaced = current[0][0] if current else None
+        permissions.record(cur, actor.email, "restauration", "succès", target,
+                           f"version n° {version_id} restaurée" + (f" (remplace n° {replaced})" if replaced else ""))
+    return RestoreResult(version_id, replaced, True)
+
+
+def versions(store: Store, kind: str, lab_id: str | None = None, quarter: str | None = None) -> pd.DataFrame:
+    """Every version of one report, newest first, with the file each came from."""
+    return store.query_df(
+        """SELECT v.version_id, v.published_at, v.published_by, v.is_current, v.is_demo, i.file_name, i.sha256,
+                  i.row_count, i.import_id
+           FROM report_versions v LEFT JOIN imports i USING (import_id)
+           WHERE v.kind = ? AND v.lab_id IS NOT DISTINCT FROM ? AND v.quarter IS NOT DISTINCT FROM ?
+           ORDER BY v.version_id DESC""", [kind, lab_id, quarter])
+
+
+def history(store: Store, kind: str | None = None, lab_id: str | None = None, quarter: str | None = None,
+            labs: tuple[str, ...] | None = None, limit: int = 500) -> pd.DataFrame:
+    """Uploads received (newest first), with the version each produced and whether it is current."""
+    where, params = ["i.origin = 'upload'"], []
+    for column, value in (("kind", kind), ("lab_id", lab_id), ("quarter", quarter)):
+        if value is not None:
+            where.append(f"i.{column} = ?")
+            params.append(value)
+    if labs is not None:
+        where.append("list_contains(?, i.lab_id)")
+        params.append(list(labs))
+    return store.query_df(
+        f"""SELECT i.import_id, i.received_at, i.user_email, i.kind, i.lab_id, i.quarter, i.file_name, i.sha256,
+                   i.row_count, i.outcome, i.detail, i.error_count, i.warning_count, i.rows_added, i.rows_changed,
+                   i.rows_removed, v.version_id, coalesce(v.is_current, false) AS is_current
+            FROM imports i LEFT JOIN report_versions v USING (import_id)
+            WHERE {' AND '.join(where)}
+            ORDER BY i.import_id DESC LIMIT {int(limit)}""", params)
+
+
+def import_issues(store: Store, import_id: int) -> pd.DataFrame:
+    """The problems stored for one upload, in report order."""
+    return store.query_df("SELECT seq, severity, line, column_name, code, message, value FROM import_errors "
+                          "WHERE import_id = ? ORDER BY seq", [import_id])

@@ -1,0 +1,112 @@
+"""The exchange format: the Frictionless Table Schemas of `data/schemas/`, loaded into small typed values.
+
+The JSON files are the contract with lab leads (French column names, titles, descriptions, enums, bounds).
+A few rules the Table Schema standard (v1) cannot say are carried by `x-` properties that Frictionless ignores:
+`x-exclusiveMinimum` (a value strictly above a bound), `x-itemEnum` (allowed items of a list), `x-notBefore`
+(a date not before another column's), `x-inQuarter` (a date inside the report's quarter), `x-knownLab`
+(an existing lab id). How each column lands in the database is code, not contract: `DB_TABLES` below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lit_analytics import config
+from lit_analytics.domain import REPORT_KINDS
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str                    # 'string' | 'integer' | 'number' | 'date' | 'list'
+    title: str
+    description: str
+    example: str | None
+    required: bool = False
+    unique: bool = False
+    enum: tuple[str, ...] | None = None
+    item_enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    exclusive_minimum: float | None = None
+    max_length: int | None = None
+    not_before: str | None = None
+    in_quarter: bool = False
+    known_lab: bool = False
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    kind: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    descriptor: dict
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def key(self) -> str:
+        """The column that identifies a row (the unique one)."""
+        return next(f.name for f in self.fields if f.unique)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+def schema_path(kind: str):
+    return config.SCHEMA_DIR / f"{kind}.json"
+
+
+@lru_cache(maxsize=None)
+def load_schema(kind: str) -> TableSchema:
+    """The Table Schema of a report kind ('projets', 'sessions', 'financements')."""
+    if kind not in REPORT_KINDS:
+        raise ValueError(f"Type de rapport inconnu : « {kind} » (attendu : {', '.join(REPORT_KINDS)}).")
+    descriptor = json.loads(schema_path(kind).read_text(encoding="utf-8"))
+    fields = []
+    for d in descriptor["fields"]:
+        c = d.get("constraints", {})
+        fields.append(Field(
+            name=d["name"], type=d["type"], title=d.get("title", d["name"]), description=d.get("description", ""),
+            example=d.get("example"), required=bool(c.get("required")), unique=bool(c.get("unique")),
+            enum=tuple(c["enum"]) if "enum" in c else None,
+            item_enum=tuple(d["x-itemEnum"]) if "x-itemEnum" in d else None,
+            minimum=c.get("minimum"), exclusive_minimum=d.get("x-exclusiveMinimum"),
+            max_length=c.get("maxLength"), not_before=d.get("x-notBefore"),
+            in_quarter=bool(d.get("x-inQuarter")), known_lab=bool(d.get("x-knownLab"))))
+    return TableSchema(kind=kind, title=descriptor.get("title", kind), description=descriptor.get("description", ""),
+                       fields=tuple(fields), descriptor=descriptor)
+
+
+def normalise_header(text: str) -> str:
+    """`  Date début ` → `date_debut`; `Durée (heures)` → `duree_heures`: case, accents, spaces and punctuation
+    do not matter in headers."""
+    text = unicodedata.normalize("NFKD", str(text).replace("\ufeff", ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("€", " eur ")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+# Where each exchange column lands: table, and file column → database column.
+DB_TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "projets": ("project_snapshots", {
+        "id_projet": "project_id", "titre": "title", "thematique": "theme", "statut": "status",
+        "date_debut": "started_on", "date_fin": "ended_on", "types_partenaires": "partner_types",
+        "usagers_impliques": "users_involved", "agents_impliques": "agents_involved", "budget_eur": "budget_eur"}),
+    "sessions": ("training_sessions", {
+        "id_session": "session_id", "date": "held_on", "intitule": "title", "format": "format",
+        "duree_heures": "duration_hours", "participants_agents": "participants_agents",
+        "participants_autres": "participants_others"}),
+    "financements": ("funding_tranches", {
+        "id_tranche": "tranche_id", "id_lab": "lab_id", "source": "source", "montant_eur": "amount_eur",
+        "date_engagement": "committed_on", "date_versement": "paid_on", "objet": "purpose"}),
+}
+
+# Lab reports are per lab and quarter; the funding ledger is one whole file.
+LAB_REPORT_KINDS = ("projets", "sessions")

@@ -1,0 +1,128 @@
+"""Dépôt trimestriel: choose the report, download the template, upload, read the report, publish; history."""
+
+import streamlit as st
+
+from lit_analytics import ingest, ui, ui_auth
+from lit_analytics.formats import fmt_int, fmt_quarter
+from lit_analytics.ingest import display, templates
+from lit_analytics.permissions import LAB_KINDS, PermissionDenied, visible_labs
+
+actor = ui_auth.require_actor()
+store = ui.get_store()
+
+st.title("Dépôt trimestriel")
+st.caption("Déposez le rapport trimestriel d'un laboratoire (projets, sessions de formation) au format CSV ou XLSX. "
+           "Le fichier est d'abord vérifié — rien n'est enregistré — puis publié d'un clic ; une nouvelle "
+           "publication remplace la précédente, qui reste conservée.")
+
+names = display.lab_names(store)
+labs = visible_labs(actor, list(names))
+kinds = list(display.KIND_LABELS) if actor.is_admin else list(LAB_KINDS)
+if actor.role == "analyste" or (not labs and not actor.is_admin):
+    st.info("Votre compte ne permet pas de déposer de rapport : les dépôts sont faits par les porteurs de "
+            "laboratoire et par la DITP (administrateurs).")
+    st.stop()
+
+# --- 1. what is being reported --------------------------------------------------------------------
+cols = st.columns([2, 3, 2])
+kind = cols[0].selectbox("Rapport", kinds, format_func=display.KIND_LABELS.get, key="depot_kind")
+lab_id = quarter = None
+if kind in ingest.LAB_REPORT_KINDS:
+    lab_id = cols[1].selectbox("Laboratoire", labs, format_func=names.get, key="depot_lab")
+    quarters, default = display.quarter_choices()
+    quarter = cols[2].selectbox("Trimestre", quarters, index=default, format_func=fmt_quarter, key="depot_quarter")
+else:
+    cols[1].markdown("Le registre des financements se dépose **en entier** : il remplace le registre en vigueur.")
+
+with st.expander("Modèles à télécharger et dictionnaire des données"):
+    st.write("Colonnes en français, séparateur point-virgule, dates JJ/MM/AAAA, virgule décimale. La ligne "
+             "d'exemple (identifiant commençant par « EXEMPLE ») doit être remplacée par vos lignes.")
+    dl = st.columns(3)
+    dl[0].download_button("Modèle CSV (;)", templates.template_csv(kind), templates.template_name(kind, "csv"),
+                          mime="text/csv", key=f"tpl_csv_{kind}")
+    dl[1].download_button("Modèle Excel (XLSX)", templates.template_xlsx(kind), templates.template_name(kind, "xlsx"),
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"tpl_xlsx_{kind}")
+    dl[2].download_button("Dictionnaire des données (CSV)", templates.dictionary_csv(kind),
+                          f"dictionnaire_{kind}.csv", mime="text/csv", key=f"dict_{kind}")
+    st.dataframe(templates.dictionary(kind), hide_index=True, width="stretch")
+
+# --- 2. upload and verify -----------------------------------------------------------------------------
+target_key = f"{kind}-{lab_id}-{quarter}"
+upload = st.file_uploader("Fichier du rapport (CSV ou XLSX)", type=["csv", "txt", "xlsx"], key=f"file-{target_key}")
+notice = st.session_state.pop("depot_notice", None)
+if notice:
+    st.success(notice, icon="✅")
+
+if upload is not None:
+    data = upload.getvalue()
+    try:
+        report = ingest.verify(store, data, upload.name, kind=kind, lab_id=lab_id, quarter=quarter, actor=actor)
+    except PermissionDenied as exc:
+        st.error(str(exc))
+        st.stop()
+    st.subheader("Rapport de vérification")
+    st.caption(f"{upload.name} — {report.file_description or 'fichier illisible'}, "
+               f"{fmt_int(report.row_count)} ligne(s) de données. Dépôt : {report.target()}.")
+    if report.errors:
+        st.error(f"**{fmt_int(len(report.errors))} erreur(s)** : le fichier ne peut pas être publié. Corrigez les "
+                 "lignes indiquées (numérotées comme dans votre tableur, l'en-tête est la ligne 1) et déposez-le "
+                 "de nouveau.", icon="⛔")
+        st.dataframe(report.issues_frame(), hide_index=True, width="stretch", key="depot_errors")
+        registered = st.session_state.setdefault("depot_registered", set())
+        if (report.sha256, target_key) not in registered:
+            ingest.register_rejected(store, report, actor)
+            registered.add((report.sha256, target_key))
+    if report.warnings:
+        st.warning(f"{fmt_int(len(report.warnings))} avertissement(s) : valeurs acceptées après correction.",
+                   icon="ℹ️")
+        st.dataframe(report.issues_frame("avertissement"), hide_index=True, width="stretch", key="depot_warnings")
+    if report.ok:
+        diff = report.diff
+        st.success(f"Fichier valide : {fmt_int(report.row_count)} ligne(s) prêtes à publier.", icon="✅")
+        m = st.columns(4)
+        m[0].metric("Lignes ajoutées", fmt_int(len(diff.added)))
+        m[1].metric("Lignes modifiées", fmt_int(len(diff.changed)))
+        m[2].metric("Lignes supprimées", fmt_int(len(diff.removed)))
+        m[3].metric("Lignes inchangées", fmt_int(diff.unchanged))
+        if not diff.is_empty:
+            with st.expander("Détail des changements par rapport à la version publiée", expanded=len(diff.added) < 50):
+                st.dataframe(diff.frame(ingest.load_schema(kind).key, limit=2000), hide_index=True, width="stretch")
+        if report.already_published:
+            st.info("Ce fichier est déjà la version publiée de ce rapport : rien à publier.")
+        elif st.button("Publier", type="primary", key="depot_publish"):
+            try:
+                result = ingest.publish(store, data, upload.name, kind=kind, lab_id=lab_id, quarter=quarter,
+                                        actor=actor)
+            except PermissionDenied as exc:
+                st.error(str(exc))
+            else:
+                if result.outcome == ingest.PUBLISHED:
+                    st.session_state["depot_notice"] = result.message() + " Les chiffres du tableau de bord sont à jour."
+                    st.rerun()
+                st.error(result.message())
+
+# --- 3. history and versions ------------------------------------------------------------------------------
+st.subheader("Historique des dépôts")
+history = ingest.history(store, labs=None if actor.is_admin else tuple(labs))
+if history.empty:
+    st.caption("Aucun dépôt pour l'instant.")
+else:
+    st.dataframe(display.history_frame(history, names), hide_index=True, width="stretch", key="depot_history")
+
+if actor.is_admin:
+    st.subheader("Versions de ce rapport")
+    versions = ingest.versions(store, kind, lab_id, quarter)
+    if versions.empty:
+        st.caption("Aucune version publiée pour ce rapport.")
+    else:
+        st.dataframe(display.versions_frame(versions), hide_index=True, width="stretch", key="depot_versions")
+        older = [int(v) for v, current in zip(versions["version_id"], versions["is_current"]) if not current]
+        if older:
+            cols = st.columns([2, 1])
+            chosen = cols[0].selectbox("Version à restaurer", older, format_func=lambda v: f"Version n° {v}",
+                                       key=f"restore-{target_key}")
+            if cols[1].button("Restaurer cette version", key="depot_restore"):
+                outcome = ingest.restore(store, chosen, actor)
+                st.session_state["depot_notice"] = outcome.message()
+                st.rerun()

@@ -1,0 +1,48 @@
+"""Suivi des dépôts: for every lab and quarter, which quarterly reports are in, late or expected."""
+
+import streamlit as st
+
+from lit_analytics import ui, ui_auth
+from lit_analytics.formats import fmt_int, fmt_quarter
+from lit_analytics.ingest import display, reporting
+
+actor = ui_auth.require_actor()
+store = ui.get_store()
+
+st.title("Suivi des dépôts")
+st.caption("Pour chaque laboratoire ouvert et chaque trimestre : rapport reçu, attendu, ou en retard (trimestre "
+           f"terminé depuis plus de {reporting.GRACE_DAYS} jours sans rapport reçu).")
+
+quarters, default = display.quarter_choices()
+cols = st.columns([2, 2, 3])
+last = cols[0].selectbox("Jusqu'au trimestre", quarters, index=0, format_func=fmt_quarter, key="suivi_last")
+span = cols[1].selectbox("Période affichée", [4, 8, 12, 20], index=1, format_func=lambda n: f"{n} trimestres",
+                         key="suivi_span")
+kind = cols[2].radio("Rapport", [None, "projets", "sessions"], horizontal=True, key="suivi_kind",
+                     format_func=lambda k: "Les deux" if k is None else k.capitalize())
+first = quarters[min(quarters.index(last) + span - 1, len(quarters) - 1)]
+labs = None if actor.role in ("admin", "analyste") else tuple(sorted(actor.labs))
+
+status = ui.query(reporting.reporting_status, first_quarter=first, last_quarter=last, labs=labs)
+if kind is not None:
+    status = status[status["kind"] == kind]
+n = reporting.counts(status)
+m = st.columns(3)
+m[0].metric("Rapports reçus", fmt_int(n[reporting.RECEIVED]))
+m[1].metric("Rapports en retard", fmt_int(n[reporting.LATE]))
+m[2].metric("Rapports attendus", fmt_int(n[reporting.EXPECTED]))
+
+grid = reporting.reporting_grid(status)
+st.caption("Lecture : ✔ reçu · ✖ en retard · … attendu · ◐ partiel (un seul des deux rapports reçu) · case vide : "
+           "laboratoire pas encore ouvert ou fermé.")
+if grid.empty:
+    st.info("Aucun laboratoire ouvert sur la période choisie.")
+else:
+    st.dataframe(grid.style.map(display.grid_cell_style), width="stretch", key="suivi_grid")
+
+late = reporting.late_reports(status)
+st.subheader(f"Rapports en retard ({fmt_int(len(late))})")
+if late.empty:
+    st.caption("Aucun rapport en retard sur la période.")
+else:
+    st.dataframe(late, hide_index=True, width="stretch", key="suivi_late")

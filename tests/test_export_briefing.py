@@ -1,0 +1,97 @@
+"""Briefings from the database: presets, decks (PPTX/PDF), workbooks (XLSX) and the `export` command."""
+
+import io
+import subprocess
+import sys
+
+import duckdb
+import openpyxl
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from conftest import REPO
+from lit_analytics import catalogue
+from lit_analytics.export import briefing
+
+
+def slide_texts(data: bytes) -> list[str]:
+    prs = Presentation(io.BytesIO(data))
+    return [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in prs.slides]
+
+
+def test_presets_parse_and_refuse_unknown_scopes(demo_store):
+    assert briefing.parse_preset(demo_store, "national").filters.regions == ()
+    region = briefing.parse_preset(demo_store, "region:53")
+    assert region.label == "Région : Bretagne" and region.filters.regions == ("53",)
+    lab = briefing.parse_preset(demo_store, "lab:siilab")
+    assert lab.label == "Laboratoire : Siilab" and lab.filters.labs == ("siilab",)
+    for bad, message in (("region:99", "Région inconnue"), ("lab:nulle-part", "Laboratoire inconnu"),
+                         ("monde", "Préréglage inconnu")):
+        with pytest.raises(ValueError, match=message):
+            briefing.parse_preset(demo_store, bad)
+
+
+def test_lab_deck_has_cover_headline_one_slide_per_chart_and_sources(demo_store):
+    scope = briefing.parse_preset(demo_store, "lab:siilab")
+    chart_ids = briefing.default_charts(scope)
+    data = briefing.deck_pptx(demo_store, scope)
+    texts = slide_texts(data)
+    assert len(texts) == 3 + len(chart_ids)
+    assert "Laboratoire : Siilab" in texts[0] and "Données de démonstration" in texts[0]
+    assert "Chiffres clés" in texts[1]
+    for text, chart_id in zip(texts[2:-1], chart_ids):
+        assert catalogue.CATALOGUE[chart_id].title_for() in text
+        assert "Source : données de démonstration" in text and "données au 30/09/2026" in text
+    assert "Sources et méthode" in texts[-1] and "démonstration" in texts[-1]
+    prs = Presentation(io.BytesIO(data))
+    pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in prs.slides]
+    assert pictures == [0, 0] + [1] * len(chart_ids) + [0]
+
+
+def test_headline_slide_matches_the_database(demo_db_path, demo_store):
+    scope = briefing.parse_preset(demo_store, "lab:siilab")
+    deck = briefing.build_deck(demo_store, scope, ["sessions-trimestre"])
+    con = duckdb.connect(str(demo_db_path), read_only=True)
+    sessions = con.execute("""SELECT count(*) FROM training_sessions s JOIN report_versions v USING (version_id)
+                              WHERE v.is_current AND s.lab_id = 'siilab'""").fetchone()[0]
+    con.close()
+    assert dict(deck.headline)["Sessions de formation"] == f"{sessions:,}".replace(",", "\u202f")
+
+
+def test_pdf_deck_has_the_same_slides(demo_store):
+    scope = briefing.parse_preset(demo_store, "lab:siilab")
+    reader = PdfReader(io.BytesIO(briefing.deck_pdf(demo_store, scope, ["sessions-trimestre", "engage-verse"])))
+    assert len(reader.pages) == 5
+    assert "Sessions de formation par trimestre" in reader.pages[2].extract_text()
+
+
+def test_workbook_values_equal_the_database(demo_db_path, demo_store):
+    scope = briefing.parse_preset(demo_store, "region:53")
+    wb = openpyxl.load_workbook(io.BytesIO(briefing.workbook(demo_store, scope, ["engage-verse"])))
+    assert wb.sheetnames[-3:] == ["Laboratoires", "Tranches de financement", "Sources"]
+    ws = wb["Tranches de financement"]
+    header = [c.value for c in ws[1]]
+    amounts = [row[header.index("Montant (€)")] for row in ws.iter_rows(min_row=2, values_only=True)]
+    con = duckdb.connect(str(demo_db_path), read_only=True)
+    expected = con.execute("""SELECT count(*), sum(amount_eur)::DOUBLE FROM funding_tranches f
+                              JOIN report_versions v USING (version_id) JOIN labs l USING (lab_id)
+                              WHERE v.is_current AND l.region_code = '53'""").fetchone()
+    con.close()
+    assert (len(amounts), sum(amounts)) == (expected[0], pytest.approx(expected[1]))
+    assert ws.freeze_panes == "A2"
+
+
+def test_export_command_writes_the_file_and_fails_in_one_french_line(demo_copy, tmp_path):
+    out = tmp_path / "note.xlsx"
+    ok = subprocess.run([sys.executable, "-m", "lit_analytics", "export", "--db", str(demo_copy), "--preset",
+                         "lab:siilab", "--format", "xlsx", "--out", str(out)], cwd=REPO, capture_output=True,
+                        text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert openpyxl.load_workbook(out).sheetnames[-1] == "Sources"
+    bad = subprocess.run([sys.executable, "-m", "lit_analytics", "export", "--db", str(demo_copy), "--preset",
+                          "region:99", "--format", "pptx", "--out", str(tmp_path / "x.pptx")], cwd=REPO,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("Erreur : Région inconnue") and bad.stderr.count("\n") == 1
+    assert not (tmp_path / "x.pptx").exists()
