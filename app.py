@@ -2,24 +2,48 @@
 
 import streamlit as st
 
-from lit_analytics import ui
+from lit_analytics import ui, ui_auth
 
 st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon="🧪", layout="wide")
 
 # One group per area; each page file is layout only.
 DASHBOARD = [
     st.Page("pages/accueil.py", title="Vue d'ensemble", icon="🏠", default=True, url_path="accueil"),
+    st.Page("pages/carte.py", title="Carte", icon="🗺️", url_path="carte"),
+    st.Page("pages/indicateurs.py", title="Indicateurs d'impact", icon="📈", url_path="indicateurs"),
+    st.Page("pages/financements.py", title="Financements", icon="💶", url_path="financements"),
+    st.Page("pages/laboratoires.py", title="Laboratoires", icon="🏛️", url_path="laboratoires"),
 ]
-REPORTS = []          # quarterly uploads and reporting status (issue: dépôts trimestriels)
-ADMINISTRATION = []   # accounts and audit log (issue: contrôle d'accès)
+REPORTS = [           # quarterly uploads and reporting status (issue: dépôts trimestriels)
+    st.Page("pages/depot.py", title="Dépôt trimestriel", icon="📤", url_path="depot"),
+    st.Page("pages/suivi_depots.py", title="Suivi des dépôts", icon="🗓️", url_path="suivi-depots"),
+]
+ADMINISTRATION = [    # accounts and audit log, administrators only (issue: contrôle d'accès)
+    st.Page("pages/comptes.py", title="Comptes", icon="👥", url_path="comptes"),
+    st.Page("pages/journal.py", title="Journal d'audit", icon="📜", url_path="journal"),
+]
 
 PAGES = {"Tableau de bord": DASHBOARD}
 if REPORTS:
     PAGES["Dépôts"] = REPORTS
-if ADMINISTRATION:
-    PAGES["Administration"] = ADMINISTRATION
 
+# The gate: signed out, only the sign-in page shows (the requested page stays in the URL and opens after
+# signing in); signed in, the sidebar names the user and offers to sign out. Sessions expire (ui_auth).
+store = ui.get_store()  # builds the demo database on first run
+actor = ui_auth.resolve_session(store)
+if actor is None:
+    CONNEXION = st.Page("pages/connexion.py", title="Connexion", icon="🔑", url_path="connexion")
+    everything = [CONNEXION] + [page for group in (*PAGES.values(), ADMINISTRATION) for page in group]
+    navigation = st.navigation(everything, position="hidden")
+    ui.demo_notice()
+    ui_auth.sign_in_page(store)
+    st.stop()
+
+if ADMINISTRATION and actor.is_admin:
+    PAGES["Administration"] = ADMINISTRATION
+PAGES["Tableau de bord"] = [*DASHBOARD, st.Page("pages/connexion.py", title="Connexion", url_path="connexion",
+                                                 visibility="hidden")]
 navigation = st.navigation(PAGES)
-ui.get_store()  # builds the demo database on first run
+ui_auth.sidebar_account(store, actor)
 ui.demo_notice()
 navigation.run()

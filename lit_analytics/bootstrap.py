@@ -29,6 +29,9 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
         load_reference(store)
         if demo:
             load_demo(store, seed=seed, scale=scale, until=until)
+            # Documented demonstration accounts (README), flagged is_demo; none in other databases.
+            from lit_analytics.auth import create_demo_accounts
+            create_demo_accounts(store)
         store.cursor().execute("CHECKPOINT")
     finally:
         store.close()

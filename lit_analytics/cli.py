@@ -131,7 +131,7 @@ def _load_command_modules() -> None:
     """Feature modules register their own commands when imported (import, export, users, bench)."""
     import importlib
     for module in ("lit_analytics.ingest.cli", "lit_analytics.export_cli", "lit_analytics.auth_cli",
-                   "lit_analytics.bench"):
+                   "lit_analytics.bench", "lit_analytics.ingest.bench"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -51,10 +51,8 @@ def headline(store: Store, filters: Filters = Filters()) -> Headline:
                count(*) FILTER (WHERE (opened_on IS NULL OR opened_on <= ?)
                                   AND (closed_on IS NULL OR closed_on >= ?))
         FROM sel_labs""", params + [end, end, min(end, date.today())])[0]
-    projects = store.scalar(
-        f"""{cte}
-        SELECT count(*) FROM projects p JOIN sel_labs l USING (lab_id)
-        WHERE p.started_on <= ? AND (p.ended_on IS NULL OR p.ended_on >= ?)""", params + [end, start])
+    p_cte, p_params = _projects_cte(filters)
+    projects = store.scalar(f"{p_cte} SELECT count(*) FROM sel_projects", p_params)
     sess_where, sess_params = filters.period_where("s.held_on")
     sessions, participants = store.query(
         f"""{cte}
@@ -110,3 +108,506 @@ def labs(store: Store) -> pd.DataFrame:
     return store.query_df("""
         SELECT l.*, r.name AS region_name FROM labs l LEFT JOIN regions r USING (region_code)
         ORDER BY l.cohort, l.name""")
+
+
+# =============================================================================================
+# Dashboard queries (issue 5). Every function: (store, filters[, option]) -> DataFrame with English
+# column names; `lit_analytics.catalogue` turns them into French tables and figures.
+# =============================================================================================
+
+_FAR_PAST = date(1, 1, 1)
+_FAR_FUTURE = date(9999, 12, 31)
+_QUARTER_OF = "(CAST(year({d}) AS VARCHAR) || '-T' || CAST(quarter({d}) AS VARCHAR))"
+
+
+def _quarter_sql(column: str) -> str:
+    """SQL turning a DATE column into the stored quarter form '2021-T3'."""
+    return _QUARTER_OF.format(d=column)
+
+
+def _bounds(filters: Filters) -> tuple[date, date]:
+    return filters.start_date or _FAR_PAST, filters.end_date or _FAR_FUTURE
+
+
+def _projects_cte(filters: Filters) -> tuple[str, list]:
+    """`sel_labs` (labs in scope) and `sel_projects` (their projects alive at some point of the period,
+    in their latest reported state)."""
+    cte, params = _labs_cte(filters)
+    start, end = _bounds(filters)
+    # Same rows as the `projects` view, computed by aggregation after the lab filter (5× faster at 100×
+    # volume than the view's window function).
+    return (cte + """, latest_projects AS (
+                SELECT s.lab_id, s.project_id, min(s.started_on) AS started_on,
+                       arg_max_null(s.ended_on, s.quarter) AS ended_on, arg_max(s.status, s.quarter) AS status,
+                       arg_max(s.theme, s.quarter) AS theme,
+                       arg_max_null(s.partner_types, s.quarter) AS partner_types
+                FROM current_project_snapshots s JOIN sel_labs l ON l.lab_id = s.lab_id
+                WHERE s.started_on <= ? GROUP BY s.lab_id, s.project_id),
+            sel_projects AS (SELECT * FROM latest_projects WHERE ended_on IS NULL OR ended_on >= ?)""",
+            params + [end, start])
+
+
+# --- overview -----------------------------------------------------------------------------------
+
+def projects_by_status(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Projects alive during the period, by their latest reported stage (life-cycle order)."""
+    cte, params = _projects_cte(filters)
+    df = store.query_df(f"{cte} SELECT status, count(*)::BIGINT AS projects FROM sel_projects GROUP BY status",
+                        params)
+    order = {s: i for i, s in enumerate(domain.PROJECT_STATUSES)}
+    return df.sort_values("status", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def activity_over_time(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per quarter of the period: projects started, sessions held, participants, and running totals."""
+    cte, params = _labs_cte(filters)
+    p_where, p_params = filters.period_where("p.started_on")
+    s_where, s_params = filters.period_where("s.held_on")
+    return store.query_df(f"""{cte},
+        started AS (
+            SELECT {_quarter_sql('p.started_on')} AS quarter, count(*) AS projects_started
+            FROM (SELECT lab_id, project_id, min(started_on) AS started_on
+                  FROM current_project_snapshots GROUP BY lab_id, project_id) p
+            JOIN sel_labs l USING (lab_id) WHERE {p_where} GROUP BY 1),
+        held AS (
+            SELECT s.quarter, count(*) AS sessions,
+                   sum(s.participants_agents + coalesce(s.participants_others, 0)) AS participants
+            FROM current_training_sessions s JOIN sel_labs l USING (lab_id) WHERE {s_where} GROUP BY 1)
+        SELECT quarter,
+               coalesce(projects_started, 0)::BIGINT AS projects_started,
+               coalesce(sessions, 0)::BIGINT AS sessions,
+               coalesce(participants, 0)::BIGINT AS participants,
+               sum(coalesce(projects_started, 0)) OVER (ORDER BY quarter)::BIGINT AS projects_cumulative,
+               sum(coalesce(sessions, 0)) OVER (ORDER BY quarter)::BIGINT AS sessions_cumulative
+        FROM started FULL OUTER JOIN held USING (quarter)
+        ORDER BY quarter""", params + p_params + s_params)
+
+
+def reference_comparison(store: Store) -> pd.DataFrame:
+    """The DITP's published figures (01/12/2020) beside what the data says, nationally (no filter)."""
+    ref_day = domain.REFERENCE_DATE
+    end_2020 = date(2020, 12, 31)
+    labs_active = store.scalar(
+        "SELECT count(*) FROM labs WHERE opened_on <= ? AND (closed_on IS NULL OR closed_on >= ?)",
+        [ref_day, ref_day])
+    projects = store.scalar(
+        """SELECT count(*) FROM (SELECT lab_id, project_id, min(started_on) AS started_on
+                                 FROM current_project_snapshots GROUP BY ALL) WHERE started_on <= ?""", [end_2020])
+    sessions = store.scalar("SELECT count(*) FROM current_training_sessions WHERE held_on <= ?", [end_2020])
+    return pd.DataFrame({
+        "indicator": ["Laboratoires actifs au 01/12/2020", "Projets et actions lancés fin 2020",
+                      "Sessions de formation fin 2020"],
+        "reference": [domain.REFERENCE_ACTIVE_LABS, domain.REFERENCE_PROJECTS_2020, domain.REFERENCE_SESSIONS_2020],
+        "reference_wording": ["9 laboratoires encore actifs", "près de 200", "près de 500"],
+        "data": [int(labs_active or 0), int(projects or 0), int(sessions or 0)],
+    })
+
+
+def latest_reports(store: Store, filters: Filters = Filters(), limit: int = 10) -> pd.DataFrame:
+    """The most recent published report versions of labs in scope (and of the funding ledger)."""
+    cte, params = _labs_cte(filters)
+    return store.query_df(f"""{cte}
+        SELECT v.published_at, v.kind, v.quarter, coalesce(l.name, 'Registre des financements (DITP)') AS lab,
+               v.published_by, v.is_demo
+        FROM report_versions v LEFT JOIN sel_labs l USING (lab_id)
+        WHERE v.is_current AND (v.lab_id IS NULL OR l.lab_id IS NOT NULL)
+        ORDER BY v.published_at DESC, v.quarter DESC NULLS LAST, lab
+        LIMIT ?""", params + [int(limit)])
+
+
+# --- impact -------------------------------------------------------------------------------------
+
+def projects_by_stage_over_time(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per quarter of the period and stage: projects in the portfolio reported at the quarter's end."""
+    cte, params = _labs_cte(filters)
+    where, q_params = filters.quarter_where("s.quarter")
+    df = store.query_df(f"""{cte}
+        SELECT s.quarter, s.status, count(*)::BIGINT AS projects
+        FROM current_project_snapshots s JOIN sel_labs l USING (lab_id)
+        WHERE {where} GROUP BY ALL""", params + q_params)
+    order = {s: i for i, s in enumerate(domain.PROJECT_STATUSES)}
+    return (df.assign(_o=df["status"].map(order)).sort_values(["quarter", "_o"]).drop(columns="_o")
+            .reset_index(drop=True))
+
+
+def projects_by_theme(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Projects alive during the period by theme, with their share of all such projects (%)."""
+    cte, params = _projects_cte(filters)
+    return store.query_df(f"""{cte}
+        SELECT theme, count(*)::BIGINT AS projects,
+               round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS share_pct
+        FROM sel_projects GROUP BY theme ORDER BY projects DESC, theme""", params)
+
+
+def partner_types(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Co-construction: for each partner type, the projects alive during the period that involve it."""
+    cte, params = _projects_cte(filters)
+    df = store.query_df(f"""{cte},
+        total AS (SELECT count(*) AS n FROM sel_projects),
+        pairs AS (SELECT DISTINCT lab_id, project_id, trim(unnest(string_split(partner_types, ','))) AS partner
+                  FROM sel_projects WHERE partner_types IS NOT NULL AND partner_types <> '')
+        SELECT partner, count(*)::BIGINT AS projects, round(100.0 * count(*) / any_value(total.n), 1) AS share_pct
+        FROM pairs, total WHERE partner <> '' GROUP BY partner ORDER BY projects DESC, partner""", params)
+    return df
+
+
+def sessions_by_quarter(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per quarter and format: training sessions held during the period and their hours."""
+    cte, params = _labs_cte(filters)
+    where, p = filters.period_where("s.held_on")
+    return store.query_df(f"""{cte}
+        SELECT s.quarter, s.format, count(*)::BIGINT AS sessions, sum(s.duration_hours) AS hours
+        FROM current_training_sessions s JOIN sel_labs l USING (lab_id)
+        WHERE {where} GROUP BY ALL ORDER BY s.quarter, s.format""", params + p)
+
+
+def participants_by_quarter(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per quarter: participants of the sessions held, agents and others (others may be unreported: 0)."""
+    cte, params = _labs_cte(filters)
+    where, p = filters.period_where("s.held_on")
+    return store.query_df(f"""{cte}
+        SELECT s.quarter, sum(s.participants_agents)::BIGINT AS agents,
+               coalesce(sum(s.participants_others), 0)::BIGINT AS others
+        FROM current_training_sessions s JOIN sel_labs l USING (lab_id)
+        WHERE {where} GROUP BY ALL ORDER BY s.quarter""", params + p)
+
+
+def essaimage_share(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per year of start (within the period): projects started and those that ever reached `essaimage`."""
+    cte, params = _labs_cte(filters)
+    where, p = filters.period_where("started_on")
+    return store.query_df(f"""{cte},
+        p AS (SELECT s.lab_id, s.project_id, min(s.started_on) AS started_on,
+                     bool_or(s.status = 'essaimage') AS reached
+              FROM current_project_snapshots s JOIN sel_labs l USING (lab_id) GROUP BY ALL)
+        SELECT year(started_on)::INTEGER AS year, count(*)::BIGINT AS projects,
+               count(*) FILTER (WHERE reached)::BIGINT AS reached,
+               round(100.0 * count(*) FILTER (WHERE reached) / count(*), 1) AS share_pct
+        FROM p WHERE {where} GROUP BY 1 ORDER BY 1""", params + p)
+
+
+def lab_comparison(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """One row per lab in scope: its projects, sessions, participants, projects that reached `essaimage`
+    and money committed over the period, ranked by projects."""
+    cte, params = _projects_cte(filters)
+    s_where, s_params = filters.period_where("s.held_on")
+    f_where, f_params = filters.period_where("f.committed_on")
+    return store.query_df(f"""{cte},
+        proj AS (SELECT lab_id, count(*) AS projects FROM sel_projects GROUP BY 1),
+        ess AS (SELECT s.lab_id, count(DISTINCT s.project_id) AS reached
+                FROM current_project_snapshots s JOIN sel_projects USING (lab_id, project_id)
+                WHERE s.status = 'essaimage' GROUP BY 1),
+        sess AS (SELECT s.lab_id, count(*) AS sessions,
+                        sum(s.participants_agents + coalesce(s.participants_others, 0)) AS participants
+                 FROM current_training_sessions s JOIN sel_labs l USING (lab_id) WHERE {s_where} GROUP BY 1),
+        money AS (SELECT f.lab_id, sum(f.amount_eur)::DOUBLE AS committed
+                  FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {f_where} GROUP BY 1)
+        SELECT l.lab_id, l.name, r.name AS region, l.cohort,
+               coalesce(proj.projects, 0)::BIGINT AS projects,
+               coalesce(ess.reached, 0)::BIGINT AS reached,
+               coalesce(sess.sessions, 0)::BIGINT AS sessions,
+               coalesce(sess.participants, 0)::BIGINT AS participants,
+               coalesce(money.committed, 0)::DOUBLE AS committed
+        FROM sel_labs l LEFT JOIN regions r USING (region_code)
+        LEFT JOIN proj USING (lab_id) LEFT JOIN ess USING (lab_id) LEFT JOIN sess USING (lab_id)
+        LEFT JOIN money USING (lab_id)
+        ORDER BY projects DESC, sessions DESC, l.name""", params + s_params + f_params)
+
+
+# --- funding ------------------------------------------------------------------------------------
+
+def funding_by_quarter(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per quarter and source: money committed (by commitment date) and paid (by payment date) in the
+    period, with running totals from the start of the period."""
+    cte, params = _labs_cte(filters)
+    c_where, c_params = filters.period_where("f.committed_on")
+    p_where, p_params = filters.period_where("f.paid_on")
+    return store.query_df(f"""{cte},
+        moves AS (
+            SELECT {_quarter_sql('f.committed_on')} AS quarter, f.source, f.amount_eur AS committed, 0 AS paid
+            FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {c_where}
+            UNION ALL
+            SELECT {_quarter_sql('f.paid_on')}, f.source, 0, f.amount_eur
+            FROM current_funding_tranches f JOIN sel_labs l USING (lab_id)
+            WHERE f.paid_on IS NOT NULL AND {p_where}),
+        q AS (SELECT quarter, source, sum(committed)::DOUBLE AS committed, sum(paid)::DOUBLE AS paid
+              FROM moves GROUP BY ALL)
+        SELECT quarter, source, committed, paid,
+               sum(committed) OVER (PARTITION BY source ORDER BY quarter) AS committed_cumulative,
+               sum(paid) OVER (PARTITION BY source ORDER BY quarter) AS paid_cumulative
+        FROM q ORDER BY quarter, source""", params + c_params + p_params)
+
+
+def committed_vs_paid(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per source: money committed during the period, and how much of it is paid by the period's end."""
+    cte, params = _labs_cte(filters)
+    where, p = filters.period_where("f.committed_on")
+    _, end = _bounds(filters)
+    df = store.query_df(f"""{cte}
+        SELECT f.source, sum(f.amount_eur)::DOUBLE AS committed,
+               coalesce(sum(f.amount_eur) FILTER (WHERE f.paid_on IS NOT NULL AND f.paid_on <= ?), 0)::DOUBLE AS paid
+        FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {where} GROUP BY 1""",
+                        params + [end] + p)
+    order = {s: i for i, s in enumerate(domain.FUNDING_SOURCES)}
+    df = df.sort_values("source", key=lambda s: s.map(order)).reset_index(drop=True)
+    df["paid_pct"] = (100 * df["paid"] / df["committed"]).round(1)
+    return df
+
+
+def funding_by_lab(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per lab in scope and source: money committed during the period (labs ranked by total)."""
+    cte, params = _labs_cte(filters)
+    where, p = filters.period_where("f.committed_on")
+    return store.query_df(f"""{cte},
+        m AS (SELECT f.lab_id, f.source, sum(f.amount_eur)::DOUBLE AS committed
+              FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {where} GROUP BY ALL)
+        SELECT m.lab_id, l.name, m.source, m.committed, sum(m.committed) OVER (PARTITION BY m.lab_id) AS lab_total
+        FROM m JOIN sel_labs l USING (lab_id)
+        ORDER BY lab_total DESC, l.name, m.source""", params + p)
+
+
+def funding_by_region(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per region and source: money committed during the period to the labs in scope. Labs without a known
+    region are grouped under « Région non connue »."""
+    cte, params = _labs_cte(filters)
+    where, p = filters.period_where("f.committed_on")
+    return store.query_df(f"""{cte},
+        m AS (SELECT l.region_code, f.source, sum(f.amount_eur)::DOUBLE AS committed
+              FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {where} GROUP BY ALL)
+        SELECT m.region_code, coalesce(r.name, 'Région non connue') AS region, m.source, m.committed,
+               sum(m.committed) OVER (PARTITION BY m.region_code) AS region_total
+        FROM m LEFT JOIN regions r USING (region_code)
+        ORDER BY region_total DESC, region, m.source""", params + p)
+
+
+PIA_RULES = {
+    "ceiling": f"PIA ≤ {domain.PIA_MAX_PER_LAUREATE_EUR:,} €".replace(",", "\u202f"),
+    "share": f"PIA ≤ {int(domain.PIA_MAX_SHARE_OF_BUDGET * 100)} % du budget",
+    "budget": f"budget ≤ {domain.LAB_BUDGET_MAX_EUR:,} €".replace(",", "\u202f"),
+    "window": f"PIA versé dans les {domain.PIA_WINDOW_MONTHS} premiers mois",
+}
+
+
+def pia_rule_checks(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """The 2016 call's rules, checked per lab that received PIA money or is a 2016 laureate (lab filters
+    apply; the period does not: the rules concern the whole PIA grant).
+
+    Columns: amounts, the four checks as booleans (NULL when it cannot be checked: budget unknown, nothing
+    paid yet) and `status`, a French sentence listing the breaches.
+    """
+    where, params = filters.lab_where("l")
+    df = store.query_df(f"""
+        WITH pia AS (
+            SELECT lab_id, sum(amount_eur)::DOUBLE AS pia_committed,
+                   coalesce(sum(amount_eur) FILTER (WHERE paid_on IS NOT NULL), 0)::DOUBLE AS pia_paid,
+                   count(*) FILTER (WHERE paid_on IS NULL) AS unpaid, max(paid_on) AS last_paid_on
+            FROM current_funding_tranches WHERE source = 'PIA' GROUP BY 1)
+        SELECT l.lab_id, l.name, l.opened_on, l.budget_eur::DOUBLE AS budget,
+               coalesce(pia.pia_committed, 0) AS pia_committed, coalesce(pia.pia_paid, 0) AS pia_paid,
+               pia.last_paid_on, (l.opened_on + INTERVAL ({domain.PIA_WINDOW_MONTHS}) MONTH)::DATE AS window_end,
+               coalesce(pia.unpaid, 0)::INTEGER AS unpaid_tranches,
+               CASE WHEN l.budget_eur > 0 THEN round(100.0 * coalesce(pia.pia_committed, 0) / l.budget_eur, 1)
+               END AS share_pct
+        FROM labs l LEFT JOIN pia USING (lab_id)
+        WHERE (l.cohort = 'laureat-2016' OR pia.lab_id IS NOT NULL) AND {where}
+        ORDER BY l.name""", params)
+    if df.empty:
+        return df.assign(ceiling_ok=[], share_ok=[], budget_ok=[], window_ok=[], status=[])
+    budget_known = df["budget"].notna()
+    df["ceiling_ok"] = df["pia_committed"] <= domain.PIA_MAX_PER_LAUREATE_EUR
+    df["share_ok"] = (df["pia_committed"] <= domain.PIA_MAX_SHARE_OF_BUDGET * df["budget"]).where(budget_known)
+    df["budget_ok"] = (df["budget"] <= domain.LAB_BUDGET_MAX_EUR).where(budget_known)
+    paid_any = df["last_paid_on"].notna() & df["opened_on"].notna()
+    df["window_ok"] = (pd.to_datetime(df["last_paid_on"]) <= pd.to_datetime(df["window_end"])).where(paid_any)
+    for col in ("share_ok", "budget_ok", "window_ok"):
+        df[col] = df[col].astype("boolean")
+
+    def status(row) -> str:
+        breaches = [label for key, label in (
+            ("ceiling", f"PIA de plus de {_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}"),
+            ("share", f"PIA au-delà de {int(domain.PIA_MAX_SHARE_OF_BUDGET * 100)} % du budget"),
+            ("budget", f"budget supérieur à {_eur(domain.LAB_BUDGET_MAX_EUR)}"),
+            ("window", f"PIA versé après {domain.PIA_WINDOW_MONTHS} mois"),
+        ) if row[f"{key}_ok"] is False]
+        if breaches:
+            return "Non conforme : " + " ; ".join(breaches)
+        unknown = []
+        if pd.isna(row["budget"]):
+            unknown.append("budget inconnu")
+        if row["pia_committed"] == 0:
+            unknown.append("aucun PIA enregistré")
+        elif row["unpaid_tranches"]:
+            unknown.append("PIA pas encore entièrement versé")
+        return ("À vérifier : " + " ; ".join(unknown)) if unknown else "Conforme"
+
+    df["status"] = df.apply(status, axis=1)
+    return df
+
+
+def _eur(value) -> str:
+    from lit_analytics.formats import fmt_eur
+    return fmt_eur(value)
+
+
+# --- map ----------------------------------------------------------------------------------------
+
+MAP_INDICATORS = {
+    "laboratoires": "Laboratoires",
+    "projets": "Projets",
+    "sessions": "Sessions de formation",
+    "participants": "Participants",
+    "engage": "Montants engagés (toutes sources)",
+    "engage-PIA": "Montants engagés — PIA",
+    "engage-FTAP": "Montants engagés — FTAP",
+    "engage-relance": "Montants engagés — relance",
+    "engage-autre": "Montants engagés — autre",
+}
+
+
+def region_indicators(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """One row per region (18), plus one row with a NULL code for labs without a known region: labs open
+    during the period, projects alive, sessions held, participants and money committed by source.
+
+    The region filter is not applied (the map shows every region; the selection is highlighted)."""
+    f = filters.with_(regions=())
+    cte, params = _projects_cte(f)
+    start, end = _bounds(f)
+    s_where, s_params = f.period_where("s.held_on")
+    c_where, c_params = f.period_where("x.committed_on")
+    return store.query_df(f"""{cte},
+        lab_n AS (SELECT region_code, count(*) AS labs FROM sel_labs
+                  WHERE (opened_on IS NULL OR opened_on <= ?) AND (closed_on IS NULL OR closed_on >= ?) GROUP BY 1),
+        all_labs AS (SELECT region_code, count(*) AS labs_ever FROM sel_labs GROUP BY 1),
+        proj AS (SELECT l.region_code, count(*) AS projects FROM sel_projects p JOIN sel_labs l USING (lab_id)
+                 GROUP BY 1),
+        sess AS (SELECT l.region_code, count(*) AS sessions,
+                        sum(s.participants_agents + coalesce(s.participants_others, 0)) AS participants
+                 FROM current_training_sessions s JOIN sel_labs l USING (lab_id) WHERE {s_where} GROUP BY 1),
+        money AS (SELECT l.region_code,
+                         sum(x.amount_eur) FILTER (WHERE x.source = 'PIA')::DOUBLE AS pia,
+                         sum(x.amount_eur) FILTER (WHERE x.source = 'FTAP')::DOUBLE AS ftap,
+                         sum(x.amount_eur) FILTER (WHERE x.source = 'relance')::DOUBLE AS relance,
+                         sum(x.amount_eur) FILTER (WHERE x.source = 'autre')::DOUBLE AS autre
+                  FROM current_funding_tranches x JOIN sel_labs l USING (lab_id) WHERE {c_where} GROUP BY 1),
+        codes AS (SELECT region_code, name, is_overseas FROM regions
+                  UNION ALL SELECT NULL, 'Région non connue', false)
+        SELECT c.region_code, c.name AS region, c.is_overseas,
+               coalesce(all_labs.labs_ever, 0)::BIGINT AS labs_ever,
+               coalesce(lab_n.labs, 0)::BIGINT AS labs,
+               coalesce(proj.projects, 0)::BIGINT AS projects,
+               coalesce(sess.sessions, 0)::BIGINT AS sessions,
+               coalesce(sess.participants, 0)::BIGINT AS participants,
+               coalesce(pia, 0) AS committed_pia, coalesce(ftap, 0) AS committed_ftap,
+               coalesce(relance, 0) AS committed_relance, coalesce(autre, 0) AS committed_autre,
+               coalesce(pia, 0) + coalesce(ftap, 0) + coalesce(relance, 0) + coalesce(autre, 0) AS committed
+        FROM codes c
+        LEFT JOIN lab_n ON lab_n.region_code IS NOT DISTINCT FROM c.region_code
+        LEFT JOIN all_labs ON all_labs.region_code IS NOT DISTINCT FROM c.region_code
+        LEFT JOIN proj ON proj.region_code IS NOT DISTINCT FROM c.region_code
+        LEFT JOIN sess ON sess.region_code IS NOT DISTINCT FROM c.region_code
+        LEFT JOIN money ON money.region_code IS NOT DISTINCT FROM c.region_code
+        ORDER BY c.region_code NULLS LAST""", params + [end, start] + s_params + c_params)
+
+
+MAP_COLUMNS = {"laboratoires": "labs", "projets": "projects", "sessions": "sessions",
+               "participants": "participants", "engage": "committed", "engage-PIA": "committed_pia",
+               "engage-FTAP": "committed_ftap", "engage-relance": "committed_relance",
+               "engage-autre": "committed_autre"}
+
+
+def map_labs(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """Labs in scope (region filter not applied) that have a place, with their projects in the period."""
+    cte, params = _projects_cte(filters.with_(regions=()))
+    return store.query_df(f"""{cte},
+        proj AS (SELECT lab_id, count(*) AS projects FROM sel_projects GROUP BY 1)
+        SELECT l.lab_id, l.name, l.city, l.region_code, r.name AS region, l.latitude, l.longitude, l.cohort,
+               l.opened_on, l.closed_on, coalesce(proj.projects, 0)::BIGINT AS projects
+        FROM sel_labs l LEFT JOIN regions r USING (region_code) LEFT JOIN proj USING (lab_id)
+        WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL
+        ORDER BY l.name""", params)
+
+
+# --- labs ---------------------------------------------------------------------------------------
+
+def lab_directory(store: Store, filters: Filters = Filters(), search: str = "") -> pd.DataFrame:
+    """Labs in scope, optionally matching a search text (name, city, region, themes, lead)."""
+    where, params = filters.lab_where("l")
+    text = (search or "").strip()
+    if text:
+        where += (" AND (l.name ILIKE ? OR l.city ILIKE ? OR r.name ILIKE ? OR l.themes ILIKE ? "
+                  "OR l.lead_administration ILIKE ? OR l.lab_id ILIKE ?)")
+        params = params + [f"%{text}%"] * 6
+    return store.query_df(f"""
+        SELECT l.lab_id, l.name, r.name AS region, l.city, l.cohort, l.opened_on, l.closed_on, l.themes,
+               l.lead_administration, l.identified, l.source
+        FROM labs l LEFT JOIN regions r USING (region_code)
+        WHERE {where} ORDER BY l.cohort, l.name""", params)
+
+
+def lab_profile(store: Store, lab_id: str) -> dict | None:
+    """Every fact about one lab, with its region's name; None for an unknown lab."""
+    df = store.query_df("""SELECT l.*, l.budget_eur::DOUBLE AS budget, r.name AS region_name
+                           FROM labs l LEFT JOIN regions r USING (region_code) WHERE l.lab_id = ?""", [lab_id])
+    if df.empty:
+        return None
+    row = df.iloc[0].to_dict()
+    return {k: (None if _is_missing(v) else v) for k, v in row.items()}
+
+
+def lab_tranches(store: Store, lab_id: str) -> pd.DataFrame:
+    """The funding tranches of one lab, oldest first."""
+    return store.query_df("""SELECT tranche_id, source, amount_eur::DOUBLE AS amount, committed_on, paid_on, purpose
+                             FROM current_funding_tranches WHERE lab_id = ? ORDER BY committed_on, tranche_id""",
+                          [lab_id])
+
+
+def _is_missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+# --- scope --------------------------------------------------------------------------------------
+
+def scope_text(store: Store, filters: Filters = Filters()) -> str:
+    """The scope of a figure in French: period, then each filter that is set (« T1 2017 – T3 2026 · Bretagne »)."""
+    from lit_analytics.formats import fmt_quarter
+    available = quarters_available(store)
+    first = filters.quarter_from or (available[0] if available else None)
+    last = filters.quarter_to or (available[-1] if available else None)
+    parts = [f"{fmt_quarter(first)} – {fmt_quarter(last)}" if first and last else "Toute la période"]
+    if filters.regions:
+        names = dict(store.query("SELECT region_code, name FROM regions"))
+        shown = [names.get(code, code) for code in filters.regions]
+        parts.append(", ".join(shown) if len(shown) <= 3 else f"{len(shown)} régions")
+    else:
+        parts.append("France entière")
+    if filters.labs:
+        if len(filters.labs) <= 2:
+            names = dict(store.query(
+                f"SELECT lab_id, name FROM labs WHERE lab_id IN ({', '.join('?' * len(filters.labs))})",
+                list(filters.labs)))
+            parts.append(", ".join(names.get(lab, lab) for lab in filters.labs))
+        else:
+            parts.append(f"{len(filters.labs)} laboratoires")
+    if filters.cohort:
+        parts.append(domain.COHORTS.get(filters.cohort, filters.cohort))
+    if filters.lab_status == "ouverts":
+        parts.append("laboratoires ouverts")
+    elif filters.lab_status == "fermés":
+        parts.append("laboratoires fermés")
+    return " · ".join(parts)
+
+
+def funding_ledger(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """The funding tranches of labs in scope committed during the period, as a French table (for exports)."""
+    cte, params = _labs_cte(filters)
+    where, p = filters.period_where("f.committed_on")
+    return store.query_df(f"""{cte}
+        SELECT f.tranche_id AS "Tranche", l.name AS "Laboratoire", coalesce(r.name, 'Région non connue') AS "Région",
+               f.source AS "Source", f.amount_eur::DOUBLE AS "Montant (€)", f.committed_on AS "Engagée le",
+               f.paid_on AS "Versée le", coalesce(f.purpose, '') AS "Objet",
+               CASE WHEN f.is_demo THEN 'oui' ELSE 'non' END AS "Démonstration"
+        FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) LEFT JOIN regions r USING (region_code)
+        WHERE {where} ORDER BY f.committed_on, f.tranche_id""", params + p)

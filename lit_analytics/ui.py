@@ -15,6 +15,9 @@ from lit_analytics import config, indicators
 from lit_analytics.bootstrap import ensure_database
 from lit_analytics.formats import fmt_date
 from lit_analytics.store import Store
+from lit_analytics.ui_auth import close_legacy_page_entry
+
+close_legacy_page_entry()  # every page goes through app.py's sign-in gate, even on a first deep link
 
 DEMO_NOTICE = ("**Données de démonstration** : les projets, sessions et financements affichés sont fictifs, "
                "générés pour présenter l'outil. Seuls les référentiels (régions, laboratoires et leurs sources) "
@@ -51,3 +54,205 @@ def demo_notice() -> None:
 def data_caption() -> str:
     date = query(indicators.data_date)
     return f"Source : {query(indicators.data_source)} — données au {fmt_date(date)}" if date else ""
+
+
+# =============================================================================================
+# Dashboard glue (issue 5): sidebar filters kept across pages and in the URL, cached charts, chart display.
+# =============================================================================================
+
+import pandas as pd  # noqa: E402
+
+from lit_analytics import catalogue, domain  # noqa: E402
+from lit_analytics.filters import LAB_STATUSES, Filters  # noqa: E402
+from lit_analytics.formats import fmt_quarter  # noqa: E402
+
+FILTERS_KEY = "filters"           # the canonical Filters value of the session
+_W = {"period": "flt_period", "regions": "flt_regions", "labs": "flt_labs", "cohort": "flt_cohort",
+      "status": "flt_status"}
+_ALL = "__toutes__"
+
+
+def _lab_options(store: Store) -> pd.DataFrame:
+    return store.query_df("SELECT lab_id, name FROM labs ORDER BY name")
+
+
+def _valid(filters: Filters, quarters: list[str], region_codes: set[str], lab_ids: set[str]) -> Filters:
+    """Drop what the database does not know (a stale or hand-written URL never breaks a page)."""
+    q_from, q_to = filters.quarter_from, filters.quarter_to
+    if quarters:
+        q_from = q_from if q_from and quarters[0] < q_from <= quarters[-1] else None
+        q_to = q_to if q_to and quarters[0] <= q_to < quarters[-1] else None
+        if q_from and q_to and q_from > q_to:
+            q_from, q_to = q_to, q_from
+    return Filters(quarter_from=q_from, quarter_to=q_to,
+                   regions=tuple(r for r in filters.regions if r in region_codes),
+                   labs=tuple(lab for lab in filters.labs if lab in lab_ids),
+                   cohort=filters.cohort if filters.cohort in domain.COHORTS else None,
+                   lab_status=filters.lab_status)
+
+
+def current_filters() -> Filters:
+    """The session's filters: those last chosen, else those of the URL (a shared link), else none."""
+    value = st.session_state.get(FILTERS_KEY)
+    if isinstance(value, Filters):
+        return value
+    return Filters.from_query_params(st.query_params.to_dict())
+
+
+def set_filters(filters: Filters) -> None:
+    """Replace the session's filters (from a callback: map click, reset); the sidebar follows."""
+    st.session_state[FILTERS_KEY] = filters
+    st.session_state.pop("_flt_seeded", None)
+
+
+def _from_widgets() -> None:
+    """on_change of every filter widget: the widgets' values become the session's filters."""
+    quarters = st.session_state.get("_flt_quarters") or []
+    period = st.session_state.get(_W["period"]) or ((quarters[0], quarters[-1]) if quarters else (None, None))
+    first, last = (period if isinstance(period, (tuple, list)) and len(period) == 2 else (None, None))
+    cohort = st.session_state.get(_W["cohort"])
+    st.session_state[FILTERS_KEY] = Filters(
+        quarter_from=first if quarters and first != quarters[0] else None,
+        quarter_to=last if quarters and last != quarters[-1] else None,
+        regions=tuple(st.session_state.get(_W["regions"]) or ()),
+        labs=tuple(st.session_state.get(_W["labs"]) or ()),
+        cohort=None if cohort in (None, _ALL) else cohort,
+        lab_status=st.session_state.get(_W["status"]) or "tous")
+
+
+def _reset() -> None:
+    set_filters(Filters())
+
+
+def sidebar_filters() -> Filters:
+    """The filters in the sidebar, kept across pages (session) and written to the URL (shareable link)."""
+    store = get_store()
+    quarters = query(indicators.quarters_available)
+    regions_df = query(indicators.regions)
+    labs_df = query(_lab_options)
+    region_names = dict(zip(regions_df["region_code"], regions_df["name"]))
+    lab_names = dict(zip(labs_df["lab_id"], labs_df["name"]))
+    filters = _valid(current_filters(), quarters, set(region_names), set(lab_names))
+    st.session_state[FILTERS_KEY] = filters
+    st.session_state["_flt_quarters"] = quarters
+
+    # Widgets show the session's filters (set before they are drawn, so they survive page changes).
+    full = (quarters[0], quarters[-1]) if quarters else None
+    if full:
+        st.session_state[_W["period"]] = (filters.quarter_from or full[0], filters.quarter_to or full[1])
+    st.session_state[_W["regions"]] = list(filters.regions)
+    st.session_state[_W["labs"]] = list(filters.labs)
+    st.session_state[_W["cohort"]] = filters.cohort or _ALL
+    st.session_state[_W["status"]] = filters.lab_status
+
+    with st.sidebar:
+        st.header("Filtres")
+        if full and len(quarters) > 1:
+            st.select_slider("Période", options=quarters, key=_W["period"], format_func=fmt_quarter,
+                             on_change=_from_widgets, help="Trimestres inclus (bornes comprises).")
+        st.multiselect("Régions", options=list(region_names), key=_W["regions"], format_func=region_names.get,
+                       placeholder="Toutes les régions", on_change=_from_widgets)
+        st.multiselect("Laboratoires", options=list(lab_names), key=_W["labs"], format_func=lab_names.get,
+                       placeholder="Tous les laboratoires", on_change=_from_widgets)
+        st.selectbox("Cohorte", options=[_ALL, *domain.COHORTS], key=_W["cohort"],
+                     format_func=lambda c: "Toutes les cohortes" if c == _ALL else domain.COHORTS[c],
+                     on_change=_from_widgets)
+        st.radio("Laboratoires ouverts ou fermés (à la fin de la période)", options=list(LAB_STATUSES),
+                 key=_W["status"], format_func=LAB_STATUSES.get, horizontal=True, on_change=_from_widgets)
+        st.button("Réinitialiser les filtres", on_click=_reset, width="stretch")
+    _write_url(filters)
+    return filters
+
+
+def _write_url(filters: Filters, extra: dict[str, str] | None = None) -> None:
+    wanted = {**filters.to_query_params(), **(extra or {})}
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _cached_chart(chart_id: str, db: str, version: int, filters: Filters, variant: str | None):
+    # A resource cache (no pickling): a Chart holds a plotly figure; it is never modified after it is built.
+    return catalogue.build_chart(get_store(), chart_id, filters, variant)
+
+
+def chart(chart_id: str, filters: Filters, variant: str | None = None) -> catalogue.Chart:
+    """A catalogue chart for these filters, built once per data version."""
+    store = get_store()
+    return _cached_chart(chart_id, str(store.path), store.data_version(), filters, variant)
+
+
+def show_chart(item: catalogue.Chart, *, key: str | None = None, on_select=None, table_open: bool = False) -> None:
+    """A chart as every page shows it: the figure (or a French message when there is nothing to show), its
+    definition, notes, and its data as a table (accessibility: the chart's content without the picture)."""
+    with st.container(border=True):
+        if item.empty:
+            st.markdown(f"**{item.title}** — {item.subtitle}")
+            st.info(item.empty_message, icon="ℹ️")
+        elif on_select is not None:
+            st.plotly_chart(item.figure, key=key, on_select=on_select, selection_mode=("points",),
+                            config={"displaylogo": False, "locale": "fr"}, theme=None)
+        else:
+            st.plotly_chart(item.figure, key=key, config={"displaylogo": False, "locale": "fr"}, theme=None)
+        for note in item.notes:
+            st.caption(note)
+        st.caption(f"**Définition.** {item.definition}")
+        if not item.empty:
+            with st.expander(f"Données du graphique « {item.title} » (tableau)", expanded=table_open):
+                st.dataframe(catalogue.display_table(item.data), hide_index=True, width="stretch")
+                st.caption(item.caption)
+
+
+def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.") -> None:
+    """A French-formatted table, or a French message when it is empty."""
+    if df.empty:
+        st.info(empty_message, icon="ℹ️")
+    else:
+        st.dataframe(catalogue.display_table(df), hide_index=True, width="stretch")
+
+
+def page_charts(page: str, filters: Filters) -> None:
+    """Every chart the catalogue lists for a page, in order."""
+    for spec in catalogue.charts_for_page(page):
+        show_chart(chart(spec.id, filters), key=f"chart-{page}-{spec.id}")
+
+
+# --- the map click --------------------------------------------------------------------------------
+
+MAP_KEY = "carte_regions"
+
+
+def region_from_selection(selection) -> str | None:
+    """The region code a map click designates: a region's `location`, or a lab marker's customdata[0]."""
+    try:
+        points = selection["selection"]["points"]
+    except (KeyError, TypeError):
+        try:
+            points = selection.selection.points
+        except AttributeError:
+            return None
+    for point in points or []:
+        location = point.get("location")
+        if isinstance(location, str) and location:
+            return location
+        custom = point.get("customdata")
+        if isinstance(custom, (list, tuple)) and custom and isinstance(custom[0], str) and len(custom[0]) == 2:
+            return custom[0]
+    return None
+
+
+def on_map_click() -> None:
+    """on_select of the map: a click on a region (or a lab) filters every page to that region; a click on
+    the region already selected alone clears it."""
+    code = region_from_selection(st.session_state.get(MAP_KEY))
+    if code is None:
+        return
+    filters = current_filters()
+    regions = () if filters.regions == (code,) else (code,)
+    set_filters(filters.with_(regions=regions))
+
+
+def clear_regions() -> None:
+    set_filters(current_filters().with_(regions=()))

@@ -23,3 +23,21 @@ if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+
+# The browser tests of the sign-in run a real OpenID Connect provider on localhost (npm `oidc-provider`,
+# pinned in tests/oidc/package-lock.json), installed once from the npm registry (again only when the lock changes).
+if [ "${1:-}" = "--browser" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "Installation de nodejs et npm (paquets Debian)…"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  oidc_stamp=tests/oidc/node_modules/.package-lock.sha256
+  oidc_want=$(sha256sum tests/oidc/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat "$oidc_stamp" 2>/dev/null)" != "$oidc_want" ]; then
+    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$oidc_want" > "$oidc_stamp"
+  fi
+fi

@@ -64,15 +64,21 @@ def _free_port() -> int:
 
 
 class StreamlitServer:
-    def __init__(self, db_path: Path, extra_env: dict | None = None):
-        self.port = _free_port()
+    """`streamlit run app.py` on a free port. Secrets come only from `secrets_file` (default: none, so a
+    developer's own .streamlit/secrets.toml never changes what the tests see)."""
+
+    def __init__(self, db_path: Path, extra_env: dict | None = None, port: int | None = None,
+                 secrets_file: Path | None = None):
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "LIT_DB": str(db_path), **(extra_env or {})}
         self.log = open(db_path.with_suffix(".server.log"), "w")
+        secrets = secrets_file or db_path.with_name("no-secrets.toml")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+             "--secrets.files", str(secrets)],
             cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -121,8 +127,10 @@ def page(browser):
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the page's script."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    """Wait until Streamlit has finished running the page's script. The short pause first lets a rerun
+    triggered by the last action start, so its end is what we wait for."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
         "document.querySelectorAll('[data-testid=\"stMetric\"], [data-testid=\"stMarkdown\"]').length > 0",
@@ -138,21 +146,70 @@ def screenshot(page, name: str) -> Path:
 
 # --- helpers shared by page tests --------------------------------------------------------------
 
+def _as_a_running_server() -> None:
+    """Make AppTest run every page through app.py (its sign-in gate and navigation), as the server does.
+
+    With a `pages/` folder next to app.py, Streamlit keeps its legacy multipage mode until the first
+    `st.navigation` call of the process (the server leaves it for good at its first run; see
+    `ui_auth.close_legacy_page_entry`). AppTest resets that flag before every run, so its reruns would run
+    `pages/*.py` directly, without app.py. Set the flag as a running server has it."""
+    from streamlit.runtime.pages_manager import PagesManager
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+
+
+_as_a_running_server()
+
+
 def make_app_test(db_path: Path, page: str | None = None, actor=None, timeout: float = 60):
     """An AppTest of the whole app on `db_path`, optionally signed in as `actor` and switched to `page`
     (a file under pages/, e.g. "pages/carte.py"). Call `.run()` on the result."""
     from streamlit.testing.v1 import AppTest
     os.environ["LIT_DB"] = str(db_path)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+    if page is not None:
+        # A first, signed-out run registers every page (the gate's hidden navigation), so switch_page finds
+        # pages whose url_path differs from their file name (e.g. suivi_depots.py → /suivi-depots).
+        at.run()
+        at.switch_page(page)
     if actor is not None:
         at.session_state["actor"] = actor
-    if page is not None:
-        at.switch_page(page)
     return at
+
+
+# The demonstration accounts that `init --demo` creates (see lit_analytics.auth.DEMO_ACCOUNTS and the README).
+DEMO_PASSWORD = "demo-lit-2016"
+DEMO_LOGINS = {
+    "admin": "demo-admin@lit.example",
+    "analyste": "demo-analyste@lit.example",
+    "porteur": "demo-porteur-archipel@lit.example",     # attached to the lab `archipel`
+    "porteur-siilab": "demo-porteur-siilab@lit.example",  # attached to the lab `siilab`
+}
+
+
+def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Fill the app's sign-in form (already on screen) and submit it."""
+    form = page.locator("[data-testid='stForm']")
+    form.get_by_label("Adresse e-mail").fill(email)
+    form.get_by_label("Mot de passe").fill(password)
+    form.get_by_role("button", name="Se connecter").click()
 
 
 def open_app(page, server: "StreamlitServer", path: str = "", role: str | None = "admin") -> None:
     """Open the app in the browser at `path` (e.g. "carte?region=84"), signed in with the demo account of
-    `role` when the app asks for a sign-in."""
+    `role` ("admin", "analyste", "porteur" for Archipel, "porteur-siilab") when the app asks for a sign-in.
+    The requested page and its query parameters stay in the URL and open once signed in."""
     page.goto(f"{server.url}/{path}")
+    page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
+    signed_in = page.locator("[data-testid='stSidebar'] button:has-text('Se déconnecter')")
+    sign_in_form = page.locator("[data-testid='stForm']:has-text('Mot de passe')")
+    signed_in.or_(sign_in_form).first.wait_for(timeout=30_000)
+    if role is not None and not signed_in.count():
+        sign_in(page, DEMO_LOGINS[role])
+        signed_in.wait_for(timeout=30_000)
     wait_for_app(page)

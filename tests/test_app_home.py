@@ -6,12 +6,17 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import REPO
 from lit_analytics.formats import fmt_eur, fmt_int
+from lit_analytics.permissions import Actor
+
+ANALYST = Actor(email="demo-analyste@lit.example", role="analyste")  # the app shows only sign-in without one
 
 
 @pytest.fixture
 def home(demo_copy, monkeypatch):
     monkeypatch.setenv("LIT_DB", str(demo_copy))
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.session_state["actor"] = ANALYST
+    at = at.run()
     assert not at.exception
     return at, demo_copy
 
@@ -58,7 +63,9 @@ def test_home_page_shows_the_demo_notice_and_a_dated_source(home):
 def test_first_run_without_a_database_builds_the_demo_one(tmp_path, monkeypatch):
     db = tmp_path / "absent" / "lit.duckdb"
     monkeypatch.setenv("LIT_DB", str(db))
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state["actor"] = ANALYST
+    at = at.run()
     assert not at.exception
     assert db.exists()
     assert {m.label: m.value for m in at.metric}["Laboratoires financés"] == "16"

@@ -2,14 +2,13 @@
 
 import pytest
 
-from conftest import screenshot, wait_for_app
+from conftest import open_app, screenshot
 
 pytestmark = pytest.mark.browser
 
 
 def test_home_page_in_a_real_browser(streamlit_server, page):
-    page.goto(streamlit_server.url)
-    wait_for_app(page)
+    open_app(page, streamlit_server, role="analyste")
     page.get_by_text("Laboratoires financés", exact=True).wait_for(timeout=30_000)
     page.get_by_text("Montants engagés par source", exact=True).wait_for(timeout=30_000)
     body = page.inner_text("body")

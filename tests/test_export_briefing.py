@@ -75,7 +75,7 @@ def test_workbook_values_equal_the_database(demo_db_path, demo_store):
     amounts = [row[header.index("Montant (€)")] for row in ws.iter_rows(min_row=2, values_only=True)]
     con = duckdb.connect(str(demo_db_path), read_only=True)
     expected = con.execute("""SELECT count(*), sum(amount_eur)::DOUBLE FROM funding_tranches f
-                              JOIN report_versions v USING (version_id) JOIN labs l USING (lab_id)
+                              JOIN report_versions v ON v.version_id = f.version_id JOIN labs l ON l.lab_id = f.lab_id
                               WHERE v.is_current AND l.region_code = '53'""").fetchone()
     con.close()
     assert (len(amounts), sum(amounts)) == (expected[0], pytest.approx(expected[1]))

@@ -1,0 +1,526 @@
+"""Accounts, sign-in and sessions (no Streamlit here: the pages and the command line call these).
+
+- Accounts live in `users` / `user_labs` (migration 003). Passwords are stored only as argon2id hashes
+  (argon2-cffi, OWASP's parameters: 19 MiB, 2 passes, 1 lane; about 50 ms per hash here). An account
+  without a password signs in through OpenID Connect only.
+- Every function that changes accounts takes the acting `Actor` and checks `require_admin`, so the rule is
+  the same through the pages, the command line and direct calls. The one exception is `bootstrap_admin`,
+  the explicit path that creates the first administrator of a database that has none.
+- Password sign-in locks an account for `LOCK_MINUTES` after `MAX_FAILED_ATTEMPTS` failures in a row.
+- Sessions end after `SESSION_IDLE` without activity or `SESSION_MAX` after signing in (checked by
+  `ui_auth` on every page run).
+- An OpenID Connect identity maps to an account through its e-mail claim; an unknown or disabled
+  e-mail gets no access.
+- Every account change, sign-in, failed sign-in and refusal is written to `audit_log`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from lit_analytics.formats import fmt_datetime
+from lit_analytics.permissions import (ROLES, Actor, PermissionDenied, actor_for_email, audit, record,
+                                       require_admin)
+from lit_analytics.store import Store
+
+MAX_FAILED_ATTEMPTS = 5
+LOCK_MINUTES = 15
+SESSION_IDLE = timedelta(hours=1)
+SESSION_MAX = timedelta(hours=8)
+PASSWORD_MIN_LENGTH = 12
+SYSTEM = "système"
+
+# argon2id with OWASP's recommended minimum (m = 19 MiB, t = 2, p = 1).
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# Verified against when the e-mail is unknown, so the answer takes the same time either way.
+_DUMMY_HASH = _HASHER.hash("compte inexistant : comparaison à temps constant")
+
+_EMAIL = re.compile(r"^[a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,}$")
+
+BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
+
+# Demonstration accounts, created by `init --demo` only (documented in the README, flagged is_demo).
+DEMO_PASSWORD = "demo-lit-2016"
+DEMO_ACCOUNTS = (
+    ("demo-admin@lit.example", "Administratrice DITP (démo)", "admin", ()),
+    ("demo-analyste@lit.example", "Analyste DITP (démo)", "analyste", ()),
+    ("demo-porteur-archipel@lit.example", "Porteur Archipel (démo)", "porteur", ("archipel",)),
+    ("demo-porteur-siilab@lit.example", "Porteuse Siilab (démo)", "porteur", ("siilab",)),
+)
+
+
+class AuthError(ValueError):
+    """Bad input for an account operation (French message). A ValueError, so the CLI prints one line."""
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    actor: Actor | None
+    message: str | None = None          # French, shown to the user when refused
+
+    @property
+    def ok(self) -> bool:
+        return self.actor is not None
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+def hash_password(password: str) -> str:
+    check_password_strength(password)
+    return _HASHER.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if password is None or len(password) < PASSWORD_MIN_LENGTH:
+        raise AuthError(f"Le mot de passe doit compter au moins {PASSWORD_MIN_LENGTH} caractères.")
+    if password.strip() != password:
+        raise AuthError("Le mot de passe ne doit pas commencer ni finir par un espace.")
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        _verify_quietly(_DUMMY_HASH, password)
+        return False
+    return _verify_quietly(password_hash, password)
+
+
+def _verify_quietly(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# --- validation --------------------------------------------------------------------------------
+
+def normalize_email(email: str) -> str:
+    value = (email or "").strip().lower()
+    if not _EMAIL.match(value):
+        raise AuthError(f"Adresse e-mail invalide : « {email} ».")
+    return value
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AuthError(f"Rôle inconnu : « {role} » (attendu : {', '.join(ROLES)}).")
+    return role
+
+
+def _check_labs(store: Store, role: str, labs: Iterable[str]) -> list[str]:
+    labs = sorted({lab.strip() for lab in labs if lab and lab.strip()})
+    if role == "porteur" and not labs:
+        raise AuthError("Un compte porteur doit être rattaché à au moins un laboratoire (--lab).")
+    if role != "porteur" and labs:
+        raise AuthError("Seuls les comptes porteurs sont rattachés à un laboratoire.")
+    known = {lab for (lab,) in store.query("SELECT lab_id FROM labs")}
+    unknown = [lab for lab in labs if lab not in known]
+    if unknown:
+        raise AuthError(f"Laboratoire inconnu : « {unknown[0]} ».")
+    return labs
+
+
+def _account_row(store: Store, email: str):
+    rows = store.query("SELECT email, role, disabled, password_hash, failed_attempts, locked_until, is_demo "
+                       "FROM users WHERE email = ?", [email])
+    return rows[0] if rows else None
+
+
+def _require_admin_audited(store: Store, actor: Actor, what: str, target: str | None) -> None:
+    try:
+        require_admin(actor, what)
+    except PermissionDenied as exc:
+        audit(store, actor.email, what, "refus", target, str(exc))
+        raise
+
+
+def _describe(role: str, labs: Iterable[str], display_name: str | None = None) -> str:
+    text = f"rôle {role}"
+    labs = list(labs)
+    if labs:
+        text += ", laboratoires : " + ", ".join(labs)
+    if display_name:
+        text += f", nom : {display_name}"
+    return text
+
+
+# --- account changes (admins) ------------------------------------------------------------------
+
+def add_account(store: Store, actor: Actor, email: str, role: str, labs: Iterable[str] = (),
+                display_name: str | None = None, password: str | None = None) -> Actor:
+    """Create an account (admin only). Without a password, the account signs in through OIDC only."""
+    email = normalize_email(email)
+    _require_admin_audited(store, actor, "création de compte", email)
+    return _insert_account(store, actor.email, email, role, labs, display_name, password, is_demo=False)
+
+
+def bootstrap_admin(store: Store, email: str, password: str | None, display_name: str | None = None) -> Actor:
+    """Create the first administrator of a database that has no active one (command line, explicit)."""
+    email = normalize_email(email)
+    if store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled"):
+        audit(store, SYSTEM, "création de compte", "refus", email,
+              "premier administrateur demandé alors qu'un administrateur actif existe")
+        raise AuthError("Un administrateur actif existe déjà : créez les comptes avec --user ADMIN_EMAIL.")
+    return _insert_account(store, f"{SYSTEM} (premier administrateur)", email, "admin", (), display_name,
+                           password, is_demo=False)
+
+
+def _insert_account(store: Store, created_by: str, email: str, role: str, labs: Iterable[str],
+                    display_name: str | None, password: str | None, is_demo: bool) -> Actor:
+    _check_role(role)
+    labs = _check_labs(store, role, labs)
+    display_name = (display_name or "").strip() or None
+    password_hash = hash_password(password) if password else None
+    with store.transaction() as cur:
+        if cur.execute("SELECT count(*) FROM users WHERE email = ?", [email]).fetchone()[0]:
+            raise AuthError(f"Un compte existe déjà pour {email}.")
+        cur.execute("INSERT INTO users (email, display_name, role, password_hash, disabled, is_demo, "
+                    "failed_attempts, locked_until, created_at, created_by) "
+                    "VALUES (?, ?, ?, ?, false, ?, 0, NULL, ?, ?)",
+                    [email, display_name, role, password_hash, is_demo, datetime.now(), created_by])
+        for lab in labs:
+            cur.execute("INSERT INTO user_labs VALUES (?, ?)", [email, lab])
+        detail = _describe(role, labs, display_name)
+        detail += ", avec mot de passe" if password_hash else ", connexion OpenID Connect uniquement"
+        if is_demo:
+            detail += ", compte de démonstration"
+        record(cur, created_by, "création de compte", "succès", email, detail)
+    return Actor(email=email, role=role, labs=frozenset(labs), display_name=display_name)
+
+
+def update_account(store: Store, actor: Actor, email: str, role: str | None = None,
+                   labs: Iterable[str] | None = None, display_name: str | None = None) -> None:
+    """Change an account's role, labs or name (admin only)."""
+    email = normalize_email(email)
+    _require_admin_audited(store, actor, "modification de compte", email)
+    row = _account_row(store, email)
+    if row is None:
+        raise AuthError(f"Compte inconnu : {email}.")
+    new_role = _check_role(role) if role else row[1]
+    current_labs = [lab for (lab,) in store.query("SELECT lab_id FROM user_labs WHERE email = ? ORDER BY 1",
+                                                    [email])]
+    new_labs = _check_labs(store, new_role, current_labs if labs is None else labs)
+    if row[1] == "admin" and new_role != "admin":
+        _refuse_if_last_admin(store, actor, email, "modification de compte")
+    with store.transaction() as cur:
+        cur.execute("UPDATE users SET role = ? WHERE email = ?", [new_role, email])
+        if display_name is not None:
+            cur.execute("UPDATE users SET display_name = ? WHERE email = ?", [display_name.strip() or None, email])
+        cur.execute("DELETE FROM user_labs WHERE email = ?", [email])
+        for lab in new_labs:
+            cur.execute("INSERT INTO user_labs VALUES (?, ?)", [email, lab])
+        record(cur, actor.email, "modification de compte", "succès", email,
+               _describe(new_role, new_labs, display_name))
+
+
+def disable_account(store: Store, actor: Actor, email: str) -> None:
+    """Disable an account (admin only): it can no longer sign in, and open sessions end at their next page."""
+    _set_disabled(store, actor, email, True)
+
+
+def enable_account(store: Store, actor: Actor, email: str) -> None:
+    _set_disabled(store, actor, email, False)
+
+
+def _set_disabled(store: Store, actor: Actor, email: str, disabled: bool) -> None:
+    action = "désactivation de compte" if disabled else "réactivation de compte"
+    email = normalize_email(email)
+    _require_admin_audited(store, actor, action, email)
+    row = _account_row(store, email)
+    if row is None:
+        raise AuthError(f"Compte inconnu : {email}.")
+    if disabled:
+        if email == actor.email:
+            raise AuthError("Vous ne pouvez pas désactiver votre propre compte.")
+        if row[1] == "admin":
+            _refuse_if_last_admin(store, actor, email, action)
+    with store.transaction() as cur:
+        cur.execute("UPDATE users SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE email = ?",
+                    [disabled, email])
+        record(cur, actor.email, action, "succès", email)
+
+
+def _refuse_if_last_admin(store: Store, actor: Actor, email: str, action: str) -> None:
+    others = store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND email <> ?",
+                          [email])
+    if not others:
+        audit(store, actor.email, action, "refus", email, "dernier administrateur actif")
+        raise AuthError("C'est le dernier administrateur actif : créez-en un autre d'abord.")
+
+
+def set_password(store: Store, actor: Actor, email: str, password: str | None) -> None:
+    """Set or reset an account's password (admin only; None removes it: OIDC only). Also unlocks it."""
+    email = normalize_email(email)
+    _require_admin_audited(store, actor, "changement de mot de passe", email)
+    if _account_row(store, email) is None:
+        raise AuthError(f"Compte inconnu : {email}.")
+    password_hash = hash_password(password) if password else None
+    with store.transaction() as cur:
+        cur.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
+                    "WHERE email = ?", [password_hash, email])
+        record(cur, actor.email, "changement de mot de passe", "succès", email,
+               "mot de passe défini" if password_hash else "mot de passe retiré (OpenID Connect uniquement)")
+
+
+def unlock_account(store: Store, actor: Actor, email: str) -> None:
+    email = normalize_email(email)
+    _require_admin_audited(store, actor, "déverrouillage de compte", email)
+    if _account_row(store, email) is None:
+        raise AuthError(f"Compte inconnu : {email}.")
+    with store.transaction() as cur:
+        cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
+        record(cur, actor.email, "déverrouillage de compte", "succès", email)
+
+
+def create_demo_accounts(store: Store) -> list[str]:
+    """The documented demonstration accounts (is_demo), for `init --demo` only. Returns their e-mails."""
+    created = []
+    for email, name, role, labs in DEMO_ACCOUNTS:
+        if _account_row(store, email) is None:
+            _insert_account(store, SYSTEM, email, role, labs, name, DEMO_PASSWORD, is_demo=True)
+            created.append(email)
+    return created
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+ACCOUNT_COLUMNS = {
+    "email": "Adresse e-mail", "display_name": "Nom", "role_label": "Rôle", "labs": "Laboratoires",
+    "state": "État", "sign_in": "Connexion", "last_sign_in": "Dernière connexion",
+    "created": "Créé le", "created_by": "Créé par",
+}
+
+
+def list_accounts(store: Store) -> pd.DataFrame:
+    """Every account with its labs, state and last sign-in (raw columns; `account_table` for display)."""
+    return store.query_df("""
+        WITH labs AS (SELECT email, string_agg(lab_id, ', ' ORDER BY lab_id) AS labs FROM user_labs GROUP BY email),
+             last AS (SELECT actor AS email, max(occurred_at) AS last_sign_in FROM audit_log
+                      WHERE action = 'connexion' AND outcome = 'succès' GROUP BY actor)
+        SELECT u.email, u.display_name, u.role, coalesce(labs.labs, '') AS labs, u.disabled, u.is_demo,
+               u.failed_attempts, u.locked_until, u.password_hash IS NOT NULL AS has_password,
+               u.created_at, u.created_by, last.last_sign_in
+        FROM users u LEFT JOIN labs USING (email) LEFT JOIN last USING (email)
+        ORDER BY CASE u.role WHEN 'admin' THEN 1 WHEN 'analyste' THEN 2 ELSE 3 END, u.email""")
+
+
+def account_emails(store: Store) -> list[str]:
+    return [email for (email,) in store.query("SELECT email FROM users ORDER BY email")]
+
+
+def get_account(store: Store, email: str) -> dict | None:
+    """One account as a dict (email, display_name, role, labs list, disabled, is_demo, locked_until)."""
+    rows = store.query("SELECT email, display_name, role, disabled, is_demo, locked_until, "
+                       "password_hash IS NOT NULL FROM users WHERE email = ?", [(email or "").strip().lower()])
+    if not rows:
+        return None
+    keys = ("email", "display_name", "role", "disabled", "is_demo", "locked_until", "has_password")
+    account = dict(zip(keys, rows[0]))
+    account["labs"] = [lab for (lab,) in store.query("SELECT lab_id FROM user_labs WHERE email = ? ORDER BY 1",
+                                                      [account["email"]])]
+    return account
+
+
+def account_table(store: Store, now: datetime | None = None) -> pd.DataFrame:
+    """The accounts as shown to admins and printed by the command line (French labels and formats)."""
+    now = now or datetime.now()
+    df = list_accounts(store)
+
+    def state(row) -> str:
+        if row.disabled:
+            return "désactivé"
+        if pd.notna(row.locked_until) and row.locked_until > now:
+            return f"verrouillé jusqu'à {row.locked_until:%H:%M}"
+        return "actif"
+
+    out = pd.DataFrame({
+        "email": df["email"],
+        "display_name": df["display_name"].fillna(""),
+        "role_label": df["role"].map(ROLES),
+        "labs": df["labs"],
+        "state": [state(r) + (" (démo)" if r.is_demo else "") for r in df.itertuples()],
+        "sign_in": ["mot de passe ou OpenID Connect" if p else "OpenID Connect uniquement"
+                    for p in df["has_password"]],
+        "last_sign_in": [fmt_datetime(v) if pd.notna(v) else "jamais" for v in df["last_sign_in"]],
+        "created": [fmt_datetime(v) for v in df["created_at"]],
+        "created_by": df["created_by"],
+    })
+    return out.rename(columns=ACCOUNT_COLUMNS)
+
+
+def has_accounts(store: Store) -> bool:
+    return bool(store.scalar("SELECT count(*) FROM users"))
+
+
+def demo_accounts(store: Store) -> pd.DataFrame:
+    """The demonstration accounts present in this database (none in a production database)."""
+    return store.query_df("SELECT email, display_name, role FROM users WHERE is_demo AND NOT disabled "
+                          "ORDER BY role, email")
+
+
+# --- sign-in -----------------------------------------------------------------------------------
+
+def authenticate(store: Store, email: str, password: str, now: datetime | None = None) -> SignInResult:
+    """Password sign-in. Audited either way; locks the account after repeated failures."""
+    now = now or datetime.now()
+    typed = (email or "").strip().lower()[:200]
+    try:
+        email = normalize_email(email)
+    except AuthError:
+        _verify_quietly(_DUMMY_HASH, password)
+        audit(store, typed or "(vide)", "échec de connexion", "échec", typed or None, "adresse invalide")
+        return SignInResult(None, BAD_CREDENTIALS)
+    row = _account_row(store, email)
+    if row is None:
+        _verify_quietly(_DUMMY_HASH, password)
+        audit(store, email, "échec de connexion", "échec", email, "compte inconnu")
+        return SignInResult(None, BAD_CREDENTIALS)
+    _, role, disabled, password_hash, _, locked_until, _ = row
+    if locked_until is not None and locked_until > now:
+        audit(store, email, "échec de connexion", "refus", email,
+              f"compte verrouillé jusqu'à {fmt_datetime(locked_until)}")
+        return SignInResult(None, _locked_message(locked_until))
+    if not verify_password(password_hash, password):
+        return _record_failure(store, email, now, "mot de passe incorrect" if password_hash
+                               else "compte sans mot de passe (OpenID Connect uniquement)")
+    if disabled:
+        audit(store, email, "échec de connexion", "refus", email, "compte désactivé")
+        return SignInResult(None, "Ce compte est désactivé : adressez-vous à un administrateur DITP.")
+    with store.transaction() as cur:
+        cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
+        if _HASHER.check_needs_rehash(password_hash):
+            cur.execute("UPDATE users SET password_hash = ? WHERE email = ?", [_HASHER.hash(password), email])
+        record(cur, email, "connexion", "succès", email, "mot de passe")
+    return SignInResult(actor_for_email(store, email))
+
+
+def _record_failure(store: Store, email: str, now: datetime, reason: str) -> SignInResult:
+    with store.transaction() as cur:
+        failures = cur.execute("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE email = ? "
+                               "RETURNING failed_attempts", [email]).fetchone()[0]
+        record(cur, email, "échec de connexion", "échec", email, f"{reason} ({failures}/{MAX_FAILED_ATTEMPTS})")
+        if failures < MAX_FAILED_ATTEMPTS:
+            return SignInResult(None, BAD_CREDENTIALS)
+        until = now + timedelta(minutes=LOCK_MINUTES)
+        cur.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE email = ?", [until, email])
+        record(cur, SYSTEM, "verrouillage de compte", "succès", email,
+               f"{MAX_FAILED_ATTEMPTS} échecs de connexion consécutifs : verrouillé {LOCK_MINUTES} min")
+    return SignInResult(None, _locked_message(until))
+
+
+def _locked_message(until: datetime) -> str:
+    return (f"Trop d'échecs de connexion : ce compte est verrouillé jusqu'à {until:%H:%M}. "
+            "Réessayez plus tard ou adressez-vous à un administrateur DITP.")
+
+
+def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: datetime | None = None) -> SignInResult:
+    """Map an identity returned by an OpenID Connect provider to an account through its e-mail.
+
+    Audited once per identity token (a reload of the page with the same token is not a new sign-in).
+    """
+    label = f"OpenID Connect ({provider})"
+    token = f", jeton émis le {issued_at:%d/%m/%Y %H:%M:%S}" if issued_at else ""
+    try:
+        email = normalize_email(email or "")
+    except AuthError:
+        audit(store, SYSTEM, "échec de connexion", "refus", None, f"{label} : aucune adresse e-mail transmise")
+        return SignInResult(None, "Le fournisseur d'identité n'a pas transmis d'adresse e-mail : accès refusé.")
+    actor = actor_for_email(store, email)
+    if actor is None:
+        detail = f"{label} : aucun compte actif pour cette adresse{token}"
+        if not _already_audited(store, email, "échec de connexion", detail):
+            audit(store, email, "échec de connexion", "refus", email, detail)
+        return SignInResult(None, f"Aucun compte actif pour {email} : accès refusé. "
+                                  "Demandez l'ouverture d'un compte à la DITP.")
+    detail = label + token
+    if not _already_audited(store, email, "connexion", detail):
+        audit(store, email, "connexion", "succès", email, detail)
+    return SignInResult(actor)
+
+
+def _already_audited(store: Store, email: str, action: str, detail: str) -> bool:
+    return bool(store.scalar("SELECT count(*) FROM audit_log WHERE actor = ? AND action = ? AND detail = ?",
+                             [email, action, detail]))
+
+
+def record_sign_out(store: Store, actor: Actor, reason: str | None = None) -> None:
+    audit(store, actor.email, "déconnexion", "succès", actor.email, reason)
+
+
+def session_expiry(signed_in_at: datetime, last_seen: datetime, now: datetime | None = None) -> str | None:
+    """Why a session has ended (French), or None while it is valid."""
+    now = now or datetime.now()
+    if now - signed_in_at > SESSION_MAX:
+        return (f"Votre session a expiré ({int(SESSION_MAX.total_seconds() // 3600)} h après la connexion) : "
+                "reconnectez-vous.")
+    if now - last_seen > SESSION_IDLE:
+        return (f"Votre session a expiré après {int(SESSION_IDLE.total_seconds() // 60)} min d'inactivité : "
+                "reconnectez-vous.")
+    return None
+
+
+# --- the audit log -----------------------------------------------------------------------------
+
+AUDIT_COLUMNS = {"occurred_at": "Date et heure", "actor": "Qui", "action": "Action", "target": "Objet",
+                 "outcome": "Résultat", "detail": "Détail"}
+
+
+def audit_events(store: Store, start: date | None = None, end: date | None = None,
+                 actors: Iterable[str] = (), actions: Iterable[str] = (), outcomes: Iterable[str] = (),
+                 text: str | None = None) -> pd.DataFrame:
+    """Audit events, newest first, filtered by day range (inclusive), who, action, outcome, free text."""
+    where, params = ["true"], []
+    if start:
+        where.append("occurred_at >= ?")
+        params.append(datetime.combine(start, datetime.min.time()))
+    if end:
+        where.append("occurred_at < ?")
+        params.append(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    for column, values in (("actor", actors), ("action", actions), ("outcome", outcomes)):
+        values = list(values)
+        if values:
+            where.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+    if text:
+        where.append("(coalesce(target, '') || ' ' || coalesce(detail, '')) ILIKE ?")
+        params.append(f"%{text}%")
+    return store.query_df(
+        "SELECT event_id, occurred_at, actor, action, target, outcome, detail FROM audit_log "
+        f"WHERE {' AND '.join(where)} ORDER BY occurred_at DESC, event_id DESC", params)
+
+
+def audit_choices(store: Store) -> dict[str, list[str]]:
+    """The distinct actors, actions and outcomes of the log (the journal's filter options)."""
+    return {column: [v for (v,) in store.query(f"SELECT DISTINCT {column} FROM audit_log ORDER BY 1")]
+            for column in ("actor", "action", "outcome")}
+
+
+def audit_summary(store: Store) -> tuple[int, date | None]:
+    """How many events the log holds, and the day of the first one."""
+    count, first = store.query("SELECT count(*), min(occurred_at) FROM audit_log")[0]
+    return int(count), (first.date() if first else None)
+
+
+def audit_display(events: pd.DataFrame) -> pd.DataFrame:
+    """French labels, dates as 31/12/2021 14:05:09."""
+    out = events.drop(columns=["event_id"]).copy()
+    out["occurred_at"] = [v.strftime("%d/%m/%Y %H:%M:%S") for v in out["occurred_at"]]
+    return out.fillna("").rename(columns=AUDIT_COLUMNS)
+
+
+def audit_csv(events: pd.DataFrame) -> bytes:
+    """The events as CSV for French Excel: `;` separator, UTF-8 with BOM, CRLF, French dates."""
+    buffer = io.StringIO()
+    table = audit_display(events)
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(table.columns)
+    writer.writerows(table.itertuples(index=False))
+    return buffer.getvalue().encode("utf-8-sig")

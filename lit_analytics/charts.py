@@ -1,0 +1,490 @@
+"""Figure builders: a DataFrame (as returned by `lit_analytics.indicators`) in, a plotly figure out.
+
+Every figure carries its own title, a subtitle saying its scope and the caption with the source and the data
+date *inside* the figure (title, subtitle and a bottom annotation), so that an exported image keeps them.
+Numbers use French separators (`layout.separators`), funding sources always the colours of
+`formats.FUNDING_COLORS`, and no figure relies on colour alone (labels, dashes, patterns, hover text).
+An empty DataFrame gives a figure that says so in French, never an empty axis.
+
+This module does not import Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lit_analytics import domain, geo
+from lit_analytics.formats import (BLEU_FRANCE, CATEGORICAL, FUNDING_COLORS, GREY, ROUGE_MARIANNE, SUCCESS,
+                                   fmt_date, fmt_eur, fmt_int, fmt_number, fmt_quarter)
+
+FONT = "Arial, Helvetica, sans-serif"
+TEXT_COLOR = "#161616"
+MUTED = "#3A3A3A"
+SEPARATORS = ", "            # decimal comma, space between thousands
+EMPTY_MESSAGE = "Aucune donnée pour ce périmètre : élargissez la période ou retirez des filtres."
+NO_LAB_FILL = "#E5E5E5"
+NO_LAB_HATCH = "#8A8A8A"
+MAP_SCALE = [[0.0, "#EEF1FF"], [0.25, "#B8C3F5"], [0.5, "#6E80E0"], [0.75, "#2F3FB8"], [1.0, BLEU_FRANCE]]
+STATUS_COLORS = dict(zip(domain.PROJECT_STATUSES, ["#56B4E9", "#0072B2", "#000091", "#CC79A7", "#009E73",
+                                                   "#6A6A6A", "#D55E00"]))
+FORMAT_COLORS = dict(zip(domain.SESSION_FORMATS, CATEGORICAL))
+PAID_PATTERN = "/"
+
+
+# A light template built once (plotly's named templates cost ~40 ms per figure to apply).
+_TEMPLATE = go.layout.Template(layout=dict(
+    xaxis=dict(gridcolor="#E5E5E5", linecolor="#9A9A9A", zerolinecolor="#9A9A9A", automargin=True),
+    yaxis=dict(gridcolor="#E5E5E5", linecolor="#9A9A9A", zerolinecolor="#9A9A9A", automargin=True),
+    colorway=CATEGORICAL))
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """What a figure says about itself: title, scope, caption (source — date, and any notes)."""
+    title: str
+    subtitle: str = ""
+    caption: str = ""
+
+
+# --- frame ------------------------------------------------------------------------------------
+
+def frame(fig: go.Figure, text: ChartText, *, height: int = 460, top: int = 110, bottom: int | None = None,
+          left: int = 70, right: int = 30, legend: bool = True) -> go.Figure:
+    """Title, subtitle, caption and French number formats on a figure; returns it."""
+    caption_lines = [line for line in text.caption.split("\n") if line]
+    bottom = bottom if bottom is not None else 70 + 16 * max(len(caption_lines), 1)
+    plot_height = height - top - bottom
+    fig.update_layout(
+        template=_TEMPLATE, height=height, separators=SEPARATORS, paper_bgcolor="white", plot_bgcolor="white",
+        font=dict(family=FONT, size=13, color=TEXT_COLOR),
+        title=dict(text=f"<b>{_html(text.title)}</b>", x=0.01, xanchor="left", y=0.98, yanchor="top",
+                   yref="container", font=dict(size=17),
+                   subtitle=dict(text=_html(text.subtitle), font=dict(size=13, color=MUTED))),
+        margin=dict(t=top, b=bottom, l=left, r=right),
+        hoverlabel=dict(font=dict(family=FONT)),
+        showlegend=legend,
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", title=None,
+                    font=dict(size=12)),
+    )
+    if caption_lines:
+        fig.add_annotation(
+            text="<br>".join(_html(line) for line in caption_lines), showarrow=False, align="left",
+            xref="paper", yref="paper", x=0, xanchor="left",
+            y=-(bottom - 6) / max(plot_height, 1), yanchor="bottom", font=dict(size=11, color=MUTED),
+            name="caption")
+    return fig
+
+
+def empty_figure(text: ChartText, message: str = EMPTY_MESSAGE, height: int = 300) -> go.Figure:
+    """A figure with no axes that says there is nothing to show (and still carries its title and caption)."""
+    fig = go.Figure()
+    fig.add_annotation(text=_html(message), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font=dict(size=15, color=MUTED), name="empty")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return frame(fig, text, height=height, legend=False)
+
+
+def _html(text: str) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _quarter_axis(fig: go.Figure, quarters: list[str], **where) -> None:
+    labels = [fmt_quarter(q) for q in quarters]
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickangle=-45, **where)
+
+
+# --- generic builders ---------------------------------------------------------------------------
+
+def stacked_by_quarter(df: pd.DataFrame, text: ChartText, *, category: str, value: str, order: list[str],
+                       colors: dict[str, str], unit: str = "", y_title: str = "",
+                       category_labels: dict[str, str] | None = None) -> go.Figure:
+    """Stacked bars per quarter (`quarter` column, stored form) of `value` split by `category`."""
+    if df.empty or df[value].sum() == 0:
+        return empty_figure(text)
+    quarters = sorted(df["quarter"].unique())
+    fig = go.Figure()
+    labels = category_labels or {}
+    fmt = ",.0f"
+    for cat in [c for c in order if c in set(df[category])] + sorted(set(df[category]) - set(order)):
+        part = df[df[category] == cat]
+        name = labels.get(cat, cat)
+        fig.add_bar(x=[fmt_quarter(q) for q in part["quarter"]], y=part[value], name=name,
+                    marker_color=colors.get(cat, GREY),
+                    hovertemplate=f"%{{x}} — {_html(name)} : %{{y:{fmt}}}{unit}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.15)
+    _quarter_axis(fig, quarters)
+    fig.update_yaxes(title=y_title or None, tickformat=",.0f", ticksuffix=unit)
+    return frame(fig, text, height=480)
+
+
+def horizontal_bars(df: pd.DataFrame, text: ChartText, *, label: str, value: str, share: str | None = None,
+                    color: str = BLEU_FRANCE, value_name: str = "") -> go.Figure:
+    """Ranked horizontal bars with their value (and share) written at the end of each bar."""
+    if df.empty or df[value].sum() == 0:
+        return empty_figure(text)
+    df = df.sort_values(value, ascending=True)
+    labels = [fmt_int(v) + (f" ({fmt_number(s, 1)} %)" if share else "") for v, s in
+              zip(df[value], df[share] if share else df[value])]
+    fig = go.Figure(go.Bar(
+        x=df[value], y=df[label], orientation="h", marker_color=color, text=labels, textposition="outside",
+        cliponaxis=False, name=value_name or value,
+        hovertemplate=f"%{{y}} : %{{x:,.0f}} {_html(value_name)}<extra></extra>"))
+    fig.update_xaxes(tickformat=",.0f", range=[0, float(df[value].max()) * 1.25])
+    fig.update_yaxes(automargin=True)
+    return frame(fig, text, height=max(300, 150 + 34 * len(df)), left=10, legend=False)
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+def projects_by_status(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    """Projects by latest stage, in life-cycle order, counts written on the bars."""
+    if df.empty or df["projects"].sum() == 0:
+        return empty_figure(text)
+    fig = go.Figure(go.Bar(
+        x=df["status"], y=df["projects"], marker_color=[STATUS_COLORS.get(s, GREY) for s in df["status"]],
+        text=[fmt_int(v) for v in df["projects"]], textposition="outside", cliponaxis=False, name="Projets",
+        hovertemplate="%{x} : %{y:,.0f} projets<extra></extra>"))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(domain.PROJECT_STATUSES))
+    fig.update_yaxes(tickformat=",.0f", title="Projets", range=[0, float(df["projects"].max()) * 1.18])
+    return frame(fig, text, height=420, legend=False)
+
+
+def activity_over_time(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    """Running totals of projects started and sessions held, quarter by quarter (two dash styles)."""
+    if df.empty or (df["projects_cumulative"].max() == 0 and df["sessions_cumulative"].max() == 0):
+        return empty_figure(text)
+    x = [fmt_quarter(q) for q in df["quarter"]]
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=df["projects_cumulative"], name="Projets lancés (cumul)", mode="lines+markers",
+                    line=dict(color=BLEU_FRANCE, width=3), marker=dict(symbol="circle", size=6),
+                    hovertemplate="%{x} : %{y:,.0f} projets lancés depuis le début de la période<extra></extra>")
+    fig.add_scatter(x=x, y=df["sessions_cumulative"], name="Sessions de formation (cumul)", mode="lines+markers",
+                    line=dict(color="#D55E00", width=3, dash="dash"), marker=dict(symbol="square", size=6),
+                    hovertemplate="%{x} : %{y:,.0f} sessions depuis le début de la période<extra></extra>")
+    _quarter_axis(fig, list(df["quarter"]))
+    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
+    return frame(fig, text, height=440)
+
+
+def reference_comparison(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    """One small panel per published figure: the DITP's figure beside what the data says."""
+    if df.empty:
+        return empty_figure(text)
+    fig = make_subplots(rows=1, cols=len(df), subplot_titles=[_html(i) for i in df["indicator"]],
+                        horizontal_spacing=0.08)
+    for i, row in enumerate(df.itertuples(), start=1):
+        fig.add_bar(row=1, col=i, x=["Chiffre DITP", "Données"], y=[row.reference, row.data],
+                    marker_color=[GREY, BLEU_FRANCE], marker_pattern_shape=["/", ""],
+                    text=[f"{row.reference_wording}", fmt_int(row.data)], textposition="outside",
+                    cliponaxis=False, showlegend=False,
+                    hovertemplate="%{x} : %{y:,.0f}<extra></extra>")
+        fig.update_yaxes(row=1, col=i, tickformat=",.0f", range=[0, max(row.reference, row.data) * 1.3])
+    fig.update_annotations(font=dict(size=13))
+    return frame(fig, text, height=400, legend=False)
+
+
+# --- impact -----------------------------------------------------------------------------------
+
+def projects_by_stage_over_time(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    return stacked_by_quarter(df, text, category="status", value="projects", order=domain.PROJECT_STATUSES,
+                              colors=STATUS_COLORS, y_title="Projets")
+
+
+def sessions_by_quarter(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    return stacked_by_quarter(df, text, category="format", value="sessions", order=domain.SESSION_FORMATS,
+                              colors=FORMAT_COLORS, y_title="Sessions")
+
+
+def participants_by_quarter(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    """Participants per quarter: agents (solid) and others (hatched)."""
+    if df.empty or (df["agents"].sum() + df["others"].sum()) == 0:
+        return empty_figure(text)
+    x = [fmt_quarter(q) for q in df["quarter"]]
+    fig = go.Figure()
+    fig.add_bar(x=x, y=df["agents"], name="Agents publics", marker_color=BLEU_FRANCE,
+                hovertemplate="%{x} — agents : %{y:,.0f}<extra></extra>")
+    fig.add_bar(x=x, y=df["others"], name="Autres participants", marker_color="#D55E00",
+                marker_pattern_shape="/", hovertemplate="%{x} — autres : %{y:,.0f}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.15)
+    _quarter_axis(fig, list(df["quarter"]))
+    fig.update_yaxes(tickformat=",.0f", title="Participants")
+    return frame(fig, text, height=460)
+
+
+def essaimage_share(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    """Share of projects that reached `essaimage`, by year of start, with the counts on each bar."""
+    if df.empty or df["projects"].sum() == 0:
+        return empty_figure(text)
+    labels = [f"{fmt_number(s, 1)} % ({fmt_int(r)}/{fmt_int(p)})"
+              for s, r, p in zip(df["share_pct"], df["reached"], df["projects"])]
+    fig = go.Figure(go.Bar(
+        x=[str(y) for y in df["year"]], y=df["share_pct"], marker_color=SUCCESS, text=labels,
+        textposition="outside", cliponaxis=False, name="Part",
+        customdata=list(zip(df["reached"], df["projects"])),
+        hovertemplate=("Projets lancés en %{x} : %{y:,.1f} % ont atteint l'essaimage "
+                       "(%{customdata[0]:,.0f} sur %{customdata[1]:,.0f})<extra></extra>")))
+    fig.update_xaxes(type="category", title="Année de lancement")
+    fig.update_yaxes(ticksuffix=" %", range=[0, max(float(df["share_pct"].max()) * 1.25, 5)])
+    return frame(fig, text, height=420, legend=False)
+
+
+def lab_ranking(df: pd.DataFrame, text: ChartText, top: int = 20) -> go.Figure:
+    """Labs ranked by projects (the first `top`), sessions written beside."""
+    if df.empty or (df["projects"].sum() + df["sessions"].sum()) == 0:
+        return empty_figure(text)
+    shown = df.sort_values(["projects", "sessions"], ascending=False).head(top).iloc[::-1]
+    fig = go.Figure(go.Bar(
+        x=shown["projects"], y=shown["name"], orientation="h", marker_color=BLEU_FRANCE, name="Projets",
+        text=[f"{fmt_int(p)} projets · {fmt_int(s)} sessions" for p, s in zip(shown["projects"], shown["sessions"])],
+        textposition="outside", cliponaxis=False,
+        customdata=list(zip(shown["sessions"], shown["participants"])),
+        hovertemplate=("%{y} : %{x:,.0f} projets, %{customdata[0]:,.0f} sessions, "
+                       "%{customdata[1]:,.0f} participants<extra></extra>")))
+    fig.update_xaxes(tickformat=",.0f", range=[0, float(shown["projects"].max()) * 1.5 + 1], title="Projets")
+    fig.update_yaxes(automargin=True)
+    if len(df) > top:
+        text = ChartText(text.title, f"{text.subtitle} · {top} premiers sur {fmt_int(len(df))}", text.caption)
+    return frame(fig, text, height=max(320, 150 + 30 * len(shown)), left=10, legend=False)
+
+
+# --- funding ----------------------------------------------------------------------------------
+
+def funding_by_quarter(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    """Money committed per quarter, stacked by source."""
+    committed = df[df["committed"] > 0] if not df.empty else df
+    return stacked_by_quarter(committed, text, category="source", value="committed", order=domain.FUNDING_SOURCES,
+                              colors=FUNDING_COLORS, unit=" €", y_title="Montant engagé")
+
+
+def funding_cumulative(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    """Running totals per source: committed (solid line) and paid (dashed), as steps."""
+    if df.empty or df["committed"].sum() + df["paid"].sum() == 0:
+        return empty_figure(text)
+    quarters = sorted(df["quarter"].unique())
+    fig = go.Figure()
+    for source in [s for s in domain.FUNDING_SOURCES if s in set(df["source"])]:
+        part = (df[df["source"] == source].set_index("quarter")[["committed_cumulative", "paid_cumulative"]]
+                .reindex(quarters).ffill().fillna(0))
+        x = [fmt_quarter(q) for q in part.index]
+        color = FUNDING_COLORS.get(source, GREY)
+        fig.add_scatter(x=x, y=part["committed_cumulative"], name=f"{source} — engagé", mode="lines",
+                        line=dict(color=color, width=3, shape="hv"), legendgroup=source,
+                        hovertemplate=f"%{{x}} — {source} engagé (cumul) : %{{y:,.0f}} €<extra></extra>")
+        fig.add_scatter(x=x, y=part["paid_cumulative"], name=f"{source} — versé", mode="lines",
+                        line=dict(color=color, width=2, dash="dot", shape="hv"), legendgroup=source,
+                        hovertemplate=f"%{{x}} — {source} versé (cumul) : %{{y:,.0f}} €<extra></extra>")
+    _quarter_axis(fig, quarters)
+    fig.update_yaxes(tickformat=",.0f", ticksuffix=" €", rangemode="tozero")
+    return frame(fig, text, height=480, top=130)
+
+
+def committed_vs_paid(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    """Per source: committed (solid bar) beside paid (hatched bar), amounts written on the bars."""
+    if df.empty or df["committed"].sum() == 0:
+        return empty_figure(text)
+    fig = go.Figure()
+    colors = [FUNDING_COLORS.get(s, GREY) for s in df["source"]]
+    fig.add_bar(x=df["source"], y=df["committed"], name="Engagé", marker_color=colors,
+                text=[fmt_eur(v) for v in df["committed"]], textposition="outside", cliponaxis=False,
+                hovertemplate="%{x} engagé : %{y:,.0f} €<extra></extra>")
+    fig.add_bar(x=df["source"], y=df["paid"], name="Versé (motif hachuré)", marker_color=colors,
+                marker_pattern_shape=PAID_PATTERN, marker_pattern_fgcolor="white", opacity=0.75,
+                text=[fmt_eur(v) for v in df["paid"]], textposition="outside", cliponaxis=False,
+                hovertemplate="%{x} versé : %{y:,.0f} €<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(tickformat=",.0f", ticksuffix=" €", range=[0, float(df["committed"].max()) * 1.2])
+    return frame(fig, text, height=440)
+
+
+def funding_stacked(df: pd.DataFrame, text: ChartText, *, label: str, total: str, top: int = 20,
+                    what: str = "laboratoires") -> go.Figure:
+    """Horizontal bars per lab or region (the `top` largest), stacked by source."""
+    if df.empty or df["committed"].sum() == 0:
+        return empty_figure(text)
+    totals = df.groupby(label, sort=False)[total].first().sort_values(ascending=False)
+    keep = list(totals.index[:top])
+    shown = df[df[label].isin(keep)]
+    order = keep[::-1]
+    fig = go.Figure()
+    for source in [s for s in domain.FUNDING_SOURCES if s in set(shown["source"])]:
+        part = shown[shown["source"] == source].set_index(label).reindex(order)
+        fig.add_bar(x=part["committed"], y=order, orientation="h", name=source,
+                    marker_color=FUNDING_COLORS.get(source, GREY),
+                    hovertemplate=f"%{{y}} — {source} : %{{x:,.0f}} €<extra></extra>")
+    fig.add_scatter(x=[totals[k] for k in order], y=order, mode="text", showlegend=False,
+                    text=[fmt_eur(totals[k]) for k in order], textposition="middle right", hoverinfo="skip",
+                    cliponaxis=False)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", range=[0, float(totals.max()) * 1.3])
+    fig.update_yaxes(automargin=True)
+    if len(totals) > top:
+        text = ChartText(text.title, f"{text.subtitle} · {top} premiers {what} sur {fmt_int(len(totals))}",
+                         text.caption)
+    return frame(fig, text, height=max(340, 160 + 30 * len(keep)), left=10)
+
+
+def funding_by_lab(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    return funding_stacked(df, text, label="name", total="lab_total", what="laboratoires")
+
+
+def funding_by_region(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    return funding_stacked(df, text, label="region", total="region_total", what="régions")
+
+
+def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
+    """PIA committed per laureate against the 250 000 € ceiling; breaches hatched and labelled."""
+    if df.empty:
+        return empty_figure(text, "Aucun lauréat du PIA dans ce périmètre.")
+    df = df.sort_values("pia_committed")
+    if len(df) > 40:
+        df = pd.concat([df[~df["status"].eq("Conforme")], df[df["status"].eq("Conforme")]]).tail(40)
+        df = df.sort_values("pia_committed")
+        text = ChartText(text.title, f"{text.subtitle} · 40 laboratoires affichés, liste complète dans le tableau",
+                         text.caption)
+    breach = df["status"].str.startswith("Non conforme")
+    fig = go.Figure(go.Bar(
+        x=df["pia_committed"], y=df["name"], orientation="h", name="PIA engagé",
+        marker_color=[ROUGE_MARIANNE if b else BLEU_FRANCE for b in breach],
+        marker_pattern_shape=["x" if b else "" for b in breach],
+        text=[("⚠ " if b else "✓ ") + fmt_eur(v) for b, v in zip(breach, df["pia_committed"])],
+        textposition="outside", cliponaxis=False, customdata=df["status"],
+        hovertemplate="%{y} : %{x:,.0f} € — %{customdata}<extra></extra>"))
+    fig.add_vline(x=domain.PIA_MAX_PER_LAUREATE_EUR, line=dict(color=ROUGE_MARIANNE, dash="dash", width=2),
+                  annotation_text=f"plafond {fmt_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}",
+                  annotation_position="top right")
+    high = max(float(df["pia_committed"].max()), domain.PIA_MAX_PER_LAUREATE_EUR)
+    fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", range=[0, high * 1.3])
+    fig.update_yaxes(automargin=True)
+    return frame(fig, text, height=max(340, 170 + 30 * len(df)), left=10, legend=False)
+
+
+# --- map --------------------------------------------------------------------------------------
+
+MAP_HEIGHT = 680
+
+
+def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_label: str, money: bool = False,
+               labs: pd.DataFrame | None = None, selected: tuple[str, ...] = ()) -> go.Figure:
+    """Choropleth of the 18 regions (overseas as insets), regions without lab grey and hatched, labs as
+    markers whose `customdata[0]` is their region code (so a click on a marker selects its region)."""
+    regions = regions[regions["region_code"].notna()]
+    geojson = geo.inset_geojson()
+    has_lab = regions["labs_ever"] > 0
+    fmt_value = (lambda v: fmt_eur(v)) if money else (lambda v: fmt_int(v))
+    fig = go.Figure()
+    with_labs = regions[has_lab]
+    if not with_labs.empty:
+        fig.add_trace(go.Choroplethmap(
+            geojson=_subset(geojson, with_labs["region_code"]), locations=with_labs["region_code"], z=with_labs[value].astype(float),
+            featureidkey="id", colorscale=MAP_SCALE, zmin=0, zmax=max(float(with_labs[value].max()), 1.0),
+            marker_line_color="white", marker_line_width=1, name=value_label,
+            customdata=list(zip(with_labs["region"], [fmt_value(v) for v in with_labs[value]],
+                                [fmt_int(n) for n in with_labs["labs_ever"]])),
+            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{_html(value_label)} : %{{customdata[1]}}"
+                           "<br>Laboratoires dans la région : %{customdata[2]}<extra></extra>"),
+            colorbar=dict(title=dict(text=_html(value_label), side="right"), thickness=14, len=0.6,
+                          tickformat=",.0f", ticksuffix=" €" if money else "", x=1.0, xanchor="left",
+                          dtick=None if money or with_labs[value].max() > 10 else 1)))
+    without = regions[~has_lab]
+    if not without.empty:
+        fig.add_trace(go.Choroplethmap(
+            geojson=_subset(geojson, without["region_code"]), locations=without["region_code"], z=[0] * len(without), featureidkey="id",
+            colorscale=[[0, NO_LAB_FILL], [1, NO_LAB_FILL]], showscale=False, marker_line_color="white",
+            marker_line_width=1, name="Aucun laboratoire (gris hachuré)", showlegend=True,
+            customdata=list(zip(without["region"])),
+            hovertemplate="<b>%{customdata[0]}</b><br>aucun laboratoire<extra></extra>"))
+        lons, lats = hatch_lines(tuple(sorted(without["region_code"])))
+        fig.add_trace(go.Scattermap(lon=lons, lat=lats, mode="lines", line=dict(color=NO_LAB_HATCH, width=1),
+                                    hoverinfo="skip", showlegend=False, name="hachures"))
+    chosen = [c for c in selected if c in set(regions["region_code"])]
+    if chosen:
+        fig.add_trace(go.Choroplethmap(
+            geojson=_subset(geojson, chosen), locations=chosen, z=[0] * len(chosen), featureidkey="id",
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+            marker_line_color=ROUGE_MARIANNE, marker_line_width=3, name="Région sélectionnée (contour rouge)",
+            showlegend=True, hoverinfo="skip"))
+    frames = geo.inset_frames()
+    f_lon, f_lat = [], []
+    for box in frames:
+        f_lon += box["lons"] + [None]
+        f_lat += box["lats"] + [None]
+    fig.add_trace(go.Scattermap(lon=f_lon, lat=f_lat, mode="lines", line=dict(color="#9A9A9A", width=1),
+                                hoverinfo="skip", showlegend=False, name="encadrés"))
+    # Text drawn inside a MapLibre map needs a glyph server (network): the inset names go in hover text here
+    # and in the caption below the map.
+    fig.add_trace(go.Scattermap(lon=[b["label_lon"] for b in frames], lat=[b["label_lat"] for b in frames],
+                                mode="markers", text=[b["label"] for b in frames], marker=dict(size=4, color="#9A9A9A"),
+                                hovertemplate="Encadré : %{text}<extra></extra>", showlegend=False, name="outre-mer"))
+    text = ChartText(text.title, text.subtitle, "\n".join([
+        text.caption, "Encadrés à gauche, de haut en bas : " + ", ".join(b["label"] for b in frames) + "."]))
+    if labs is not None and not labs.empty:
+        points = [geo.to_display_point(code, lon, lat)
+                  for code, lon, lat in zip(labs["region_code"], labs["longitude"], labs["latitude"])]
+        closed = labs["closed_on"].notna()
+        for is_closed, label, color in ((False, "Laboratoire ouvert (rond plein)", ROUGE_MARIANNE),
+                                        (True, "Laboratoire fermé (rond pâle)", "#9A9A9A")):
+            part = labs[closed == is_closed]
+            if part.empty:
+                continue
+            pts = [p for p, c in zip(points, closed) if c == is_closed]
+            fig.add_trace(go.Scattermap(
+                lon=[p[0] for p in pts], lat=[p[1] for p in pts], mode="markers", name=label,
+                marker=dict(size=11 if len(labs) < 100 else 6, color=color, opacity=0.9 if not is_closed else 0.7),
+                customdata=list(zip(part["region_code"], part["name"], part["city"].fillna("ville inconnue"),
+                                    [domain.COHORTS.get(c, c) for c in part["cohort"]],
+                                    [_open_text(o, c) for o, c in zip(part["opened_on"], part["closed_on"])],
+                                    [fmt_int(n) for n in part["projects"]])),
+                hovertemplate=("<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<br>"
+                               "%{customdata[4]}<br>Projets sur la période : %{customdata[5]}<extra></extra>")))
+    fig.update_layout(map=dict(style="white-bg", **geo.map_view(height=MAP_HEIGHT - 150, width=None)),
+                      clickmode="event+select", dragmode=False)
+    fig = frame(fig, text, height=MAP_HEIGHT, top=110, left=10, right=10)
+    fig.update_layout(legend=dict(y=1.0, yanchor="bottom"))
+    return fig
+
+
+def _subset(geojson: dict, codes) -> dict:
+    """Only the features of `codes`: each map trace carries just the shapes it draws (smaller pages)."""
+    keep = set(codes)
+    return {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["id"] in keep]}
+
+
+def _open_text(opened, closed) -> str:
+    if closed is not None and not pd.isna(closed):
+        return f"ouvert le {fmt_date(opened)}, fermé le {fmt_date(closed)}"
+    return f"ouvert depuis le {fmt_date(opened)}" if opened is not None and not pd.isna(opened) else "ouvert"
+
+
+@lru_cache(maxsize=64)
+def hatch_lines(codes: tuple[str, ...], spacing: float = 0.35) -> tuple[list, list]:
+    """Diagonal hatching lines clipped to the displayed shapes of the given regions (None-separated)."""
+    from shapely.geometry import LineString, shape
+    features = {f["id"]: shape(f["geometry"]) for f in geo.inset_geojson()["features"] if f["id"] in codes}
+    lons: list = []
+    lats: list = []
+    for code in codes:
+        region = features.get(code)
+        if region is None:
+            continue
+        x0, y0, x1, y1 = region.bounds
+        step = spacing if (x1 - x0) > 1.5 else spacing / 2
+        start = x0 - (y1 - y0)
+        k = 0
+        while start + k * step <= x1:
+            a = start + k * step
+            line = LineString([(a, y0), (a + (y1 - y0), y1)]).intersection(region)
+            for part in getattr(line, "geoms", [line]):
+                if part.is_empty or part.geom_type != "LineString":
+                    continue
+                xs, ys = part.xy
+                lons += [round(v, 4) for v in xs] + [None]
+                lats += [round(v, 4) for v in ys] + [None]
+            k += 1
+    return lons, lats

@@ -1,0 +1,90 @@
+"""The chart catalogue: every chart builds for every preset scope, with French tables and its texts inside."""
+
+import pandas as pd
+import pytest
+
+from lit_analytics import catalogue
+from lit_analytics.filters import Filters
+
+ENGLISH = {"quarter", "status", "projects", "sessions", "source", "committed", "paid", "name", "region",
+           "lab_id", "theme", "share_pct"}
+
+
+def test_every_page_chart_is_in_the_catalogue_with_a_definition():
+    assert set(catalogue.PAGE_CHARTS) == set(catalogue.PAGES)
+    for page, ids in catalogue.PAGE_CHARTS.items():
+        for chart_id in ids:
+            spec = catalogue.CATALOGUE[chart_id]
+            assert len(spec.definition) > 60 and spec.title
+    assert {s.page for s in catalogue.CATALOGUE.values()} <= set(catalogue.PAGES)
+
+
+@pytest.mark.parametrize("chart_id", list(catalogue.CATALOGUE))
+def test_each_chart_for_each_preset(demo_store, chart_id):
+    presets = catalogue.presets(demo_store)
+    assert set(presets) == {"national", "region", "laboratoire"}
+    for label, filters in presets.values():
+        chart = catalogue.build_chart(demo_store, chart_id, filters)
+        assert chart.id == chart_id and chart.title in chart.figure.layout.title.text
+        assert chart.figure.layout.title.subtitle.text == chart.subtitle
+        assert chart.caption.startswith("Source : données de démonstration (fictives) — données au 30/09/2026")
+        captions = [a.text for a in chart.figure.layout.annotations if a.name == "caption"]
+        assert captions and captions[0].startswith(chart.caption.split(" ;")[0])
+        assert not (set(chart.data.columns) & ENGLISH), chart.data.columns
+        assert not chart.empty and len(chart.data) > 0
+        shown = catalogue.display_table(chart.data)
+        assert list(shown.columns) == list(chart.data.columns) and len(shown) == len(chart.data)
+
+
+def test_scope_is_in_the_subtitle(demo_store):
+    chart = catalogue.build_chart(demo_store, "sessions-trimestre",
+                                  Filters(quarter_from="2019-T1", quarter_to="2020-T4", regions=("53",)))
+    assert chart.subtitle == "T1 2019 – T4 2020 · Bretagne"
+    assert chart.caption.endswith("données au 31/12/2020")
+    assert list(chart.data["Trimestre"])[:2] == ["T1 2019", "T2 2019"]
+
+
+def test_a_scope_without_data_is_empty_not_an_error(demo_store):
+    corse = Filters(regions=("94",))
+    for chart_id in catalogue.PAGE_CHARTS["indicateurs"] + catalogue.PAGE_CHARTS["financements"]:
+        chart = catalogue.build_chart(demo_store, chart_id, corse)
+        assert chart.empty and "Aucun" in chart.empty_message
+    reference = catalogue.build_chart(demo_store, "reference-ditp", corse)
+    assert not reference.empty and reference.subtitle.startswith("France entière")
+
+
+def test_the_map_counts_unlocated_laureates_nationally(demo_store):
+    chart = catalogue.build_chart(demo_store, "carte", Filters(), variant="projets")
+    assert chart.title == "Projets par région"
+    assert chart.notes[0].startswith("Total national (projets)")
+    assert "2 laboratoire(s) sans région connue" in chart.notes[1]
+    unknown = chart.data[chart.data["Région"] == "Région non connue"].iloc[0]
+    national = chart.data["Projets"].sum()
+    assert f"{unknown['Projets']}" in chart.notes[1] and national > unknown["Projets"]
+    assert any("sans région connue" in a.text for a in chart.figure.layout.annotations)
+    with pytest.raises(KeyError):
+        catalogue.build_chart(demo_store, "carte", Filters(), variant="inconnu")
+
+
+def test_map_variants_are_money_or_counts(demo_store):
+    money = catalogue.build_chart(demo_store, "carte", Filters(), variant="engage-PIA")
+    assert money.title == "Montants engagés — PIA par région"
+    assert money.figure.data[0].colorbar.ticksuffix == " €"
+
+
+def test_display_table_writes_french_formats():
+    df = pd.DataFrame({"Trimestre": ["T3 2021"], "Montant (€)": [1234567.0], "Part (%)": [12.5],
+                       "Projets": [1234], "Engagée le": [pd.Timestamp("2021-12-31").date()]})
+    out = catalogue.display_table(df).iloc[0].to_dict()
+    assert out == {"Trimestre": "T3 2021", "Montant (€)": "1\u202f234\u202f567\u00a0€", "Part (%)": "12,5\u00a0%",
+                   "Projets": "1\u202f234", "Engagée le": "31/12/2021"}
+
+
+def test_lab_tables(demo_store):
+    facts = catalogue.lab_facts_table(demo_store, "siilab").set_index("Information")["Valeur"]
+    assert facts["Région"] == "Hauts-de-France" and "18/11/2016" in facts["Source"]
+    assert "budget (démo)" in facts["Valeurs supposées ou de démonstration"]
+    directory = catalogue.lab_directory_table(demo_store, Filters(), "lille")
+    assert list(directory["Identifiant"]) == ["siilab"] and directory["État"].iloc[0] == "ouvert"
+    assert not catalogue.lab_tranches_table(demo_store, "siilab").empty
+    assert len(catalogue.latest_reports_table(demo_store, Filters(), 5)) == 5

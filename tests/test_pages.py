@@ -1,0 +1,129 @@
+"""Each dashboard page run by Streamlit's AppTest on the demo database, with filters set."""
+
+import json
+
+import pytest
+
+from conftest import make_app_test
+from lit_analytics import ui
+from lit_analytics.filters import Filters
+from lit_analytics.permissions import Actor
+
+ADMIN = Actor("admin@test", "admin")
+PAGES = ["pages/accueil.py", "pages/carte.py", "pages/indicateurs.py", "pages/financements.py",
+         "pages/laboratoires.py"]
+
+
+def figures(at) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def titles(at) -> list[str]:
+    return [fig["layout"]["title"]["text"] for fig in figures(at)]
+
+
+def run(db, page, filters: Filters | None = None, query: dict | None = None):
+    at = make_app_test(db, page, actor=ADMIN)
+    if filters is not None:
+        at.session_state[ui.FILTERS_KEY] = filters
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page,count", [("pages/accueil.py", 3), ("pages/carte.py", 1),
+                                        ("pages/indicateurs.py", 7), ("pages/financements.py", 6),
+                                        ("pages/laboratoires.py", 3)])
+def test_each_page_shows_its_figures_with_filters_set(demo_copy, page, count):
+    at = run(demo_copy, page, Filters(quarter_from="2019-T1", quarter_to="2022-T4", regions=("53", "93")))
+    specs = figures(at)
+    assert len(specs) == count
+    for spec in specs:
+        assert "T1 2019 – T4 2022 · Bretagne, Provence-Alpes-Côte d'Azur" in spec["layout"]["title"]["subtitle"]["text"] \
+            or "France entière" in spec["layout"]["title"]["subtitle"]["text"]
+        assert spec["layout"]["separators"] == ", "
+    # the sidebar shows the session's filters
+    assert at.multiselect(key="flt_regions").value == ["53", "93"]
+    assert at.select_slider(key="flt_period").value == ("2019-T1", "2022-T4")
+
+
+def test_filters_are_written_to_the_url_and_read_back(demo_copy):
+    at = run(demo_copy, "pages/indicateurs.py", query={"region": "84", "du": "2020-T1", "cohorte": "laureat-2016"})
+    assert at.session_state[ui.FILTERS_KEY] == Filters(quarter_from="2020-T1", regions=("84",),
+                                                       cohort="laureat-2016")
+    assert "Auvergne-Rhône-Alpes" in figures(at)[0]["layout"]["title"]["subtitle"]["text"]
+    # changing a widget updates the session filters and the URL
+    at.multiselect(key="flt_regions").set_value(["84", "53"]).run()
+    assert at.session_state[ui.FILTERS_KEY].regions == ("84", "53")
+    assert at.query_params["region"] in ("84,53", ["84,53"])
+
+
+def test_filters_follow_the_user_to_another_page(demo_copy):
+    at = run(demo_copy, "pages/accueil.py")
+    at.selectbox(key="flt_cohort").set_value("relance-2021-2022").run()
+    at.switch_page("pages/financements.py").run()
+    assert not at.exception
+    assert at.session_state[ui.FILTERS_KEY].cohort == "relance-2021-2022"
+    assert at.selectbox(key="flt_cohort").value == "relance-2021-2022"
+    assert all("Créés en 2021-2022" in f["layout"]["title"]["subtitle"]["text"] for f in figures(at))
+
+
+def test_a_filter_without_data_gives_french_messages_not_errors(demo_copy):
+    at = run(demo_copy, "pages/financements.py", Filters(regions=("94",)))
+    assert len(at.info) >= 6 and all("Aucun" in i.value for i in at.info)
+    at = run(demo_copy, "pages/indicateurs.py", Filters(regions=("94",)))
+    assert len(at.info) == 7
+
+
+def test_stale_url_values_are_ignored(demo_copy):
+    at = run(demo_copy, "pages/accueil.py", query={"region": "99,53", "lab": "inconnu", "du": "1990-T1"})
+    assert at.session_state[ui.FILTERS_KEY] == Filters(regions=("53",))
+
+
+def test_map_page_indicator_and_region_selection(demo_copy):
+    at = run(demo_copy, "pages/carte.py", Filters(regions=("53",)))
+    at.selectbox(key="carte_indicateur").set_value("engage-PIA").run()
+    spec = figures(at)[0]
+    assert "Montants engagés — PIA par région" in spec["layout"]["title"]["text"]
+    outlined = [t for t in spec["data"] if t.get("name", "").startswith("Région sélectionnée")]
+    assert outlined and outlined[0]["locations"] == ["53"]
+    assert any("sans région connue" in c.value for c in at.caption)
+    assert any("Filtre actif sur : Bretagne" in s.value for s in at.success)
+    at.button[-1].click().run()         # « Retirer le filtre de région »
+    assert at.session_state[ui.FILTERS_KEY].regions == ()
+
+
+def test_region_from_a_map_click():
+    assert ui.region_from_selection({"selection": {"points": [{"location": "84"}]}}) == "84"
+    assert ui.region_from_selection({"selection": {"points": [{"customdata": ["53", "Ti Lab"]}]}}) == "53"
+    assert ui.region_from_selection({"selection": {"points": []}}) is None
+    assert ui.region_from_selection(None) is None
+
+
+def test_funding_page_flags_pia_breaches_in_words(demo_copy):
+    from lit_analytics.store import Store
+    with Store(demo_copy) as store, store.transaction() as cur:
+        version = cur.execute("SELECT version_id FROM report_versions WHERE kind = 'financements'").fetchone()[0]
+        cur.execute("INSERT INTO funding_tranches VALUES (?, 'TR-X', 'siilab', 'PIA', 200000, DATE '2017-03-01', "
+                    "DATE '2019-03-01', 'PIA complémentaire')", [version])
+    at = run(demo_copy, "pages/financements.py")
+    statuses = [df.value for df in at.dataframe if "Statut" in df.value.columns][0]
+    siilab = statuses[statuses["Laboratoire"] == "Siilab"].iloc[0]
+    assert siilab["Statut"].startswith("Non conforme") and "après 18 mois" in siilab["Statut"]
+    assert siilab["PIA ≤ 250\u202f000 €"] == "DÉPASSÉE"
+    assert any("1 laboratoire(s) non conforme(s)" in c.value for c in at.caption)
+
+
+def test_lab_profile_shows_facts_with_sources_and_assumptions(demo_copy):
+    at = run(demo_copy, "pages/laboratoires.py", Filters(labs=("archipel",)))
+    assert at.selectbox(key="labo_fiche").value == "archipel"
+    assert any(h.value == "Archipel" for h in at.header)
+    facts = [df.value for df in at.dataframe if "Information" in df.value.columns][0].set_index("Information")
+    assert "préfecture" in facts.loc["Source", "Valeur"]
+    assert any("Valeurs supposées ou de démonstration" in w.value for w in at.warning)
+    assert all("Archipel" in f["layout"]["title"]["subtitle"]["text"] for f in figures(at))
+    at.text_input(key="labo_recherche").set_value("aucun-labo-de-ce-nom").run()
+    assert any("Aucun laboratoire" in i.value for i in at.info)
+    assert not at.exception
