@@ -13,6 +13,7 @@ DASHBOARD = [
     st.Page("pages/indicateurs.py", title="Indicateurs d'impact", icon="📈", url_path="indicateurs"),
     st.Page("pages/financements.py", title="Financements", icon="💶", url_path="financements"),
     st.Page("pages/laboratoires.py", title="Laboratoires", icon="🏛️", url_path="laboratoires"),
+    st.Page("pages/note.py", title="Note de synthèse", icon="📑", url_path="note"),
 ]
 REPORTS = [           # quarterly uploads and reporting status (issue: dépôts trimestriels)
     st.Page("pages/depot.py", title="Dépôt trimestriel", icon="📤", url_path="depot"),

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from lit_analytics import config
+from lit_analytics.benchdoc import write_section
 from lit_analytics.cli import command
 
 PAGES = [
@@ -159,31 +160,6 @@ def render_section(result: dict) -> str:
                        "warm; cold includes building every figure once).")
     lines += ["", *verdict, ""]
     return "\n".join(lines)
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace our section of the benchmarks file (or add it), keeping every other section."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    blocks, current = [], []
-    for line in text.splitlines():
-        if line.startswith("## ") and current:
-            blocks.append(current)
-            current = []
-        current.append(line)
-    if current:
-        blocks.append(current)
-    out, replaced = [], False
-    for block in blocks:
-        if block[0].strip() == SECTION:
-            out.append(section.rstrip("\n").splitlines())
-            replaced = True
-        else:
-            out.append(block)
-    if not replaced:
-        out.append(section.rstrip("\n").splitlines())
-    joined = "\n\n".join("\n".join(block).strip("\n") for block in out) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(joined, encoding="utf-8")
 
 
 def _bench_args(p: argparse.ArgumentParser) -> None:

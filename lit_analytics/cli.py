@@ -128,15 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_command_modules() -> None:
-    """Feature modules register their own commands when imported (import, export, users, bench)."""
+    """Feature modules register their own commands when imported (import, export, users, benches)."""
     import importlib
     for module in ("lit_analytics.ingest.cli", "lit_analytics.export_cli", "lit_analytics.auth_cli",
-                   "lit_analytics.bench", "lit_analytics.ingest.bench"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
+                   "lit_analytics.bench", "lit_analytics.ingest.bench", "lit_analytics.export.bench"):
+        importlib.import_module(module)
 
 
 def main(argv: list[str] | None = None) -> int:

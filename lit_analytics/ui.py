@@ -15,7 +15,7 @@ from lit_analytics import config, indicators
 from lit_analytics.bootstrap import ensure_database
 from lit_analytics.formats import fmt_date
 from lit_analytics.store import Store
-from lit_analytics.ui_auth import close_legacy_page_entry
+from lit_analytics.ui_auth import close_legacy_page_entry, current_actor
 
 close_legacy_page_entry()  # every page goes through app.py's sign-in gate, even on a first deep link
 
@@ -203,6 +203,12 @@ def show_chart(item: catalogue.Chart, *, key: str | None = None, on_select=None,
             with st.expander(f"Données du graphique « {item.title} » (tableau)", expanded=table_open):
                 st.dataframe(catalogue.display_table(item.data), hide_index=True, width="stretch")
                 st.caption(item.caption)
+            actor = current_actor()
+            if actor is not None:
+                from lit_analytics import ui_export
+                with st.popover("Exporter", icon=":material/download:"):
+                    st.caption("Image avec titre, périmètre et source ; données pour Excel.")
+                    ui_export.chart_downloads(get_store(), item, actor.email, key or item.id)
 
 
 def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.") -> None:

@@ -95,3 +95,41 @@ def test_export_command_writes_the_file_and_fails_in_one_french_line(demo_copy, 
     assert bad.returncode == 1
     assert bad.stderr.startswith("Erreur : Région inconnue") and bad.stderr.count("\n") == 1
     assert not (tmp_path / "x.pptx").exists()
+
+
+def test_export_command_is_audited(demo_copy, tmp_path):
+    out = tmp_path / "note.xlsx"
+    subprocess.run([sys.executable, "-m", "lit_analytics", "export", "--db", str(demo_copy), "--preset", "national",
+                    "--format", "xlsx", "--charts", "engage-verse", "--out", str(out)], cwd=REPO, check=True,
+                   capture_output=True, timeout=300)
+    con = duckdb.connect(str(demo_copy), read_only=True)
+    events = con.execute("SELECT actor, outcome, target FROM audit_log WHERE action = 'export'").fetchall()
+    con.close()
+    assert events == [("ligne de commande", "succès", "France entière (xlsx)")]
+
+
+def test_download_wrapper_audits_success_and_failure(demo_copy):
+    from lit_analytics.store import Store
+    from lit_analytics.ui_export import _audited
+    with Store(demo_copy) as store:
+        assert _audited(store, "a@b.fr", "Graphique", "png", lambda: b"12345")() == b"12345"
+
+        def broken():
+            raise RuntimeError("Chromium absent")
+        with pytest.raises(RuntimeError):
+            _audited(store, "a@b.fr", "Graphique", "svg", broken)()
+        rows = store.query("SELECT actor, outcome, target FROM audit_log WHERE action = 'export' ORDER BY event_id")
+    assert rows == [("a@b.fr", "succès", "Graphique (png)"), ("a@b.fr", "échec", "Graphique (svg)")]
+
+
+def test_note_page_offers_the_three_formats_for_the_chosen_scope(demo_copy):
+    from conftest import make_app_test
+    from lit_analytics.permissions import Actor
+    at = make_app_test(demo_copy, page="pages/note.py", actor=Actor("demo-analyste@lit.example", "analyste")).run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Diaporama PowerPoint (PPTX)", "Diaporama PDF", "Classeur Excel (XLSX)"]
+    at.radio(key="note_perimetre").set_value("region").run()
+    at.selectbox(key="note_region").set_value("53").run()
+    assert any("Région : Bretagne" in m.value for m in at.markdown)
+    assert not at.exception

@@ -79,9 +79,9 @@ def test_xlsx_sheets_formats_and_neutralised_formulas():
     assert sources["Données au"] == "30/09/2021" and "démonstration" in sources["Avertissement"]
 
 
-def _deck(png, svg, demo=True, n_charts=2):
+def _deck(png, demo=True, n_charts=2):
     charts = [deck.ChartSlide(f"Graphique {i + 1}", "National — T1 2017 à T3 2026",
-                              "Source : test — données au 30/09/2026", png, svg) for i in range(n_charts)]
+                              "Source : test — données au 30/09/2026", png) for i in range(n_charts)]
     return deck.Deck(title="Laboratoires d'innovation territoriale", scope="National", date_line="Données au 30/09/2026",
                      headline=[("Laboratoires financés", "16"), ("Projets", "453")], charts=charts,
                      sources=["Référentiels : INSEE ; DITP 01/12/2020."], demo=demo)
@@ -89,7 +89,7 @@ def _deck(png, svg, demo=True, n_charts=2):
 
 def test_pptx_reopens_with_16_9_slides_titles_and_pictures(figure):
     png = images.render(figure, "png")
-    data = deck.to_pptx(_deck(png, None))
+    data = deck.to_pptx(_deck(png))
     prs = Presentation(io.BytesIO(data))
     assert (round(prs.slide_width / 914400, 2), round(prs.slide_height / 914400, 2)) == (13.33, 7.5)
     slides = list(prs.slides)
@@ -105,8 +105,7 @@ def test_pptx_reopens_with_16_9_slides_titles_and_pictures(figure):
 
 def test_pdf_deck_has_one_16_9_page_per_slide(figure):
     png = images.render(figure, "png")
-    svg = images.render(figure, "svg").decode()
-    reader = PdfReader(io.BytesIO(deck.to_pdf(_deck(png, svg, n_charts=3))))
+    reader = PdfReader(io.BytesIO(deck.to_pdf(_deck(png, n_charts=3))))
     assert len(reader.pages) == 6
     box = reader.pages[0].mediabox
     assert abs(float(box.width) / float(box.height) - 16 / 9) < 0.01

@@ -129,8 +129,7 @@ def build_charts(store: Store, scope: Scope, chart_ids: list[str]) -> list[Chart
     return [catalogue.build_chart(store, chart_id, scope.filters) for chart_id in chart_ids]
 
 
-def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *, vector: bool = False,
-               today: date | None = None) -> deck_mod.Deck:
+def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *, today: date | None = None) -> deck_mod.Deck:
     """The deck's content: cover, headline figures, one slide per chart, sources and method."""
     chart_ids = chart_ids if chart_ids is not None else default_charts(scope)
     charts = build_charts(store, scope, chart_ids)
@@ -148,9 +147,8 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         fig = _slide_figure(chart.figure)
         width, height = 1600, 900
         png = images.render(fig, "png", width=width, height=height, scale=1.5)
-        svg = images.render(fig, "svg", width=width, height=height).decode() if vector else None
         caption = "\n".join([chart.caption, *chart.notes]) if chart.notes else chart.caption
-        slides.append(deck_mod.ChartSlide(chart.title, chart.subtitle, caption.replace("\n", " · "), png, svg))
+        slides.append(deck_mod.ChartSlide(chart.title, chart.subtitle, caption.replace("\n", " · "), png))
     return deck_mod.Deck(
         title=DECK_TITLE, scope=f"{scope.label} — {indicators.scope_text(store, scope.filters)}",
         date_line=f"Données au {fmt_date(data_date) or '—'} — document édité le {fmt_date(today)}",
@@ -183,7 +181,7 @@ def deck_pptx(store: Store, scope: Scope, chart_ids: list[str] | None = None, to
 
 
 def deck_pdf(store: Store, scope: Scope, chart_ids: list[str] | None = None, today: date | None = None) -> bytes:
-    return deck_mod.to_pdf(build_deck(store, scope, chart_ids, vector=True, today=today))
+    return deck_mod.to_pdf(build_deck(store, scope, chart_ids, today=today))
 
 
 # --- workbooks -----------------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ class ChartSlide:
     subtitle: str
     caption: str
     png: bytes            # the chart without its own title block, 16:9
-    svg: str | None = None
 
 
 @dataclass
@@ -165,7 +164,6 @@ h2 {{ color: #000091; font-size: 24pt; margin: 0 0 0.05in 0; }}
 .value {{ font-size: 28pt; font-weight: bold; color: #000091; }}
 .label {{ font-size: 13pt; }}
 .chart {{ display: block; margin: 0 auto; width: {5.0 * 16 / 9}in; height: 5.0in; }}
-.chart svg {{ width: 100%; height: 100%; }}
 .caption {{ font-size: 11pt; color: #666; margin-top: 0.05in; }}
 .footer {{ position: absolute; bottom: 0.15in; left: 0.5in; right: 0.5in; font-size: 10pt; color: #666;
            display: flex; justify-content: space-between; }}
@@ -191,10 +189,7 @@ def to_html(deck: Deck) -> str:
     parts.append(f"<section class='slide'><h2>Chiffres clés</h2><p class='scope'>{e(deck.scope)}</p>"
                  f"<div class='grid'>{cells}</div>{note}{footer(2)}</section>")
     for n, chart in enumerate(deck.charts, start=3):
-        if chart.svg:
-            picture = f"<div class='chart'>{_strip_xml_declaration(chart.svg)}</div>"
-        else:
-            picture = f"<img class='chart' src='data:image/png;base64,{base64.b64encode(chart.png).decode()}'>"
+        picture = f"<img class='chart' alt='' src='data:image/png;base64,{base64.b64encode(chart.png).decode()}'>"
         parts.append(f"<section class='slide'><h2>{e(chart.title)}</h2><p class='scope'>{e(chart.subtitle)}</p>"
                      f"{picture}<p class='caption'>{e(chart.caption)}</p>{footer(n)}</section>")
     paragraphs = list(deck.sources) + list(deck.method)
@@ -204,10 +199,6 @@ def to_html(deck: Deck) -> str:
     parts.append(f"<section class='slide sources'><h2>Sources et méthode</h2>{body}{footer(deck.slide_count)}"
                  "</section></body></html>")
     return "".join(parts)
-
-
-def _strip_xml_declaration(svg: str) -> str:
-    return svg.split("?>", 1)[1] if svg.lstrip().startswith("<?xml") else svg
 
 
 def to_pdf(deck: Deck, timeout: float = 120) -> bytes:

@@ -16,13 +16,13 @@ import json
 import os
 import platform
 import random
-import re
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from lit_analytics import config
+from lit_analytics.benchdoc import write_section
 from lit_analytics.cli import _positive_int, command
 from lit_analytics.domain import SESSION_FORMATS
 from lit_analytics.formats import quarter_end, quarter_start
@@ -114,17 +114,6 @@ def markdown(result: dict) -> str:
     runs = ", ".join(s(t) for t in result["verify_runs"])
     lines += ["", f"All `ingest.verify` runs: {runs} s.", ""]
     return "\n".join(lines)
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace (or append) our section of the benchmarks file, keeping the others."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def _bench_args(p: argparse.ArgumentParser) -> None:

@@ -1,0 +1,59 @@
+"""Streamlit glue for exports (explicitly UI glue): download buttons under every chart, and the briefing builder.
+
+Files are produced only when the user clicks (deferred `st.download_button` data), by the same functions as the
+command line (`lit_analytics.export.briefing`), and every export is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from lit_analytics import catalogue, indicators
+from lit_analytics.export import briefing
+from lit_analytics.permissions import audit
+from lit_analytics.store import Store
+
+IMAGE_FORMATS = {"png": "Image PNG", "svg": "Image SVG", "pdf": "PDF"}
+TABLE_FORMATS = {"csv": "Données CSV", "xlsx": "Données Excel"}
+
+
+def _audited(store: Store, email: str, target: str, fmt: str, produce: Callable[[], bytes]) -> Callable[[], bytes]:
+    """Wrap a file producer so that each download is audited (success or failure)."""
+    def run() -> bytes:
+        try:
+            data = produce()
+        except Exception as exc:
+            audit(store, email, "export", "échec", target=f"{target} ({fmt})", detail=str(exc)[:300])
+            raise
+        audit(store, email, "export", "succès", target=f"{target} ({fmt})", detail=f"{len(data)} octets")
+        return data
+    return run
+
+
+def chart_downloads(store: Store, item: catalogue.Chart, email: str, key: str) -> None:
+    """A row of download buttons: the chart as PNG (2×), SVG, PDF, and its data as CSV or XLSX."""
+    source, data_date = indicators.data_source(store), indicators.data_date(store, item.filters)
+    columns = st.columns(len(IMAGE_FORMATS) + len(TABLE_FORMATS))
+    buttons = [(fmt, label, lambda fmt=fmt: briefing.chart_image(item, fmt)) for fmt, label in IMAGE_FORMATS.items()]
+    buttons += [(fmt, label, lambda fmt=fmt: briefing.chart_table(item, fmt, source=source, data_date=data_date))
+                for fmt, label in TABLE_FORMATS.items()]
+    for column, (fmt, label, produce) in zip(columns, buttons):
+        column.download_button(
+            label, data=_audited(store, email, item.title, fmt, produce),
+            file_name=briefing.file_name(item.title, fmt), mime=briefing.CONTENT_TYPES[fmt],
+            key=f"{key}-export-{fmt}", on_click="ignore", icon=":material/download:", width="stretch")
+
+
+def briefing_downloads(store: Store, scope: briefing.Scope, chart_ids: list[str], email: str) -> None:
+    """The briefing as PPTX, PDF or XLSX."""
+    formats = {"pptx": "Diaporama PowerPoint (PPTX)", "pdf": "Diaporama PDF", "xlsx": "Classeur Excel (XLSX)"}
+    columns = st.columns(len(formats))
+    for column, (fmt, label) in zip(columns, formats.items()):
+        column.download_button(
+            label, data=_audited(store, email, f"note {scope.label}", fmt,
+                                 lambda fmt=fmt: briefing.export(store, scope, fmt, chart_ids)),
+            file_name=briefing.file_name(f"note {scope.slug}", fmt), mime=briefing.CONTENT_TYPES[fmt],
+            key=f"note-export-{fmt}", on_click="ignore", icon=":material/download:", width="stretch",
+            type="primary" if fmt == "pptx" else "secondary")

@@ -1,0 +1,44 @@
+"""Note de synthèse: a briefing (PPTX, PDF, XLSX) for a scope and a choice of charts."""
+
+import streamlit as st
+
+from lit_analytics import catalogue, indicators, ui, ui_export
+from lit_analytics.export import briefing
+from lit_analytics.ui_auth import require_actor
+
+actor = require_actor()
+filters = ui.sidebar_filters()
+store = ui.get_store()
+
+st.title("Note de synthèse")
+st.caption("Un diaporama 16:9 (couverture, chiffres clés, un graphique par diapositive, sources et méthode), "
+           "le même en PDF, ou un classeur Excel avec les données de chaque graphique.")
+
+SCOPES = {"filtres": "Les filtres en cours", "national": "France entière", "region": "Une région",
+          "lab": "Un laboratoire"}
+kind = st.radio("Périmètre", options=list(SCOPES), format_func=SCOPES.get, horizontal=True, key="note_perimetre")
+if kind == "region":
+    regions = ui.query(indicators.regions)
+    code = st.selectbox("Région", options=list(regions["region_code"]),
+                        format_func=dict(zip(regions["region_code"], regions["name"])).get, key="note_region")
+    scope = ui.query(briefing.parse_preset, f"region:{code}")
+elif kind == "lab":
+    labs = ui.query(indicators.labs)
+    lab_id = st.selectbox("Laboratoire", options=list(labs["lab_id"]),
+                          format_func=dict(zip(labs["lab_id"], labs["name"])).get, key="note_lab")
+    scope = ui.query(briefing.parse_preset, f"lab:{lab_id}")
+elif kind == "national":
+    scope = ui.query(briefing.parse_preset, "national")
+else:
+    scope = ui.query(briefing.scope_from_filters, filters)
+
+titles = {chart_id: spec.title_for() for chart_id, spec in catalogue.CATALOGUE.items()}
+chart_ids = st.multiselect("Graphiques (une diapositive chacun, dans cet ordre)", options=list(titles),
+                           default=briefing.default_charts(scope), format_func=titles.get,
+                           key=f"note_graphiques_{scope.kind}")
+st.markdown(f"**{scope.label}** — {len(chart_ids) + 3} diapositives.")
+if not chart_ids:
+    st.info("Choisissez au moins un graphique.", icon="ℹ️")
+else:
+    st.caption("Le document est produit au clic (quelques secondes par graphique).")
+    ui_export.briefing_downloads(store, scope, chart_ids, actor.email)
