@@ -44,7 +44,6 @@ def headline(store: Store, filters: Filters = Filters()) -> Headline:
     """The home page's figures over the filtered labs and period."""
     cte, params = _labs_cte(filters)
     end = filters.end_date or date(9999, 12, 31)
-    start = filters.start_date or date(1, 1, 1)
     labs_funded, labs_active = store.query(
         f"""{cte}
         SELECT count(*) FILTER (WHERE opened_on IS NULL OR opened_on <= ?),

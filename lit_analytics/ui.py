@@ -126,7 +126,6 @@ def _reset() -> None:
 
 def sidebar_filters() -> Filters:
     """The filters in the sidebar, kept across pages (session) and written to the URL (shareable link)."""
-    store = get_store()
     quarters = query(indicators.quarters_available)
     regions_df = query(indicators.regions)
     labs_df = query(_lab_options)

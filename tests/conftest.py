@@ -63,35 +63,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class StreamlitServer:
-    """`streamlit run app.py` on a free port. Secrets come only from `secrets_file` (default: none, so a
-    developer's own .streamlit/secrets.toml never changes what the tests see)."""
+class BackgroundService:
+    """A program the tests start (a server), ready once `ready_url` answers 200, stopped by `stop()`."""
 
-    def __init__(self, db_path: Path, extra_env: dict | None = None, port: int | None = None,
-                 secrets_file: Path | None = None):
-        self.port = port or _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "LIT_DB": str(db_path), **(extra_env or {})}
-        self.log = open(db_path.with_suffix(".server.log"), "w")
-        secrets = secrets_file or db_path.with_name("no-secrets.toml")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-             "--secrets.files", str(secrets)],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
+    def __init__(self, cmd: list[str], *, cwd: Path, env: dict, log_path: Path, ready_url: str, what: str,
+                 timeout: float = 60):
+        self.log_path = log_path
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
         while time.time() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                with urllib.request.urlopen(ready_url, timeout=2) as r:
                     if r.status == 200:
+                        self.ready_body = r.read()
                         return
             except OSError:
-                time.sleep(0.3)
+                time.sleep(0.2)
             if self.process.poll() is not None:
                 break
         self.stop()
-        raise RuntimeError("le serveur Streamlit n'a pas démarré : " + db_path.with_suffix(".server.log").read_text())
+        raise RuntimeError(f"{what} n'a pas démarré : " + log_path.read_text())
 
     def stop(self):
         self.process.terminate()
@@ -100,6 +92,25 @@ class StreamlitServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+class StreamlitServer(BackgroundService):
+    """`streamlit run app.py` on a free port. Secrets come only from `secrets_file` (default: none, so a
+    developer's own .streamlit/secrets.toml never changes what the tests see)."""
+
+    def __init__(self, db_path: Path, extra_env: dict | None = None, port: int | None = None,
+                 secrets_file: Path | None = None):
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "LIT_DB": str(db_path), **(extra_env or {})}
+        secrets = secrets_file or db_path.with_name("no-secrets.toml")
+        super().__init__(
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+             "--secrets.files", str(secrets)],
+            cwd=REPO, env=env, log_path=db_path.with_suffix(".server.log"), ready_url=self.url + "/_stcore/health",
+            what="le serveur Streamlit")
 
 
 @pytest.fixture

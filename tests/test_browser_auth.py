@@ -8,14 +8,11 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import (DEMO_LOGINS, DEMO_PASSWORD, REPO, StreamlitServer, _free_port, open_app, screenshot,
+from conftest import (DEMO_LOGINS, DEMO_PASSWORD, REPO, BackgroundService, StreamlitServer, _free_port, open_app, screenshot,
                       sign_in, wait_for_app)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("oidc")]
@@ -26,7 +23,7 @@ SIDEBAR = "[data-testid='stSidebar']"
 
 # --- a real OpenID Connect provider on localhost -------------------------------------------------
 
-class OidcProvider:
+class OidcProvider(BackgroundService):
     def __init__(self, log_dir: Path, redirect_uri: str):
         if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
             raise RuntimeError("oidc-provider absent : lancez ./scripts/setup.sh --browser (npm ci dans tests/oidc)")
@@ -34,33 +31,14 @@ class OidcProvider:
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.client_id = "lit-tableau-de-bord"
         self.client_secret = secrets.token_urlsafe(24)
-        self.log = open(log_dir / "oidc-provider.log", "w")
         node = shutil.which("node") or "/usr/bin/node"
-        self.process = subprocess.Popen(
-            [node, str(OIDC_DIR / "provider.mjs")], cwd=OIDC_DIR, stdout=self.log, stderr=subprocess.STDOUT,
+        super().__init__(
+            [node, str(OIDC_DIR / "provider.mjs")], cwd=OIDC_DIR,
             env={"PATH": "/usr/bin:/bin", "OIDC_PORT": str(self.port), "OIDC_REDIRECT_URI": redirect_uri,
-                 "OIDC_CLIENT_ID": self.client_id, "OIDC_CLIENT_SECRET": self.client_secret})
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(self.issuer + "/.well-known/openid-configuration", timeout=2) as r:
-                    self.metadata = json.load(r)
-                    return
-            except OSError:
-                time.sleep(0.2)
-            if self.process.poll() is not None:
-                break
-        self.stop()
-        raise RuntimeError("le fournisseur OpenID Connect n'a pas démarré : "
-                           + (log_dir / "oidc-provider.log").read_text())
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+                 "OIDC_CLIENT_ID": self.client_id, "OIDC_CLIENT_SECRET": self.client_secret},
+            log_path=log_dir / "oidc-provider.log", ready_url=self.issuer + "/.well-known/openid-configuration",
+            what="le fournisseur OpenID Connect", timeout=30)
+        self.metadata = json.loads(self.ready_body)
 
 
 def write_secrets(path: Path, app_port: int, provider: OidcProvider) -> Path:
