@@ -533,9 +533,11 @@ def lab_directory(store: Store, filters: Filters = Filters(), search: str = "") 
     where, params = filters.lab_where("l")
     text = (search or "").strip()
     if text:
-        where += (" AND (l.name ILIKE ? OR l.city ILIKE ? OR r.name ILIKE ? OR l.themes ILIKE ? "
-                  "OR l.lead_administration ILIKE ? OR l.lab_id ILIKE ?)")
-        params = params + [f"%{text}%"] * 6
+        # Accents and case do not matter (« ile-de-france » finds Île-de-France); % and _ are plain characters.
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where += (" AND strip_accents(concat_ws(' ', l.name, l.city, r.name, l.themes, l.lead_administration, "
+                  "l.lab_id)) ILIKE strip_accents(?) ESCAPE '\\'")
+        params = params + [pattern]
     return store.query_df(f"""
         SELECT l.lab_id, l.name, r.name AS region, l.city, l.cohort, l.opened_on, l.closed_on, l.themes,
                l.lead_administration, l.identified, l.source

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -106,13 +107,35 @@ def _read_csv(data: bytes, expected_columns: list[str]) -> RawTable:
         raise ReadError("empty-file", "Le fichier est vide : attendu une ligne d'en-tête puis une ligne par "
                                       "enregistrement (téléchargez le modèle).")
     separator = detect_separator(text, expected_columns)
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    records = _closed_quotes(csv.reader(io.StringIO(text, newline=""), delimiter=separator), text)
     try:
         table = _table_from_records(records, "csv")
     except csv.Error as exc:
         raise ReadError("unreadable", f"Fichier CSV mal formé : {exc} (vérifiez les guillemets).") from exc
     table.encoding, table.separator = encoding, separator
     return table
+
+
+def _closed_quotes(reader, text: str):
+    """The reader's records; raises `ReadError` when the last one ends inside a quote never closed (an opening
+    `"` without its closing one swallows every following line into one cell: rows would be lost silently)."""
+    start, index, last = 1, 0, None
+    for record in reader:
+        index += 1
+        last = (index, start, record)
+        start = reader.line_num + 1
+        yield record
+    if last is None:
+        return
+    index, first_line, record = last
+    position = next((i for i, cell in enumerate(record) if "\n" in cell or "\r" in cell), None)
+    if position is not None:
+        tail = "\n".join(re.split(r"\r\n|\r|\n", text)[first_line - 1:])
+        if tail.count('"') % 2:
+            raise ReadError("unreadable", f"Un guillemet (\") ouvert dans la colonne n° {position + 1} n'est jamais "
+                                          "refermé : toute la suite du fichier serait lue comme une seule cellule ; "
+                                          "attendu un guillemet fermant après la valeur (vérifiez les guillemets).",
+                            index)
 
 
 def detect_separator(text: str, expected_columns: list[str]) -> str:
@@ -181,11 +204,13 @@ def _read_xlsx(data: bytes, expected_columns: list[str]) -> RawTable:
 
 
 def _choose_sheet(workbook, expected_columns: list[str]):
-    """The sheet whose first row best matches the expected columns (the template's data sheet)."""
+    """The sheet whose header row (its first non-blank row, as `_table_from_records` reads it) best matches the
+    expected columns (the template's data sheet, even with blank rows above its header)."""
     expected = {normalise_header(c) for c in expected_columns}
     best, best_score = workbook.worksheets[0], -1
     for sheet in workbook.worksheets:
-        first = next(sheet.iter_rows(max_row=5, values_only=True), ()) or ()
+        rows = sheet.iter_rows(max_row=20, values_only=True)
+        first = next((row for row in rows if any(_cell_text(c).strip() for c in row)), ()) or ()
         score = sum(normalise_header(_cell_text(c)) in expected for c in first)
         if score > best_score:
             best, best_score = sheet, score

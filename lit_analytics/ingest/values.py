@@ -45,15 +45,15 @@ def parse_number(text: str) -> Parsed:
 
 
 def parse_integer(text: str) -> Parsed:
-    value, error, _ = parse_number(text)
+    value, error, warning = parse_number(text)
     if error:
         return None, f"« {text} » n'est pas un nombre entier : attendu un entier, par exemple 12.", None
     if not float(value).is_integer():
         return None, f"« {text} » n'est pas un nombre entier : attendu un entier, par exemple 12.", None
-    return int(value), None, None
+    return int(value), None, warning   # keep the note on a thousands dot (« 1.200 » → 1 200)
 
 
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?: 00:00(?::00)?)?$")  # Excel: « 31/12/2021 00:00 »
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 DATE_HINT = "une date JJ/MM/AAAA, par exemple 31/12/2021"
 
