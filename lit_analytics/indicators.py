@@ -571,18 +571,23 @@ def _is_missing(value) -> bool:
 
 # --- scope --------------------------------------------------------------------------------------
 
-def scope_text(store: Store, filters: Filters = Filters()) -> str:
-    """The scope of a figure in French: period, then each filter that is set (« T1 2017 – T3 2026 · Bretagne »)."""
+def period_text(store: Store, filters: Filters = Filters()) -> str:
+    """The period of the filters in French (« T1 2017 – T3 2026 »), the data's own bounds when open."""
     from lit_analytics.formats import fmt_quarter
     available = quarters_available(store)
     first = filters.quarter_from or (available[0] if available else None)
     last = filters.quarter_to or (available[-1] if available else None)
-    parts = [f"{fmt_quarter(first)} – {fmt_quarter(last)}" if first and last else "Toute la période"]
+    return f"{fmt_quarter(first)} – {fmt_quarter(last)}" if first and last else "Toute la période"
+
+
+def scope_text(store: Store, filters: Filters = Filters()) -> str:
+    """The scope of a figure in French: period, then each filter that is set (« T1 2017 – T3 2026 · Bretagne »)."""
+    parts = [period_text(store, filters)]
     if filters.regions:
         names = dict(store.query("SELECT region_code, name FROM regions"))
         shown = [names.get(code, code) for code in filters.regions]
         parts.append(", ".join(shown) if len(shown) <= 3 else f"{len(shown)} régions")
-    else:
+    elif not filters.labs:
         parts.append("France entière")
     if filters.labs:
         if len(filters.labs) <= 2:

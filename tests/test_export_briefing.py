@@ -133,3 +133,17 @@ def test_note_page_offers_the_three_formats_for_the_chosen_scope(demo_copy):
     at.selectbox(key="note_region").set_value("53").run()
     assert any("Région : Bretagne" in m.value for m in at.markdown)
     assert not at.exception
+
+
+def test_a_region_without_labs_gives_a_deck_without_empty_slides(demo_store):
+    scope = briefing.parse_preset(demo_store, "region:01")
+    deck = briefing.build_deck(demo_store, scope, ["sessions-trimestre", "engage-verse"])
+    assert deck.charts == []
+    assert deck.scope.startswith("Région : Guadeloupe — T1 2017 – T3 2026") and deck.scope.count("Guadeloupe") == 1
+    assert any("non repris" in line and "Sessions de formation par trimestre" in line for line in deck.method)
+
+
+def test_sheet_names_stay_readable_without_excel_forbidden_characters():
+    from lit_analytics.export.tables import _sheet_title
+    assert _sheet_title("Co-construction : types de partenaires", set()) == "Co-construction - types de part"
+    assert _sheet_title("Engagé/versé", {"engagé - versé"}) == "Engagé - versé (2)"

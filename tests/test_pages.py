@@ -41,8 +41,11 @@ def test_each_page_shows_its_figures_with_filters_set(demo_copy, page, count):
     specs = figures(at)
     assert len(specs) == count
     for spec in specs:
-        assert "T1 2019 – T4 2022 · Bretagne, Provence-Alpes-Côte d'Azur" in spec["layout"]["title"]["subtitle"]["text"] \
-            or "France entière" in spec["layout"]["title"]["subtitle"]["text"]
+        subtitle = spec["layout"]["title"]["subtitle"]["text"]
+        # the DITP reference figures are national; the lab profile scopes its charts to the chosen lab
+        assert "T1 2019 – T4 2022 · Bretagne, Provence-Alpes-Côte d'Azur" in subtitle \
+            or subtitle.startswith("France entière, sans filtre") \
+            or (page == "pages/laboratoires.py" and subtitle.startswith("T1 2019 – T4 2022 · "))
         assert spec["layout"]["separators"] == ", "
     # the sidebar shows the session's filters
     assert at.multiselect(key="flt_regions").value == ["53", "93"]

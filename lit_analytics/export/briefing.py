@@ -142,6 +142,8 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         ("Projets", fmt_int(h.projects)), ("Sessions de formation", fmt_int(h.sessions)),
         ("Participants", fmt_int(h.participants)), ("Montants engagés", fmt_eur(h.committed_total)),
     ] + [(f"dont {source}", fmt_eur(value)) for source, value in h.committed_by_source.items() if value]
+    skipped = [chart.title for chart in charts if chart.empty]
+    charts = [chart for chart in charts if not chart.empty]
     slides = []
     for chart in charts:
         fig = _slide_figure(chart.figure)
@@ -150,11 +152,19 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         caption = "\n".join([chart.caption, *chart.notes]) if chart.notes else chart.caption
         slides.append(deck_mod.ChartSlide(chart.title, chart.subtitle, caption.replace("\n", " · "), png))
     return deck_mod.Deck(
-        title=DECK_TITLE, scope=f"{scope.label} — {indicators.scope_text(store, scope.filters)}",
+        title=DECK_TITLE, scope=_scope_line(store, scope),
         date_line=f"Données au {fmt_date(data_date) or '—'} — document édité le {fmt_date(today)}",
         headline=headline, charts=slides, demo=demo,
         headline_note=catalogue.caption(store, scope.filters),
-        sources=_sources(store, demo), method=_method())
+        sources=_sources(store, demo),
+        method=_method() + ([f"Sans donnée pour ce périmètre, non repris : {', '.join(skipped)}."] if skipped else []))
+
+
+def _scope_line(store: Store, scope: Scope) -> str:
+    """« Région : Bretagne — T1 2017 – T3 2026 » for a preset; the dashboard's scope text for its filters."""
+    if scope.kind == "filtres":
+        return indicators.scope_text(store, scope.filters)
+    return f"{scope.label} — {indicators.period_text(store, scope.filters)}"
 
 
 def _sources(store: Store, demo: bool) -> list[str]:
@@ -196,7 +206,7 @@ def workbook(store: Store, scope: Scope, chart_ids: list[str] | None = None) -> 
     tables.append(Table("Tranches de financement", ledger, [c for c in ledger.columns if c.endswith("(€)")],
                         "Tranches du registre des financements engagées sur la période."))
     return to_xlsx(tables, source=indicators.data_source(store), data_date=indicators.data_date(store, scope.filters),
-                   scope=f"{scope.label} — {indicators.scope_text(store, scope.filters)}",
+                   scope=_scope_line(store, scope),
                    demo=indicators.has_demo_data(store), title=DECK_TITLE)
 
 

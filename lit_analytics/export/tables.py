@@ -71,7 +71,7 @@ def to_csv(df: pd.DataFrame) -> bytes:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    title = _SHEET_FORBIDDEN.sub(" ", name).strip()[:31] or "Données"
+    title = re.sub(r"\s+", " ", _SHEET_FORBIDDEN.sub(" - ", name)).strip(" -")[:31].strip() or "Données"
     base, n = title, 2
     while title.lower() in used:
         suffix = f" ({n})"

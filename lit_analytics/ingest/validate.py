@@ -138,9 +138,9 @@ def _map_header(raw: RawTable, schema: TableSchema, ctx: Context, result: Valida
 
 def _parser_for(f: Field, ctx: Context):
     if f.enum:
-        return V.enum_parser(f.enum, "une valeur"), "enum"
+        return V.enum_parser(f.enum, "une valeur autorisée"), "enum"
     if f.item_enum:
-        return V.list_parser(f.item_enum, "un type"), "enum"
+        return V.list_parser(f.item_enum, "un type de partenaire autorisé"), "enum"
     if f.known_lab:
         return _lab_parser(ctx.known_labs), "unknown-lab"
     if f.type == "integer":

@@ -94,7 +94,7 @@ def enum_parser(allowed: tuple[str, ...], what: str):
         canonical = folded.get(fold(text))
         if canonical is not None:
             return canonical, None, f"« {text} » lu comme « {canonical} »"
-        return None, f"« {text} » n'est pas {what} autorisé(e) : attendu l'une des valeurs {listing}.", None
+        return None, f"« {text} » n'est pas {what} : attendu l'une des valeurs {listing}.", None
     return parse
 
 
