@@ -147,3 +147,17 @@ def test_sheet_names_stay_readable_without_excel_forbidden_characters():
     from lit_analytics.export.tables import _sheet_title
     assert _sheet_title("Co-construction : types de partenaires", set()) == "Co-construction - types de part"
     assert _sheet_title("Engagé/versé", {"engagé - versé"}) == "Engagé - versé (2)"
+
+
+def test_the_map_exports_offline_with_its_overseas_insets(demo_store):
+    from PIL import Image
+    chart = catalogue.build_chart(demo_store, "carte")
+    png = briefing.chart_image(chart, "png")
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    assert img.size[0] == 2400
+    colours = dict((rgb, n) for n, rgb in img.getcolors(maxcolors=5_000_000))
+    # regions with labs are drawn in the blue scale, overseas insets (no lab) in the hatched grey
+    assert sum(n for rgb, n in colours.items() if rgb[2] > 150 and rgb[0] < 200) > 10_000
+    assert colours.get((0xE5, 0xE5, 0xE5), 0) > 1_000
+    svg = briefing.chart_image(chart, "svg").decode()
+    assert "Laboratoires par région" in svg and "Guadeloupe" in svg
