@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine: a virtualenv in .venv with the pinned requirements (re-installed only when
-# requirements.txt changes), and, with --browser, Debian's chromium for the browser tests and exports.
+# requirements.txt changes); with --browser, Debian's chromium (image exports, browser tests); with --tests,
+# what the test suite needs besides (the OpenID Connect provider of the sign-in tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+BROWSER=no; TESTS=no
+for arg in "$@"; do
+  case "$arg" in
+    --browser) BROWSER=yes ;;
+    --tests) TESTS=yes ;;
+    *) echo "option inconnue : $arg" >&2; exit 2 ;;
+  esac
+done
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -16,7 +26,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
+if [ "$BROWSER" = yes ] && ! command -v chromium >/dev/null 2>&1; then
   echo "Installation de chromium (paquet Debian)…"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -26,7 +36,7 @@ fi
 
 # The browser tests of the sign-in run a real OpenID Connect provider on localhost (npm `oidc-provider`,
 # pinned in tests/oidc/package-lock.json), installed once from the npm registry (again only when the lock changes).
-if [ "${1:-}" = "--browser" ]; then
+if [ "$TESTS" = yes ]; then
   if ! command -v npm >/dev/null 2>&1; then
     echo "Installation de nodejs et npm (paquets Debian)…"
     SUDO=""

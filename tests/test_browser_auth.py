@@ -26,7 +26,7 @@ SIDEBAR = "[data-testid='stSidebar']"
 class OidcProvider(BackgroundService):
     def __init__(self, log_dir: Path, redirect_uri: str):
         if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
-            raise RuntimeError("oidc-provider absent : lancez ./scripts/setup.sh --browser (npm ci dans tests/oidc)")
+            raise RuntimeError("oidc-provider absent : lancez ./scripts/setup.sh --tests (npm ci dans tests/oidc)")
         self.port = _free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.client_id = "lit-tableau-de-bord"
