@@ -16,8 +16,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -517,10 +515,7 @@ def audit_display(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def audit_csv(events: pd.DataFrame) -> bytes:
-    """The events as CSV for French Excel: `;` separator, UTF-8 with BOM, CRLF, French dates."""
-    buffer = io.StringIO()
-    table = audit_display(events)
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(table.columns)
-    writer.writerows(table.itertuples(index=False))
-    return buffer.getvalue().encode("utf-8-sig")
+    """The events as CSV for French Excel (`;`, UTF-8 with BOM, CRLF, French dates), through the export module's
+    writer so that logged text (file names, details) that looks like a formula is neutralised."""
+    from lit_analytics.export.tables import to_csv
+    return to_csv(audit_display(events))

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lit_analytics.export.images import ExportError, _browser_path
+from lit_analytics.export.images import ExportError, browser_path
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
 BLEU_FRANCE = (0x00, 0x00, 0x91)
@@ -203,7 +203,7 @@ def to_html(deck: Deck) -> str:
 
 def to_pdf(deck: Deck, timeout: float = 120) -> bytes:
     """The deck as PDF: its HTML version printed by headless Chromium (no network, no extra software)."""
-    browser = _browser_path()
+    browser = browser_path()
     if not browser:
         raise ExportError("Chromium est introuvable : installez le paquet « chromium » pour produire le PDF.")
     with tempfile.TemporaryDirectory(prefix="lit-deck-") as tmp:

@@ -19,7 +19,7 @@ class ExportError(ValueError):
     """An export that could not be produced (French message)."""
 
 
-def _browser_path() -> str | None:
+def browser_path() -> str | None:
     return os.environ.get("BROWSER_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -28,7 +28,7 @@ def _ensure_server() -> None:
     global _started
     if _started:
         return
-    path = _browser_path()
+    path = browser_path()
     if not path:
         raise ExportError("Chromium est introuvable : installez le paquet « chromium » pour exporter des images.")
     os.environ.setdefault("BROWSER_PATH", path)
