@@ -8,7 +8,6 @@ Roles: `admin` (DITP: everything, accounts, funding ledger, restore), `analyste`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from lit_analytics.store import Store
 
@@ -17,6 +16,7 @@ ROLES = {
     "analyste": "Analyste DITP",
     "porteur": "Porteur de laboratoire",
 }
+DEFAULT_ROLE = "porteur"             # what a new account is offered first: most accounts are lab leads
 LAB_KINDS = ("projets", "sessions")   # what a lab lead reports; 'financements' is the DITP's ledger
 
 
@@ -80,17 +80,3 @@ def actor_for_email(store: Store, email: str) -> Actor | None:
         return None
     labs = frozenset(lab for (lab,) in store.query("SELECT lab_id FROM user_labs WHERE email = ?", [email]))
     return Actor(email=row[0][0], role=row[0][1], labs=labs, display_name=row[0][2])
-
-
-def record(cur, actor: str, action: str, outcome: str, target: str | None = None, detail: str | None = None) -> None:
-    """Append one event to the audit log, inside the caller's transaction (cursor `cur`)."""
-    next_id = cur.execute("SELECT coalesce(max(event_id), 0) + 1 FROM audit_log").fetchone()[0]
-    cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [next_id, datetime.now(), actor, action, target, outcome, detail])
-
-
-def audit(store: Store, actor: str, action: str, outcome: str, target: str | None = None,
-          detail: str | None = None) -> None:
-    """Append one event to the audit log in its own transaction."""
-    with store.transaction() as cur:
-        record(cur, actor, action, outcome, target, detail)

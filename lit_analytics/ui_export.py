@@ -12,7 +12,7 @@ import streamlit as st
 
 from lit_analytics import catalogue, indicators
 from lit_analytics.export import briefing
-from lit_analytics.permissions import audit
+from lit_analytics.audit import log as audit
 from lit_analytics.store import Store
 
 IMAGE_FORMATS = {"png": "Image PNG", "svg": "Image SVG", "pdf": "PDF"}

@@ -7,7 +7,7 @@ import pytest
 
 from ingest_helpers import (ADMIN, ANALYSTE, PORTEUR, demo_store_rw, read, ref_db_path, ref_store,  # noqa: F401
                             snapshot)
-from lit_analytics import ingest, permissions
+from lit_analytics import audit, ingest, permissions
 import lit_analytics.ingest.publish  # noqa: E402  (the module, not the function)
 publish_module = sys.modules["lit_analytics.ingest.publish"]
 from lit_analytics.permissions import PermissionDenied
@@ -179,7 +179,7 @@ def test_audit_record_is_part_of_the_publish_transaction(ref_store, monkeypatch)
     def broken_record(*args, **kwargs):
         raise RuntimeError("journal indisponible")
     before = snapshot(ref_store)
-    monkeypatch.setattr(permissions, "record", broken_record)
+    monkeypatch.setattr(audit, "record", broken_record)
     with pytest.raises(RuntimeError):
         up(ref_store, V1)
     assert snapshot(ref_store) == before

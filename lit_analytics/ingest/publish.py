@@ -17,7 +17,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from lit_analytics import permissions
+from lit_analytics import audit, permissions
+from lit_analytics.audit import Action, Outcome
 from lit_analytics.formats import fmt_int, fmt_quarter, parse_quarter
 from lit_analytics.ingest.diff import Diff, compare
 from lit_analytics.ingest.read import ReadError, RawTable, read_table
@@ -183,7 +184,7 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
     try:
         permissions.require_upload(actor, kind, lab_id)
     except PermissionDenied as exc:
-        permissions.audit(store, actor.email, "dépôt", "refus", target, str(exc))
+        audit.log(store, actor.email, Action.UPLOAD, Outcome.REFUSED, target, str(exc))
         raise
     report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
     with store.transaction() as cur:
@@ -205,14 +206,14 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
                         "published_at, published_by, is_current) VALUES (?, ?, ?, ?, ?, false, ?, ?, true)",
                         [result.version_id, kind, lab_id, quarter, import_id, datetime.now(), actor.email])
             _insert_rows(cur, report, result.version_id)
-            permissions.record(cur, actor.email, "publication", "succès", report.target(),
-                               f"{file_name} — version n° {result.version_id}, {report.diff.summary()}")
+            audit.record(cur, actor.email, Action.PUBLICATION, Outcome.SUCCESS, report.target(),
+                         f"{file_name} — version n° {result.version_id}, {report.diff.summary()}")
         elif outcome == ALREADY:
-            permissions.record(cur, actor.email, "dépôt", "succès", report.target(),
-                               f"{file_name} — déjà publié (version n° {report.current_version_id})")
+            audit.record(cur, actor.email, Action.UPLOAD, Outcome.SUCCESS, report.target(),
+                         f"{file_name} — déjà publié (version n° {report.current_version_id})")
         else:
-            permissions.record(cur, actor.email, "dépôt", "échec", report.target(),
-                               f"{file_name} — {len(report.errors)} erreur(s)")
+            audit.record(cur, actor.email, Action.UPLOAD, Outcome.FAILURE, report.target(),
+                         f"{file_name} — {len(report.errors)} erreur(s)")
     return result
 
 
@@ -222,8 +223,8 @@ def register_rejected(store: Store, report: Report, actor: Actor) -> int:
         raise ValueError("Ce fichier ne contient pas d'erreur : publiez-le.")
     with store.transaction() as cur:
         import_id = _register_import(store, cur, report, actor, REJECTED)
-        permissions.record(cur, actor.email, "dépôt", "échec", report.target(),
-                           f"{report.file_name} — {len(report.errors)} erreur(s)")
+        audit.record(cur, actor.email, Action.UPLOAD, Outcome.FAILURE, report.target(),
+                     f"{report.file_name} — {len(report.errors)} erreur(s)")
     return import_id
 
 
@@ -294,7 +295,7 @@ def restore(store: Store, version_id: int, actor: Actor) -> RestoreResult:
     try:
         permissions.require_admin(actor, "restaurer une version")
     except PermissionDenied as exc:
-        permissions.audit(store, actor.email, "restauration", "refus", f"version {version_id}", str(exc))
+        audit.log(store, actor.email, Action.RESTORATION, Outcome.REFUSED, f"version {version_id}", str(exc))
         raise
     with store.transaction() as cur:
         row = cur.execute("SELECT kind, lab_id, quarter, is_current FROM report_versions WHERE version_id = ?",
@@ -311,8 +312,8 @@ def restore(store: Store, version_id: int, actor: Actor) -> RestoreResult:
                     "AND lab_id IS NOT DISTINCT FROM ? AND quarter IS NOT DISTINCT FROM ? "
                     "AND (is_current OR version_id = ?)", [version_id, kind, lab_id, quarter, version_id])
         replaced = current[0][0] if current else None
-        permissions.record(cur, actor.email, "restauration", "succès", target,
-                           f"version n° {version_id} restaurée" + (f" (remplace n° {replaced})" if replaced else ""))
+        audit.record(cur, actor.email, Action.RESTORATION, Outcome.SUCCESS, target,
+                     f"version n° {version_id} restaurée" + (f" (remplace n° {replaced})" if replaced else ""))
     return RestoreResult(version_id, replaced, True)
 
 
