@@ -3,6 +3,7 @@ so the rules hold the same through the pages, the command line and direct calls.
 
 Roles: `admin` (DITP: everything, accounts, funding ledger, restore), `analyste` (DITP: read and export all),
 `porteur` (lab lead: read, and upload quarterly reports for the labs they are attached to).
+The callers write refusals and changes to the audit log (`lit_analytics.audit`).
 """
 
 from __future__ import annotations
