@@ -19,11 +19,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lit_analytics import domain, geo
-from lit_analytics.formats import (BLEU_FRANCE, CATEGORICAL, FUNDING_COLORS, GREY, ROUGE_MARIANNE, SUCCESS,
+from lit_analytics.formats import (BLEU_FRANCE, CATEGORICAL, FUNDING_COLORS, GREY, ROUGE_MARIANNE, SUCCESS, TEXT_COLOR,
                                    fmt_date, fmt_eur, fmt_int, fmt_number, fmt_quarter)
 
 FONT = "Arial, Helvetica, sans-serif"
-TEXT_COLOR = "#161616"
 MUTED = "#3A3A3A"
 SEPARATORS = ", "            # decimal comma, space between thousands
 EMPTY_MESSAGE = "Aucune donnée pour ce périmètre : élargissez la période ou retirez des filtres."

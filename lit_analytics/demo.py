@@ -25,7 +25,6 @@ from lit_analytics.formats import (last_complete_quarter, quarter_end, quarter_o
                                    quarter_start)
 from lit_analytics.store import Store
 
-FIRST_QUARTER = "2017-T1"
 END_2020 = "2020-T4"
 
 PROJECT_TITLES = {
@@ -70,7 +69,7 @@ class DemoData:
 
 def _lab_quarters(opened: date, closed: date | None, until: str) -> list[str]:
     last = until if closed is None else min(until, quarter_of(closed))
-    first = max(FIRST_QUARTER, quarter_of(opened))
+    first = max(domain.FIRST_QUARTER, quarter_of(opened))
     return quarter_range(first, last) if first <= last else []
 
 
@@ -143,7 +142,7 @@ def generate(labs: pd.DataFrame, *, seed: int = 42, scale: int = 1, until: str |
     cell_lab = np.array([i for i, _ in cells])
     cell_q = np.array([q for _, q in cells])
     activity = rng.gamma(4.0, 0.25, len(labs))  # mean 1
-    ramp = np.array([min(1.0, 0.35 + 0.1 * quarter_range(FIRST_QUARTER, q).__len__()) for q in cell_q])
+    ramp = np.array([min(1.0, 0.35 + 0.1 * quarter_range(domain.FIRST_QUARTER, q).__len__()) for q in cell_q])
     weights = activity[cell_lab] * ramp
     early = cell_q <= END_2020
 

@@ -32,12 +32,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from shapely import affinity
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import mapping, shape
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REGIONS_PATH = REPO_ROOT / "data" / "geo" / "regions.geojson"
-
-OVERSEAS_CODES = ("01", "02", "03", "04", "06")
 
 # One row per overseas region (INSEE code):
 #   label   French label drawn with the frame
@@ -150,11 +148,6 @@ def inset_frames() -> list[dict]:
             }
         )
     return frames
-
-
-def inset_box(code: str):
-    """Shapely polygon of the frame of an overseas region."""
-    return box(*INSETS[code]["box"])
 
 
 def to_display_point(region_code: str | None, lon: float, lat: float) -> tuple[float, float]:

@@ -17,7 +17,7 @@ ROLES = {
     "analyste": "Analyste DITP",
     "porteur": "Porteur de laboratoire",
 }
-LAB_KINDS = ("projets", "sessions")   # what a lab lead reports; 'financements' is the DITP's ledger
+from lit_analytics.domain import LAB_REPORT_KINDS as LAB_KINDS  # noqa: E402  (what a lab lead reports)
 
 
 class PermissionDenied(Exception):
