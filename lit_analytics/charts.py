@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from shapely.geometry import LineString
 
 from lit_analytics import domain, geo
 from lit_analytics.formats import (BLEU_FRANCE, CATEGORICAL, FUNDING_COLORS, GREY, ROUGE_MARIANNE, SUCCESS, TEXT_COLOR,
@@ -464,26 +466,23 @@ def _open_text(opened, closed) -> str:
 @lru_cache(maxsize=64)
 def hatch_lines(codes: tuple[str, ...], spacing: float = 0.35) -> tuple[list, list]:
     """Diagonal hatching lines clipped to the displayed shapes of the given regions (None-separated)."""
-    from shapely.geometry import LineString, shape
-    features = {f["id"]: shape(f["geometry"]) for f in geo.inset_geojson()["features"] if f["id"] in codes}
+    shapes = geo.inset_frame().geometry
     lons: list = []
     lats: list = []
     for code in codes:
-        region = features.get(code)
-        if region is None:
+        if code not in shapes.index:
             continue
+        region = shapes[code]
         x0, y0, x1, y1 = region.bounds
         step = spacing if (x1 - x0) > 1.5 else spacing / 2
         start = x0 - (y1 - y0)
-        k = 0
-        while start + k * step <= x1:
-            a = start + k * step
-            line = LineString([(a, y0), (a + (y1 - y0), y1)]).intersection(region)
-            for part in getattr(line, "geoms", [line]):
+        starts = [start + k * step for k in range(int((x1 - start) // step) + 2)]
+        lines = gpd.GeoSeries([LineString([(a, y0), (a + (y1 - y0), y1)]) for a in starts if a <= x1])
+        for clipped in lines.intersection(region):
+            for part in getattr(clipped, "geoms", [clipped]):
                 if part.is_empty or part.geom_type != "LineString":
                     continue
                 xs, ys = part.xy
                 lons += [round(v, 4) for v in xs] + [None]
                 lats += [round(v, 4) for v in ys] + [None]
-            k += 1
     return lons, lats
