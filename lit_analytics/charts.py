@@ -378,32 +378,9 @@ def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_labe
     regions = regions[regions["region_code"].notna()]
     geojson = geo.inset_geojson()
     has_lab = regions["labs_ever"] > 0
-    fmt_value = (lambda v: fmt_eur(v)) if money else (lambda v: fmt_int(v))
     fig = go.Figure()
-    with_labs = regions[has_lab]
-    if not with_labs.empty:
-        fig.add_trace(go.Choroplethmap(
-            geojson=_subset(geojson, with_labs["region_code"]), locations=with_labs["region_code"], z=with_labs[value].astype(float),
-            featureidkey="id", colorscale=MAP_SCALE, zmin=0, zmax=max(float(with_labs[value].max()), 1.0),
-            marker_line_color="white", marker_line_width=1, name=value_label,
-            customdata=list(zip(with_labs["region"], [fmt_value(v) for v in with_labs[value]],
-                                [fmt_int(n) for n in with_labs["labs_ever"]])),
-            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{_html(value_label)} : %{{customdata[1]}}"
-                           "<br>Laboratoires dans la région : %{customdata[2]}<extra></extra>"),
-            colorbar=dict(title=dict(text=_html(value_label), side="right"), thickness=14, len=0.6,
-                          tickformat=",.0f", ticksuffix=" €" if money else "", x=1.0, xanchor="left",
-                          dtick=None if money or with_labs[value].max() > 10 else 1)))
-    without = regions[~has_lab]
-    if not without.empty:
-        fig.add_trace(go.Choroplethmap(
-            geojson=_subset(geojson, without["region_code"]), locations=without["region_code"], z=[0] * len(without), featureidkey="id",
-            colorscale=[[0, NO_LAB_FILL], [1, NO_LAB_FILL]], showscale=False, marker_line_color="white",
-            marker_line_width=1, name="Aucun laboratoire (gris hachuré)", showlegend=True,
-            customdata=list(zip(without["region"])),
-            hovertemplate="<b>%{customdata[0]}</b><br>aucun laboratoire<extra></extra>"))
-        lons, lats = hatch_lines(tuple(sorted(without["region_code"])))
-        fig.add_trace(go.Scattermap(lon=lons, lat=lats, mode="lines", line=dict(color=NO_LAB_HATCH, width=1),
-                                    hoverinfo="skip", showlegend=False, name="hachures"))
+    _add_valued_regions(fig, geojson, regions[has_lab], value, value_label, money)
+    _add_regions_without_lab(fig, geojson, regions[~has_lab])
     chosen = [c for c in selected if c in set(regions["region_code"])]
     if chosen:
         fig.add_trace(go.Choroplethmap(
@@ -411,6 +388,55 @@ def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_labe
             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
             marker_line_color=ROUGE_MARIANNE, marker_line_width=3, name="Région sélectionnée (contour rouge)",
             showlegend=True, hoverinfo="skip"))
+    frames = _add_inset_frames(fig)
+    text = ChartText(text.title, text.subtitle, "\n".join([
+        text.caption, "Encadrés à gauche, de haut en bas : " + ", ".join(b["label"] for b in frames) + "."]))
+    if labs is not None and not labs.empty:
+        _add_lab_markers(fig, labs)
+    fig.update_layout(map=dict(style="white-bg", **geo.map_view(height=MAP_HEIGHT - 150, width=None)),
+                      clickmode="event+select", dragmode=False)
+    fig = frame(fig, text, height=MAP_HEIGHT, top=110, left=10, right=10)
+    fig.update_layout(legend=dict(y=1.0, yanchor="bottom"))
+    return fig
+
+
+def _add_valued_regions(fig: go.Figure, geojson: dict, with_labs: pd.DataFrame, value: str, value_label: str,
+                        money: bool) -> None:
+    """Regions that have had a lab, coloured by `value` (with its colour bar)."""
+    if with_labs.empty:
+        return
+    fmt_value = (lambda v: fmt_eur(v)) if money else (lambda v: fmt_int(v))
+    fig.add_trace(go.Choroplethmap(
+        geojson=_subset(geojson, with_labs["region_code"]), locations=with_labs["region_code"],
+        z=with_labs[value].astype(float),
+        featureidkey="id", colorscale=MAP_SCALE, zmin=0, zmax=max(float(with_labs[value].max()), 1.0),
+        marker_line_color="white", marker_line_width=1, name=value_label,
+        customdata=list(zip(with_labs["region"], [fmt_value(v) for v in with_labs[value]],
+                            [fmt_int(n) for n in with_labs["labs_ever"]])),
+        hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{_html(value_label)} : %{{customdata[1]}}"
+                       "<br>Laboratoires dans la région : %{customdata[2]}<extra></extra>"),
+        colorbar=dict(title=dict(text=_html(value_label), side="right"), thickness=14, len=0.6,
+                      tickformat=",.0f", ticksuffix=" €" if money else "", x=1.0, xanchor="left",
+                      dtick=None if money or with_labs[value].max() > 10 else 1)))
+
+
+def _add_regions_without_lab(fig: go.Figure, geojson: dict, without: pd.DataFrame) -> None:
+    """Regions that never had a lab: grey and hatched, so they are not read as « zero »."""
+    if without.empty:
+        return
+    fig.add_trace(go.Choroplethmap(
+        geojson=_subset(geojson, without["region_code"]), locations=without["region_code"], z=[0] * len(without),
+        featureidkey="id", colorscale=[[0, NO_LAB_FILL], [1, NO_LAB_FILL]], showscale=False,
+        marker_line_color="white", marker_line_width=1, name="Aucun laboratoire (gris hachuré)", showlegend=True,
+        customdata=list(zip(without["region"])),
+        hovertemplate="<b>%{customdata[0]}</b><br>aucun laboratoire<extra></extra>"))
+    lons, lats = hatch_lines(tuple(sorted(without["region_code"])))
+    fig.add_trace(go.Scattermap(lon=lons, lat=lats, mode="lines", line=dict(color=NO_LAB_HATCH, width=1),
+                                hoverinfo="skip", showlegend=False, name="hachures"))
+
+
+def _add_inset_frames(fig: go.Figure) -> list[dict]:
+    """The frames of the overseas insets and a marker on each label position; returns the frames."""
     frames = geo.inset_frames()
     f_lon, f_lat = [], []
     for box in frames:
@@ -423,32 +449,29 @@ def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_labe
     fig.add_trace(go.Scattermap(lon=[b["label_lon"] for b in frames], lat=[b["label_lat"] for b in frames],
                                 mode="markers", text=[b["label"] for b in frames], marker=dict(size=4, color="#9A9A9A"),
                                 hovertemplate="Encadré : %{text}<extra></extra>", showlegend=False, name="outre-mer"))
-    text = ChartText(text.title, text.subtitle, "\n".join([
-        text.caption, "Encadrés à gauche, de haut en bas : " + ", ".join(b["label"] for b in frames) + "."]))
-    if labs is not None and not labs.empty:
-        points = [geo.to_display_point(code, lon, lat)
-                  for code, lon, lat in zip(labs["region_code"], labs["longitude"], labs["latitude"])]
-        closed = labs["closed_on"].notna()
-        for is_closed, label, color in ((False, "Laboratoire ouvert (rond plein)", ROUGE_MARIANNE),
-                                        (True, "Laboratoire fermé (rond pâle)", "#9A9A9A")):
-            part = labs[closed == is_closed]
-            if part.empty:
-                continue
-            pts = [p for p, c in zip(points, closed) if c == is_closed]
-            fig.add_trace(go.Scattermap(
-                lon=[p[0] for p in pts], lat=[p[1] for p in pts], mode="markers", name=label,
-                marker=dict(size=11 if len(labs) < 100 else 6, color=color, opacity=0.9 if not is_closed else 0.7),
-                customdata=list(zip(part["region_code"], part["name"], part["city"].fillna("ville inconnue"),
-                                    [domain.COHORTS.get(c, c) for c in part["cohort"]],
-                                    [_open_text(o, c) for o, c in zip(part["opened_on"], part["closed_on"])],
-                                    [fmt_int(n) for n in part["projects"]])),
-                hovertemplate=("<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<br>"
-                               "%{customdata[4]}<br>Projets sur la période : %{customdata[5]}<extra></extra>")))
-    fig.update_layout(map=dict(style="white-bg", **geo.map_view(height=MAP_HEIGHT - 150, width=None)),
-                      clickmode="event+select", dragmode=False)
-    fig = frame(fig, text, height=MAP_HEIGHT, top=110, left=10, right=10)
-    fig.update_layout(legend=dict(y=1.0, yanchor="bottom"))
-    return fig
+    return frames
+
+
+def _add_lab_markers(fig: go.Figure, labs: pd.DataFrame) -> None:
+    """Open labs (full red dots) and closed ones (pale dots), overseas ones inside their inset."""
+    points = [geo.to_display_point(code, lon, lat)
+              for code, lon, lat in zip(labs["region_code"], labs["longitude"], labs["latitude"])]
+    closed = labs["closed_on"].notna()
+    for is_closed, label, color in ((False, "Laboratoire ouvert (rond plein)", ROUGE_MARIANNE),
+                                    (True, "Laboratoire fermé (rond pâle)", "#9A9A9A")):
+        part = labs[closed == is_closed]
+        if part.empty:
+            continue
+        pts = [p for p, c in zip(points, closed) if c == is_closed]
+        fig.add_trace(go.Scattermap(
+            lon=[p[0] for p in pts], lat=[p[1] for p in pts], mode="markers", name=label,
+            marker=dict(size=11 if len(labs) < 100 else 6, color=color, opacity=0.9 if not is_closed else 0.7),
+            customdata=list(zip(part["region_code"], part["name"], part["city"].fillna("ville inconnue"),
+                                [domain.COHORTS.get(c, c) for c in part["cohort"]],
+                                [_open_text(o, c) for o, c in zip(part["opened_on"], part["closed_on"])],
+                                [fmt_int(n) for n in part["projects"]])),
+            hovertemplate=("<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<br>"
+                           "%{customdata[4]}<br>Projets sur la période : %{customdata[5]}<extra></extra>")))
 
 
 def _subset(geojson: dict, codes) -> dict:
