@@ -43,12 +43,6 @@ def fmt_eur(value, decimals: int = 0) -> str:
     return f"{text}{NBSP}€" if text else ""
 
 
-def fmt_percent(value, decimals: int = 0) -> str:
-    """`0.253` → `25 %`."""
-    text = fmt_number(None if value is None else float(value) * 100, decimals)
-    return f"{text}{NBSP}%" if text else ""
-
-
 def fmt_date(value) -> str:
     """A date → `31/12/2021`. Empty for missing values."""
     if value is None:
