@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from lit_analytics.formats import FORMULA_START, neutralise, to_csv  # noqa: F401  (the one French-Excel CSV writer)
+from lit_analytics.formats import neutralise, to_csv  # noqa: F401  (to_csv: the one French-Excel CSV writer)
 
 EURO_FORMAT = '#,##0 "€"'
 DATE_FORMAT = "DD/MM/YYYY"
