@@ -80,7 +80,7 @@ def test_display_table_writes_french_formats():
                    "Projets": "1\u202f234", "Engagée le": "31/12/2021"}
 
 
-def test_lab_tables(demo_store):
+def test_lab_profile_tables_are_french_and_filled(demo_store):
     facts = catalogue.lab_facts_table(demo_store, "siilab").set_index("Information")["Valeur"]
     assert facts["Région"] == "Hauts-de-France" and "18/11/2016" in facts["Source"]
     assert "budget (démo)" in facts["Valeurs supposées ou de démonstration"]

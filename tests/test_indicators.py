@@ -204,3 +204,13 @@ def test_funding_ledger_for_exports(small):
     assert list(df["Tranche"]) == ["T3"] and df["Montant (€)"].iloc[0] == 50000
     assert list(small_ledger.columns)[:5] == ["Tranche", "Laboratoire", "Région", "Source", "Montant (€)"]
     assert len(ind.funding_ledger(small)) == 3
+
+
+def test_lab_search_ignores_accents_and_treats_percent_and_underscore_as_text(demo_store):
+    # « ile-de-france » (no circumflex, as typed on most keyboards) found nothing; « % » or « _ » found
+    # every lab (SQL wildcards).
+    assert "fabrique-rh" in set(ind.lab_directory(demo_store, search="ile-de-france")["lab_id"])
+    assert "etat-lin" in set(ind.lab_directory(demo_store, search="ÉTAT'LIN")["lab_id"])
+    assert ind.lab_directory(demo_store, search="%").empty
+    assert ind.lab_directory(demo_store, search="_").empty
+    assert list(ind.lab_directory(demo_store, search="rennes")["lab_id"]) == ["ti-lab"]

@@ -2,8 +2,7 @@
 
 import pytest
 
-from conftest import make_app_test
-from ingest_helpers import ADMIN, ANALYSTE, PORTEUR, read
+from conftest import ADMIN, ANALYSTE, PORTEUR, make_app_test, read
 
 GOOD = ("id_session;date;intitule;format;duree_heures;participants_agents;participants_autres\n"
         "S-01;05/07/2021;Atelier;Atelier;2;8;\nS-02;16/09/2021;Formation;formation;3,5;12;4\n").encode()
@@ -75,7 +74,7 @@ def test_a_bad_file_shows_every_error_with_line_and_column_and_is_registered(dem
     assert list(history["Résultat"]) == ["rejeté"]
 
 
-def test_suivi_grid(demo_copy):
+def test_reporting_grid_shows_one_status_symbol_per_lab_and_quarter(demo_copy):
     at = make_app_test(demo_copy, page="pages/suivi_depots.py", actor=ANALYSTE).run()
     assert not at.exception, at.exception
     labels = {m.label for m in at.metric}

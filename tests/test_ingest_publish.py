@@ -5,8 +5,7 @@ import sys
 
 import pytest
 
-from ingest_helpers import (ADMIN, ANALYSTE, PORTEUR, demo_store_rw, read, ref_db_path, ref_store,  # noqa: F401
-                            snapshot)
+from conftest import ADMIN, ANALYSTE, PORTEUR, read, snapshot
 from lit_analytics import audit, ingest
 import lit_analytics.ingest.publish  # noqa: E402  (the module, not the function)
 publish_module = sys.modules["lit_analytics.ingest.publish"]

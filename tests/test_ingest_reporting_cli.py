@@ -4,8 +4,7 @@ import subprocess
 import sys
 from datetime import date
 
-from conftest import REPO
-from ingest_helpers import ADMIN, PORTEUR, read, ref_db_path, ref_store  # noqa: F401
+from conftest import ADMIN, PORTEUR, REPO, read
 from lit_analytics import ingest
 from lit_analytics.bench import imports as bench_import
 from lit_analytics.bench import write_section
