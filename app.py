@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lit_analytics import ui, ui_auth
+from lit_analytics import ui
+from lit_analytics.ui import auth as ui_auth
 
 st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon="🧪", layout="wide")
 

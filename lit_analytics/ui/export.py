@@ -1,4 +1,4 @@
-"""Streamlit glue for exports (explicitly UI glue): download buttons under every chart, and the briefing builder.
+"""Download buttons: under every chart (image and data), and the briefing of the page « Note de synthèse ».
 
 Files are produced only when the user clicks (deferred `st.download_button` data), by the same functions as the
 command line (`lit_analytics.export.briefing`), and every export is written to the audit log.
