@@ -115,6 +115,21 @@ def _activity_table(df):
         "Projets lancés (cumul)": df["projects_cumulative"], "Sessions (cumul)": df["sessions_cumulative"]})
 
 
+REFERENCE_FIGURES = {   # indicators.reference_comparison's codes: French name, the DITP's own wording
+    "labs_active": ("Laboratoires actifs au 01/12/2020", "9 laboratoires encore actifs"),
+    "projects_2020": ("Projets et actions lancés fin 2020", "près de 200"),
+    "sessions_2020": ("Sessions de formation fin 2020", "près de 500"),
+}
+
+
+def reference_figures(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """`indicators.reference_comparison` (national, the filters do not apply) with its French names and the
+    DITP's wording of each published figure."""
+    df = indicators.reference_comparison(store)
+    return df.assign(indicator=[REFERENCE_FIGURES[c][0] for c in df["indicator"]],
+                     reference_wording=[REFERENCE_FIGURES[c][1] for c in df["indicator"]])
+
+
 def _reference_table(df):
     return pd.DataFrame({
         "Indicateur": df["indicator"],
@@ -336,7 +351,7 @@ _SPECS = [
               "actions, près de 500 sessions de formation) comparés aux données, à l'échelle nationale et "
               "sans filtre : laboratoires ouverts au 01/12/2020, projets lancés et sessions tenues jusqu'au "
               "31/12/2020.",
-              lambda store, filters: indicators.reference_comparison(store), charts.reference_comparison,
+              reference_figures, charts.reference_comparison,
               _reference_table, national=True),
     # Carte
     ChartSpec("carte", "carte", "{variant} par région",

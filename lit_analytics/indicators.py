@@ -186,7 +186,9 @@ def activity_over_time(store: Store, filters: Filters = Filters()) -> pd.DataFra
 
 
 def reference_comparison(store: Store) -> pd.DataFrame:
-    """The DITP's published figures (01/12/2020) beside what the data says, nationally (no filter)."""
+    """The DITP's published figures (01/12/2020) beside what the data says, nationally (no filter).
+
+    `indicator` is a code (`labs_active`, `projects_2020`, `sessions_2020`); `catalogue` names it in French."""
     ref_day = domain.REFERENCE_DATE
     end_2020 = date(2020, 12, 31)
     labs_active = store.scalar(
@@ -197,10 +199,8 @@ def reference_comparison(store: Store) -> pd.DataFrame:
                                  FROM current_project_snapshots GROUP BY ALL) WHERE started_on <= ?""", [end_2020])
     sessions = store.scalar("SELECT count(*) FROM current_training_sessions WHERE held_on <= ?", [end_2020])
     return pd.DataFrame({
-        "indicator": ["Laboratoires actifs au 01/12/2020", "Projets et actions lancés fin 2020",
-                      "Sessions de formation fin 2020"],
+        "indicator": ["labs_active", "projects_2020", "sessions_2020"],
         "reference": [domain.REFERENCE_ACTIVE_LABS, domain.REFERENCE_PROJECTS_2020, domain.REFERENCE_SESSIONS_2020],
-        "reference_wording": ["9 laboratoires encore actifs", "près de 200", "près de 500"],
         "data": [int(labs_active or 0), int(projects or 0), int(sessions or 0)],
     })
 

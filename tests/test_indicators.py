@@ -190,7 +190,8 @@ def test_demo_period_filter_matches_independent_sql(demo_store):
 
 
 def test_reference_comparison_beside_the_ditp_figures(demo_store):
-    df = ind.reference_comparison(demo_store).set_index("indicator")
+    assert list(ind.reference_comparison(demo_store)["indicator"]) == ["labs_active", "projects_2020", "sessions_2020"]
+    df = catalogue.reference_figures(demo_store).set_index("indicator")
     assert list(df["reference"]) == [9, 200, 500]
     assert df.loc["Laboratoires actifs au 01/12/2020", "data"] == demo_store.scalar(
         "SELECT count(*) FROM labs WHERE opened_on <= DATE '2020-12-01' "
