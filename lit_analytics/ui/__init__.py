@@ -11,15 +11,16 @@ functions, but holds no query or figure of its own.
 - `export`: download buttons (chart images and data, briefings), each download audited.
 """
 
-from lit_analytics.ui.auth import close_legacy_page_entry
-
-close_legacy_page_entry()  # every page goes through app.py's sign-in gate, even on a first deep link
-
-from lit_analytics.ui.cache import DEMO_NOTICE, data_caption, demo_notice, get_store, query  # noqa: E402
-from lit_analytics.ui.display import chart, page_charts, show_chart, show_table  # noqa: E402
-from lit_analytics.ui.sidebar import (FILTERS_KEY, MAP_KEY, clear_regions, current_filters, on_map_click,  # noqa: E402
+# Submodules bound by name: `close_legacy_page_entry` may interrupt this import with a rerun, after which a new
+# import of the package finds them in sys.modules but would not bind them as its attributes (`ui.auth`).
+from lit_analytics.ui import auth, cache, display, export, sidebar
+from lit_analytics.ui.cache import DEMO_NOTICE, data_caption, demo_notice, get_store, query
+from lit_analytics.ui.display import chart, page_charts, show_chart, show_table
+from lit_analytics.ui.sidebar import (FILTERS_KEY, MAP_KEY, clear_regions, current_filters, on_map_click,
                                       region_from_selection, set_filters, sidebar_filters)
 
-__all__ = ["DEMO_NOTICE", "FILTERS_KEY", "MAP_KEY", "chart", "clear_regions", "current_filters", "data_caption",
+__all__ = ["DEMO_NOTICE", "auth", "cache", "display", "export", "sidebar", "FILTERS_KEY", "MAP_KEY", "chart", "clear_regions", "current_filters", "data_caption",
            "demo_notice", "get_store", "on_map_click", "page_charts", "query", "region_from_selection",
            "set_filters", "show_chart", "show_table", "sidebar_filters"]
+
+auth.close_legacy_page_entry()  # every page goes through app.py's sign-in gate, even on a first deep link
