@@ -19,7 +19,8 @@ from lit_analytics.ui.display import chart, page_charts, show_chart, show_table
 from lit_analytics.ui.sidebar import (FILTERS_KEY, MAP_KEY, clear_regions, current_filters, on_map_click,
                                       region_from_selection, set_filters, sidebar_filters)
 
-__all__ = ["DEMO_NOTICE", "auth", "cache", "display", "export", "sidebar", "FILTERS_KEY", "MAP_KEY", "chart", "clear_regions", "current_filters", "data_caption",
+__all__ = ["DEMO_NOTICE", "FILTERS_KEY", "MAP_KEY", "auth", "cache", "chart", "clear_regions", "current_filters",
+           "data_caption", "display", "export", "sidebar",
            "demo_notice", "get_store", "on_map_click", "page_charts", "query", "region_from_selection",
            "set_filters", "show_chart", "show_table", "sidebar_filters"]
 
