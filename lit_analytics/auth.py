@@ -8,7 +8,7 @@
   the explicit path that creates the first administrator of a database that has none.
 - Password sign-in locks an account for `LOCK_MINUTES` after `MAX_FAILED_ATTEMPTS` failures in a row.
 - Sessions end after `SESSION_IDLE` without activity or `SESSION_MAX` after signing in (checked by
-  `ui_auth` on every page run).
+  `ui.auth` on every page run).
 - An OpenID Connect identity maps to an account through its e-mail claim; an unknown or disabled
   e-mail gets no access.
 - Every account change, sign-in, failed sign-in and refusal is written to the audit log (`lit_analytics.audit`).

@@ -74,6 +74,11 @@ def visible_labs(actor: Actor, all_labs: list[str]) -> list[str]:
     return []
 
 
+def followed_labs(actor: Actor) -> tuple[str, ...] | None:
+    """The labs whose reporting an actor follows: every lab (None) for the DITP, else the account's own."""
+    return None if actor.role in ("admin", "analyste") else tuple(sorted(actor.labs))
+
+
 def actor_for_email(store: Store, email: str) -> Actor | None:
     """The active account behind an e-mail (any case), or None if unknown or disabled."""
     email = (email or "").strip().lower()

@@ -3,7 +3,8 @@
 
 import streamlit as st
 
-from lit_analytics import auth, ui, ui_auth
+from lit_analytics import auth, ui
+from lit_analytics.ui import auth as ui_auth
 from lit_analytics.permissions import DEFAULT_ROLE, ROLES, PermissionDenied
 
 actor = ui_auth.require_admin_page()

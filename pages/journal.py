@@ -4,7 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from lit_analytics import audit, ui, ui_auth
+from lit_analytics import audit, ui
+from lit_analytics.ui import auth as ui_auth
 from lit_analytics.export.journal import journal_csv
 from lit_analytics.formats import fmt_int
 

@@ -72,6 +72,9 @@ def test_a_bad_file_shows_every_error_with_line_and_column_and_is_registered(dem
     assert not [b for b in at.button if b.key == "depot_publish"]
     history = table_with(at, "Résultat")
     assert list(history["Résultat"]) == ["rejeté"]
+    at.run()   # a rerun verifies the same file again: still registered once (verify is idempotent)
+    assert list(table_with(at, "Résultat")["Résultat"]) == ["rejeté"]
+    assert "depot_registered" not in at.session_state
 
 
 def test_reporting_grid_shows_one_status_symbol_per_lab_and_quarter(demo_copy):

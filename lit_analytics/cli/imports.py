@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             if args.dry_run:
                 report = ingest.verify(store, data, path.name, kind=args.kind, lab_id=args.lab,
-                                       quarter=args.quarter, actor=actor)
+                                       quarter=args.quarter, actor=actor, register_rejection=False)
                 print(report.text())
                 if report.ok:
                     print("Vérification réussie (--dry-run) : rien n'a été écrit.")
