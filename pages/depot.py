@@ -13,7 +13,7 @@ store = ui.get_store()
 
 st.title("Dépôt trimestriel")
 st.caption("Déposez le rapport trimestriel d'un laboratoire (projets, sessions de formation) au format CSV ou XLSX. "
-           "Le fichier est d'abord vérifié — rien n'est enregistré — puis publié d'un clic ; une nouvelle "
+           "Le fichier est d'abord vérifié — aucune donnée n'est modifiée, un fichier refusé est seulement inscrit au suivi des dépôts — puis publié d'un clic ; une nouvelle "
            "publication remplace la précédente, qui reste conservée.")
 
 names = display.lab_names(store)
