@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lit_analytics import catalogue, domain, indicators, ui
+from lit_analytics import catalogue, domain, indicators, reference, ui
 from lit_analytics.formats import fmt_eur, fmt_int
 from lit_analytics.ui_auth import require_actor
 
@@ -45,6 +45,7 @@ with right:
 
 st.subheader("Ce que la DITP a publié, et ce que disent les données")
 ui.show_chart(ui.chart("reference-ditp", filters), key="chart-accueil-reference", table_open=True)
+st.markdown(reference.published_figures_markdown(ui.query(reference.published_figures)))
 
 st.subheader("Derniers rapports publiés")
 ui.show_table(ui.query(catalogue.latest_reports_table, filters),
