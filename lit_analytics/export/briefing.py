@@ -174,8 +174,8 @@ def _sources(store: Store, demo: bool) -> list[str]:
                 "la DITP.")
     return [
         activity,
-        "Référentiels : régions (INSEE, Code officiel géographique) ; laboratoires (annonce des lauréats du "
-        "18/11/2016, presse et sites des préfectures) — les valeurs supposées sont signalées sur chaque fiche.",
+        "Référentiels : régions (INSEE, Code officiel géographique) ; laboratoires : pages publiques citées fait "
+        "par fait sur chaque fiche (page Laboratoires) — les valeurs supposées y sont signalées.",
         "Chiffres de référence : " + catalogue.domain.REFERENCE_SOURCE + ".",
         "Fonds de carte : Natural Earth, domaine public.",
     ]
