@@ -220,7 +220,8 @@ def published_figures_markdown(figures: pd.DataFrame) -> str:
     """The programme's published figures grouped by topic, each with its date and page, disagreements side by side."""
     if figures.empty:
         return "Aucun chiffre publié enregistré dans cette base (reconstruisez-la avec « init »)."
-    parts = []
+    parts = ["Ce que les pages publiques ont dit du programme, avec leur date et leur adresse ; quand elles "
+             "divergent, toutes sont citées."]
     for topic, group in figures.groupby("topic", sort=False):
         differ = bool(group["disagree"].any())
         head = f"**{_md(topic)}**" + (" — les sources ne concordent pas :" if differ else " :")
