@@ -125,9 +125,9 @@ def check_file(data: bytes, file_name: str, schema: TableSchema, ctx: Context) -
     report = Report(kind=ctx.kind, lab_id=ctx.lab_id, quarter=ctx.quarter, file_name=file_name,
                     sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     try:
-        raw: RawTable = read_table(data, file_name, schema.names + ["id_lab"])
+        raw: RawTable = read_table(data, file_name, schema.names + [f.title for f in schema.fields] + ["id_lab"])
     except ReadError as exc:
-        report.errors.append(Issue(exc.line, None, exc.code, str(exc)))
+        report.errors.append(Issue(exc.line, exc.column, exc.code, str(exc)))
         return report
     report.file_description = raw.describe()
     result = validate_table(raw, schema, ctx)
