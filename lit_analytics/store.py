@@ -50,6 +50,8 @@ def latest_schema_version() -> int:
 class Store:
     """A handle on the database. Safe to share between threads (one cursor per thread)."""
 
+    previous_copy: Path | None = None   # set by `bootstrap.init_database(force=True)`: the database it replaced
+
     def __init__(self, path: str | Path, *, read_only: bool = False, migrate: bool = True,
                  target_version: int | None = None):
         self.path = Path(path)

@@ -26,7 +26,7 @@ DEMO_NOTICE = ("**Données de démonstration** : les projets, sessions et financ
 
 @st.cache_resource(show_spinner="Ouverture de la base de données…")
 def _open_store(path: str) -> Store:
-    return ensure_database(path)
+    return ensure_database(path, build_demo=config.demo_requested())
 
 
 def get_store() -> Store:

@@ -180,7 +180,7 @@ def xlsx_long_cell() -> bytes:
 HOSTILE = [
     Hostile("wide_header.csv", wide_header, 1, None, "line-too-long"),
     Hostile("many_columns.csv", many_columns, 1, "colonne n° 51", "too-many-columns"),
-    Hostile("wide_row.csv", wide_row, 2, "colonne n° 30008", "too-many-columns"),
+    Hostile("wide_row.csv", wide_row, 2, "colonne n° 30007", "too-many-columns"),
     Hostile("long_first_line.csv", long_first_line, 1, None, "line-too-long"),
     Hostile("long_cell.csv", long_cell, 2, "intitule", "cell-too-long"),
     Hostile("blank_lines.csv", blank_lines, 200_001, None, "too-many-rows"),
