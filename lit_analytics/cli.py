@@ -137,10 +137,21 @@ def _load_command_modules() -> None:
         importlib.import_module(module)
 
 
+def _os_user() -> str:
+    import getpass
+    try:
+        return getpass.getuser()
+    except Exception:   # no user name in the environment (container without passwd entry)
+        import os
+        return f"uid {os.getuid()}"
+
+
 def main(argv: list[str] | None = None) -> int:
+    from lit_analytics.permissions import set_os_user
     from lit_analytics.store import StoreError
     parser = build_parser()
     args = parser.parse_args(argv)
+    set_os_user(_os_user())   # every write of a command is audited with who typed it, beside --user
     try:
         return int(args.handler(args) or 0)
     except (CliError, StoreError, ValueError) as exc:

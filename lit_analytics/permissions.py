@@ -82,11 +82,31 @@ def actor_for_email(store: Store, email: str) -> Actor | None:
     return Actor(email=row[0][0], role=row[0][1], labs=labs, display_name=row[0][2])
 
 
+# The operating-system account running this process, recorded beside the actor when set (the command line sets
+# it: `--user` names an account, the OS user says who typed the command). None in the app.
+_OS_USER: str | None = None
+
+
+def set_os_user(name: str | None) -> None:
+    global _OS_USER
+    _OS_USER = (name or "")[:100] or None
+
+
 def record(cur, actor: str, action: str, outcome: str, target: str | None = None, detail: str | None = None) -> None:
-    """Append one event to the audit log, inside the caller's transaction (cursor `cur`)."""
+    """Append one event to the audit log, inside the caller's transaction (cursor `cur`). Text is truncated
+    (actor and target 200 characters, detail 1 000): what a user types cannot bloat the log."""
     next_id = cur.execute("SELECT coalesce(max(event_id), 0) + 1 FROM audit_log").fetchone()[0]
-    cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [next_id, datetime.now(), actor, action, target, outcome, detail])
+    cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, target, outcome, detail, os_user) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [next_id, datetime.now(), _clip(actor, 200), action, _clip(target, 200), outcome,
+                 _clip(detail, 1000), _OS_USER])
+
+
+def _clip(text: str | None, limit: int) -> str | None:
+    if text is None:
+        return None
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def audit(store: Store, actor: str, action: str, outcome: str, target: str | None = None,

@@ -50,7 +50,8 @@ def test_init_force_keeps_a_dated_copy_of_the_database_it_replaces(tmp_path):
     db = tmp_path / "lit.duckdb"
     with init_database(db) as store:
         with store.transaction() as cur:
-            cur.execute("INSERT INTO audit_log VALUES (1, now(), 'chef@ditp.test', 'connexion', NULL, 'succès', NULL)")
+            cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, outcome) "
+                        "VALUES (1, now(), 'chef@ditp.test', 'connexion', 'succès')")
     rebuilt = run("init", "--db", str(db), "--force")
     assert rebuilt.returncode == 0, rebuilt.stderr
     (copy,) = [p for p in tmp_path.iterdir() if p.name.startswith("lit.remplacee-") and p.suffix == ".duckdb"]
