@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from lit_analytics import config
-from lit_analytics.store import Store, StoreError, latest_schema_version
+from lit_analytics.store import Store, StoreError, latest_schema_version, migrations
 
 
 def test_new_database_gets_every_migration(tmp_path):
