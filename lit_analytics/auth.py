@@ -25,6 +25,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from lit_analytics import sessions
 from lit_analytics.formats import fmt_datetime
 from lit_analytics.permissions import (ROLES, Actor, PermissionDenied, actor_for_email, audit, record,
                                        require_admin)
@@ -32,8 +33,8 @@ from lit_analytics.store import Store
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
-SESSION_IDLE = timedelta(hours=1)
-SESSION_MAX = timedelta(hours=8)
+SESSION_IDLE = sessions.SESSION_IDLE
+SESSION_MAX = sessions.SESSION_MAX
 PASSWORD_MIN_LENGTH = 12
 SYSTEM = "système"
 
@@ -44,7 +45,14 @@ _DUMMY_HASH = _HASHER.hash("compte inexistant : comparaison à temps constant")
 
 _EMAIL = re.compile(r"^[a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,}$")
 
-BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
+BAD_CREDENTIALS = ("Adresse e-mail ou mot de passe incorrect (après 5 échecs de suite, un compte est verrouillé "
+                   "15 minutes ; un administrateur DITP peut le déverrouiller).")
+MAX_EMAIL_CHARS = 254          # RFC 5321
+MAX_PASSWORD_CHARS = 1024
+MAX_LOGGED_CHARS = 100         # what a failed sign-in writes of the typed e-mail
+CLIENT_MAX_FAILURES = 20       # failed sign-ins from one client address…
+CLIENT_WINDOW_MINUTES = 15     # …within this window suspend that client's attempts until it ends
+CLIENT_WINDOW = timedelta(minutes=CLIENT_WINDOW_MINUTES)
 
 # Demonstration accounts, created by `init --demo` only (documented in the README, flagged is_demo).
 DEMO_PASSWORD = "demo-lit-2016"
@@ -206,10 +214,21 @@ def update_account(store: Store, actor: Actor, email: str, role: str | None = No
     current_labs = [lab for (lab,) in store.query("SELECT lab_id FROM user_labs WHERE email = ? ORDER BY 1",
                                                     [email])]
     new_labs = _check_labs(store, new_role, current_labs if labs is None else labs)
-    if row[1] == "admin" and new_role != "admin":
-        _refuse_if_last_admin(store, actor, email, "modification de compte")
+    try:
+        _apply_account_update(store, actor, email, row, new_role, new_labs, current_labs, display_name)
+    except LastAdminError:
+        audit(store, actor.email, "modification de compte", "refus", email, "dernier administrateur actif")
+        raise
+
+
+def _apply_account_update(store: Store, actor: Actor, email: str, row, new_role: str, new_labs: list[str],
+                          current_labs: list[str], display_name: str | None) -> None:
     with store.transaction() as cur:
+        if row[1] == "admin" and new_role != "admin":
+            _refuse_if_last_admin(cur, email)
         cur.execute("UPDATE users SET role = ? WHERE email = ?", [new_role, email])
+        if new_role != row[1] or sorted(new_labs) != sorted(current_labs):
+            sessions.end_all_for(cur, email, sessions.ACCOUNT_CHANGED)
         if display_name is not None:
             cur.execute("UPDATE users SET display_name = ? WHERE email = ?", [display_name.strip() or None, email])
         cur.execute("DELETE FROM user_labs WHERE email = ?", [email])
@@ -235,23 +254,32 @@ def _set_disabled(store: Store, actor: Actor, email: str, disabled: bool) -> Non
     row = _account_row(store, email)
     if row is None:
         raise AuthError(f"Compte inconnu : {email}.")
-    if disabled:
-        if email == actor.email:
-            raise AuthError("Vous ne pouvez pas désactiver votre propre compte.")
-        if row[1] == "admin":
-            _refuse_if_last_admin(store, actor, email, action)
-    with store.transaction() as cur:
-        cur.execute("UPDATE users SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE email = ?",
-                    [disabled, email])
-        record(cur, actor.email, action, "succès", email)
-
-
-def _refuse_if_last_admin(store: Store, actor: Actor, email: str, action: str) -> None:
-    others = store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND email <> ?",
-                          [email])
-    if not others:
+    if disabled and email == actor.email:
+        raise AuthError("Vous ne pouvez pas désactiver votre propre compte.")
+    try:
+        with store.transaction() as cur:
+            if disabled and row[1] == "admin":
+                _refuse_if_last_admin(cur, email)   # inside the transaction: two admins cannot disable each other
+            cur.execute("UPDATE users SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE email = ?",
+                        [disabled, email])
+            if disabled:
+                sessions.end_all_for(cur, email, sessions.ACCOUNT_DISABLED)
+            record(cur, actor.email, action, "succès", email)
+    except LastAdminError:
         audit(store, actor.email, action, "refus", email, "dernier administrateur actif")
-        raise AuthError("C'est le dernier administrateur actif : créez-en un autre d'abord.")
+        raise
+
+
+class LastAdminError(AuthError):
+    """The change would leave no active administrator."""
+
+
+def _refuse_if_last_admin(cur, email: str) -> None:
+    """Inside the change's transaction (the store's writes are serialised): reads what is committed now."""
+    others = cur.execute("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND email <> ?",
+                         [email]).fetchone()[0]
+    if not others:
+        raise LastAdminError("C'est le dernier administrateur actif : créez-en un autre d'abord.")
 
 
 def set_password(store: Store, actor: Actor, email: str, password: str | None) -> None:
@@ -264,6 +292,7 @@ def set_password(store: Store, actor: Actor, email: str, password: str | None) -
     with store.transaction() as cur:
         cur.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
                     "WHERE email = ?", [password_hash, email])
+        sessions.end_all_for(cur, email, sessions.PASSWORD_CHANGED)
         record(cur, actor.email, "changement de mot de passe", "succès", email,
                "mot de passe défini" if password_hash else "mot de passe retiré (OpenID Connect uniquement)")
 
@@ -366,71 +395,126 @@ def demo_accounts(store: Store) -> pd.DataFrame:
 
 # --- sign-in -----------------------------------------------------------------------------------
 
-def authenticate(store: Store, email: str, password: str, now: datetime | None = None) -> SignInResult:
-    """Password sign-in. Audited either way; locks the account after repeated failures."""
+def authenticate(store: Store, email: str, password: str, now: datetime | None = None,
+                 client: str | None = None) -> SignInResult:
+    """Password sign-in. Audited either way; resists guessing:
+
+    * the failure counter is read and incremented in one statement *before* the password is checked (an attempt
+      is reserved, then given back on success), so parallel attempts cannot pass more than
+      `MAX_FAILED_ATTEMPTS` password checks per lock window;
+    * unknown e-mail, wrong password and locked account get the same answer (`BAD_CREDENTIALS`) after the same
+      work (one argon2 check, against a dummy hash when there is no real one to check);
+    * inputs are bounded (`MAX_EMAIL_CHARS`, `MAX_PASSWORD_CHARS`) and what is logged is truncated;
+    * failures are counted per client (`client`: its address) as well: `CLIENT_MAX_FAILURES` within
+      `CLIENT_WINDOW` and that client is refused (same answer) until the window ends.
+    """
     now = now or datetime.now()
-    typed = (email or "").strip().lower()[:200]
+    typed = (email or "").strip().lower()[:MAX_LOGGED_CHARS]
+    password = password or ""
+    if _client_blocked(store, client, now):
+        _verify_quietly(_DUMMY_HASH, "")
+        audit(store, typed or "(vide)", "échec de connexion", "refus", typed or None,
+              f"trop d'échecs depuis ce poste ({_clip_client(client)}) : essais suspendus {CLIENT_WINDOW_MINUTES} min")
+        return SignInResult(None, BAD_CREDENTIALS)
     try:
+        if len(email or "") > MAX_EMAIL_CHARS:
+            raise AuthError("adresse trop longue")
         email = normalize_email(email)
     except AuthError:
-        _verify_quietly(_DUMMY_HASH, password)
+        _verify_quietly(_DUMMY_HASH, "")
+        _count_client_failure(store, client, now)
         audit(store, typed or "(vide)", "échec de connexion", "échec", typed or None, "adresse invalide")
         return SignInResult(None, BAD_CREDENTIALS)
-    row = _account_row(store, email)
-    if row is None:
-        _verify_quietly(_DUMMY_HASH, password)
-        audit(store, email, "échec de connexion", "échec", email, "compte inconnu")
+    with store.transaction() as cur:   # reserve an attempt: read and increment in one statement
+        reserved = cur.execute(
+            "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE email = ? "
+            "AND (locked_until IS NULL OR locked_until <= ?) RETURNING failed_attempts, password_hash, disabled",
+            [email, now]).fetchall()
+        if reserved and reserved[0][0] >= MAX_FAILED_ATTEMPTS:
+            until = now + timedelta(minutes=LOCK_MINUTES)
+            cur.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE email = ?", [until, email])
+            record(cur, SYSTEM, "verrouillage de compte", "succès", email,
+                   f"{MAX_FAILED_ATTEMPTS} échecs de connexion consécutifs : verrouillé {LOCK_MINUTES} min")
+    if not reserved:
+        _verify_quietly(_DUMMY_HASH, "")
+        _count_client_failure(store, client, now)
+        row = _account_row(store, email)
+        if row is None:
+            audit(store, email, "échec de connexion", "échec", email, "compte inconnu")
+        else:
+            audit(store, email, "échec de connexion", "refus", email,
+                  f"compte verrouillé jusqu'à {fmt_datetime(row[5])}")
         return SignInResult(None, BAD_CREDENTIALS)
-    _, role, disabled, password_hash, _, locked_until, _ = row
-    if locked_until is not None and locked_until > now:
-        audit(store, email, "échec de connexion", "refus", email,
-              f"compte verrouillé jusqu'à {fmt_datetime(locked_until)}")
-        return SignInResult(None, _locked_message(locked_until))
-    if not verify_password(password_hash, password):
-        return _record_failure(store, email, now, "mot de passe incorrect" if password_hash
-                               else "compte sans mot de passe (OpenID Connect uniquement)")
-    if disabled:
-        audit(store, email, "échec de connexion", "refus", email, "compte désactivé")
-        return SignInResult(None, "Ce compte est désactivé : adressez-vous à un administrateur DITP.")
-    with store.transaction() as cur:
+    failures, password_hash, disabled = reserved[0]
+    checked = len(password) <= MAX_PASSWORD_CHARS and verify_password(password_hash, password)
+    if len(password) > MAX_PASSWORD_CHARS:
+        _verify_quietly(_DUMMY_HASH, "")
+    if not checked:
+        _count_client_failure(store, client, now)
+        reason = "mot de passe incorrect" if password_hash else "compte sans mot de passe (OpenID Connect uniquement)"
+        audit(store, email, "échec de connexion", "échec", email,
+              f"{reason} ({min(failures, MAX_FAILED_ATTEMPTS)}/{MAX_FAILED_ATTEMPTS})")
+        return SignInResult(None, BAD_CREDENTIALS)
+    with store.transaction() as cur:   # the reserved attempt is given back; a lock it caused is lifted
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
-        if _HASHER.check_needs_rehash(password_hash):
-            cur.execute("UPDATE users SET password_hash = ? WHERE email = ?", [_HASHER.hash(password), email])
-        record(cur, email, "connexion", "succès", email, "mot de passe")
+        if disabled:
+            record(cur, email, "échec de connexion", "refus", email, "compte désactivé")
+        else:
+            if _HASHER.check_needs_rehash(password_hash):
+                cur.execute("UPDATE users SET password_hash = ? WHERE email = ?", [_HASHER.hash(password), email])
+            record(cur, email, "connexion", "succès", email, "mot de passe")
+    if disabled:
+        return SignInResult(None, "Ce compte est désactivé : adressez-vous à un administrateur DITP.")
     return SignInResult(actor_for_email(store, email))
 
 
-def _record_failure(store: Store, email: str, now: datetime, reason: str) -> SignInResult:
-    with store.transaction() as cur:
-        failures = cur.execute("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE email = ? "
-                               "RETURNING failed_attempts", [email]).fetchone()[0]
-        record(cur, email, "échec de connexion", "échec", email, f"{reason} ({failures}/{MAX_FAILED_ATTEMPTS})")
-        if failures < MAX_FAILED_ATTEMPTS:
-            return SignInResult(None, BAD_CREDENTIALS)
-        until = now + timedelta(minutes=LOCK_MINUTES)
-        cur.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE email = ?", [until, email])
-        record(cur, SYSTEM, "verrouillage de compte", "succès", email,
-               f"{MAX_FAILED_ATTEMPTS} échecs de connexion consécutifs : verrouillé {LOCK_MINUTES} min")
-    return SignInResult(None, _locked_message(until))
+def _clip_client(client: str | None) -> str:
+    return (client or "inconnu")[:60]
 
 
-def _locked_message(until: datetime) -> str:
-    return (f"Trop d'échecs de connexion : ce compte est verrouillé jusqu'à {until:%H:%M}. "
-            "Réessayez plus tard ou adressez-vous à un administrateur DITP.")
+def _client_blocked(store: Store, client: str | None, now: datetime) -> bool:
+    if not client:
+        return False
+    row = store.query("SELECT failures, window_start FROM sign_in_throttle WHERE client = ?", [client[:100]])
+    return bool(row) and row[0][1] > now - CLIENT_WINDOW and row[0][0] >= CLIENT_MAX_FAILURES
 
 
-def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: datetime | None = None) -> SignInResult:
+def _count_client_failure(store: Store, client: str | None, now: datetime) -> None:
+    if not client:
+        return
+    client = client[:100]
+    with store.transaction(data=False) as cur:
+        row = cur.execute("SELECT failures, window_start FROM sign_in_throttle WHERE client = ?", [client]).fetchall()
+        if not row or row[0][1] <= now - CLIENT_WINDOW:
+            cur.execute("DELETE FROM sign_in_throttle WHERE client = ?", [client])
+            cur.execute("INSERT INTO sign_in_throttle (client, failures, window_start) VALUES (?, 1, ?)", [client, now])
+        else:
+            cur.execute("UPDATE sign_in_throttle SET failures = failures + 1 WHERE client = ?", [client])
+
+
+def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: datetime | None = None, *,
+                 email_verified: object = None, issuer: str | None = None,
+                 subject: str | None = None) -> SignInResult:
     """Map an identity returned by an OpenID Connect provider to an account through its e-mail.
 
+    Refused when the provider says the e-mail is not verified (`email_verified` false: anyone could have typed
+    it). On the first OIDC sign-in the account is bound to the provider's issuer and subject (`iss`, `sub`);
+    afterwards only that identity signs in to it, even if another identity presents the same e-mail.
     Audited once per identity token (a reload of the page with the same token is not a new sign-in).
     """
-    label = f"OpenID Connect ({provider})"
+    label = f"OpenID Connect ({str(provider)[:40]})"
     token = f", jeton émis le {issued_at:%d/%m/%Y %H:%M:%S}" if issued_at else ""
     try:
-        email = normalize_email(email or "")
+        email = normalize_email((email or "")[:MAX_EMAIL_CHARS + 1])
     except AuthError:
         audit(store, SYSTEM, "échec de connexion", "refus", None, f"{label} : aucune adresse e-mail transmise")
         return SignInResult(None, "Le fournisseur d'identité n'a pas transmis d'adresse e-mail : accès refusé.")
+    if email_verified is False or str(email_verified).strip().lower() == "false":
+        detail = f"{label} : adresse non vérifiée par le fournisseur{token}"
+        if not _already_audited(store, email, "échec de connexion", detail):
+            audit(store, email, "échec de connexion", "refus", email, detail)
+        return SignInResult(None, f"Le fournisseur d'identité n'a pas vérifié l'adresse {email} : accès refusé. "
+                                  "Faites vérifier votre adresse auprès de lui, puis reconnectez-vous.")
     actor = actor_for_email(store, email)
     if actor is None:
         detail = f"{label} : aucun compte actif pour cette adresse{token}"
@@ -438,6 +522,24 @@ def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: date
             audit(store, email, "échec de connexion", "refus", email, detail)
         return SignInResult(None, f"Aucun compte actif pour {email} : accès refusé. "
                                   "Demandez l'ouverture d'un compte à la DITP.")
+    issuer, subject = (str(issuer)[:300] if issuer else None), (str(subject)[:300] if subject else None)
+    if issuer and subject:
+        with store.transaction() as cur:
+            bound = cur.execute("SELECT oidc_issuer, oidc_subject FROM users WHERE email = ?", [email]).fetchone()
+            if bound[1] is None:
+                cur.execute("UPDATE users SET oidc_issuer = ?, oidc_subject = ? WHERE email = ?",
+                            [issuer, subject, email])
+                record(cur, email, "modification de compte", "succès", email,
+                       f"{label} : compte lié à l'identité {subject} de {issuer}")
+            elif (bound[0], bound[1]) != (issuer, subject):
+                record(cur, email, "échec de connexion", "refus", email,
+                       f"{label} : identité {subject} de {issuer} différente de celle liée au compte{token}")
+                refused = True
+            else:
+                refused = False
+        if bound[1] is not None and refused:
+            return SignInResult(None, f"Cette identité n'est pas celle liée au compte {email} : accès refusé. "
+                                      "Adressez-vous à un administrateur DITP.")
     detail = label + token
     if not _already_audited(store, email, "connexion", detail):
         audit(store, email, "connexion", "succès", email, detail)
@@ -455,14 +557,7 @@ def record_sign_out(store: Store, actor: Actor, reason: str | None = None) -> No
 
 def session_expiry(signed_in_at: datetime, last_seen: datetime, now: datetime | None = None) -> str | None:
     """Why a session has ended (French), or None while it is valid."""
-    now = now or datetime.now()
-    if now - signed_in_at > SESSION_MAX:
-        return (f"Votre session a expiré ({int(SESSION_MAX.total_seconds() // 3600)} h après la connexion) : "
-                "reconnectez-vous.")
-    if now - last_seen > SESSION_IDLE:
-        return (f"Votre session a expiré après {int(SESSION_IDLE.total_seconds() // 60)} min d'inactivité : "
-                "reconnectez-vous.")
-    return None
+    return sessions.expiry_reason(signed_in_at, last_seen, now or datetime.now())
 
 
 # --- the audit log -----------------------------------------------------------------------------

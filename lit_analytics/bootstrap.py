@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +50,21 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
     store = Store(path)
     store.previous_copy = previous
     return store
+
+
+_APP_STORES: dict[str, Store] = {}
+_APP_STORES_LOCK = threading.Lock()
+
+
+def app_store(path: str | Path, *, build_demo: bool = False) -> Store:
+    """The app process's one Store for a database file, shared by the Streamlit script and the HTTP routes
+    (a DuckDB file is attached once per process)."""
+    key = str(Path(path).resolve())
+    with _APP_STORES_LOCK:
+        store = _APP_STORES.get(key)
+        if store is None:
+            store = _APP_STORES[key] = ensure_database(path, build_demo=build_demo)
+        return store
 
 
 def ensure_database(path: str | Path, *, build_demo: bool = False) -> Store:

@@ -115,8 +115,9 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: all or nothing, and the data version moves on commit."""
+    def transaction(self, *, data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: all or nothing, and the data version moves on commit (unless `data=False`:
+        bookkeeping that no figure shows, such as a session's last activity, leaves every cache valid)."""
         if self.read_only:
             raise StoreError("La base est ouverte en lecture seule.")
         with self._write_lock:
@@ -124,7 +125,7 @@ class Store:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
-                if self._has_meta(cur):
+                if data and self._has_meta(cur):
                     cur.execute(
                         "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
                         "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")

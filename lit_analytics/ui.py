@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from lit_analytics import config, indicators
-from lit_analytics.bootstrap import ensure_database
+from lit_analytics.bootstrap import app_store
 from lit_analytics.formats import fmt_date
 from lit_analytics.store import Store
 from lit_analytics.ui_auth import close_legacy_page_entry, current_actor
@@ -26,7 +26,7 @@ DEMO_NOTICE = ("**Données de démonstration** : les projets, sessions et financ
 
 @st.cache_resource(show_spinner="Ouverture de la base de données…")
 def _open_store(path: str) -> Store:
-    return ensure_database(path, build_demo=config.demo_requested())
+    return app_store(path, build_demo=config.demo_requested())
 
 
 def get_store() -> Store:
