@@ -45,8 +45,8 @@ _DUMMY_HASH = _HASHER.hash("compte inexistant : comparaison à temps constant")
 
 _EMAIL = re.compile(r"^[a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,}$")
 
-BAD_CREDENTIALS = ("Adresse e-mail ou mot de passe incorrect (après 5 échecs de suite, un compte est verrouillé "
-                   "15 minutes ; un administrateur DITP peut le déverrouiller).")
+BAD_CREDENTIALS = ("Adresse e-mail ou mot de passe incorrect. Après 5 échecs de suite, un compte est verrouillé "
+                   "15 minutes : réessayez plus tard ou adressez-vous à un administrateur DITP.")
 MAX_EMAIL_CHARS = 254          # RFC 5321
 MAX_PASSWORD_CHARS = 1024
 MAX_LOGGED_CHARS = 100         # what a failed sign-in writes of the typed e-mail

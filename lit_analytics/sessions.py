@@ -84,7 +84,7 @@ def open_session(store: Store, actor: Actor, method: str, *, provider: str | Non
 
 def redeem_handoff(store: Store, handoff: str, now: datetime | None = None) -> str | None:
     """Exchange a one-time code for a fresh token (the cookie's), once, within `HANDOFF_TTL`; None otherwise."""
-    if not handoff or len(handoff) > 100:
+    if not isinstance(handoff, str) or not handoff or len(handoff) > 100:
         return None
     now = now or datetime.now()
     token = _new_secret()
@@ -100,7 +100,7 @@ def redeem_handoff(store: Store, handoff: str, now: datetime | None = None) -> s
 
 def resolve(store: Store, token: str | None, now: datetime | None = None) -> Resolved:
     """The account behind a session token, after every check; ends the session when it is over."""
-    if not token or len(token) > 100:
+    if not isinstance(token, str) or not token or len(token) > 100:
         return Resolved(None, None, None, None)
     now = now or datetime.now()
     rows = store.query("SELECT session_id, email, method, signed_in_at, last_seen, ended_at, ended_reason "

@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 if [[ -z "${LIT_DB:-}" ]]; then
     export LIT_DEMO="${LIT_DEMO:-1}"
 fi
-exec .venv/bin/streamlit run app.py "$@"
+exec .venv/bin/streamlit run serve.py "$@"
