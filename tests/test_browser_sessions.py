@@ -61,6 +61,7 @@ def test_a_reset_password_ends_the_session(streamlit_server, browser, page):
     try:
         open_app(admin, streamlit_server, "comptes", role="admin")
         admin.get_by_role("heading", name="Comptes").first.wait_for(timeout=30_000)
+        admin.get_by_role("tab", name="Modifier un compte").click()
         box = admin.locator("[data-testid='stSelectbox']").filter(has_text="Compte").first
         box.click()
         admin.get_by_role("option", name=DEMO_LOGINS["porteur-siilab"]).click()
