@@ -224,3 +224,22 @@ def test_session_bookkeeping_leaves_the_data_version_alone(store, porteur):
     opened = sessions.open_session(store, porteur, "password")
     sessions.resolve(store, opened.token, now=datetime.now() + timedelta(minutes=5))
     assert store.data_version() == version      # every cached figure stays valid
+
+
+# --- deferred downloads ------------------------------------------------------------------------------------
+
+def test_a_deferred_download_rechecks_the_session_before_producing_a_byte(store, admin, porteur):
+    from lit_analytics.permissions import PermissionDenied
+    from lit_analytics.ui_export import SESSION_OVER, _audited
+    produced = []
+    opened = sessions.open_session(store, porteur, "password")
+    download = _audited(store, porteur.email, "Carte", "png", lambda: produced.append(1) or b"PNG", opened.session_id)
+    assert download() == b"PNG" and produced == [1]
+    auth.disable_account(store, admin, porteur.email)
+    with pytest.raises(PermissionDenied, match=SESSION_OVER):
+        download()
+    assert produced == [1]                                  # nothing produced after the account was disabled
+    assert store.query("SELECT action, outcome, detail FROM audit_log ORDER BY event_id DESC LIMIT 1") == [
+        ("export", "refus", "session terminée")]
+    with pytest.raises(PermissionDenied):
+        _audited(store, porteur.email, "Carte", "png", lambda: b"x", None)()   # no session at all
