@@ -130,4 +130,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     section = markdown(result)
     write_section(Path(args.output), section)
     print(section)
+    hostile_section = _hostile_section()
+    write_section(Path(args.output), hostile_section)
+    print(hostile_section)
     return 0
+
+
+def _hostile_section() -> str:
+    """Hostile uploads refused: time and memory of each (issue 10)."""
+    import tempfile
+
+    from lit_analytics.bootstrap import init_database
+    from lit_analytics.ingest import hostile
+    with tempfile.TemporaryDirectory() as folder:
+        with init_database(Path(folder) / "hostile.duckdb") as store:
+            return hostile.markdown(hostile.measure(store))
