@@ -72,3 +72,15 @@ def test_a_file_name_is_shown_as_text_never_as_markdown():
     shown = as_text(name)
     assert "](" not in shown.replace("\\]\\(", "") and "**" not in shown.replace("\\*", "")
     assert shown == ("\\[cliquez\\]\\(https\\://phishing\\.example\\) \\*\\*urgent\\*\\* \\<img src=x\\>\\.csv")
+
+
+def test_the_command_line_records_the_os_user_beside_the_account(tmp_path):
+    import getpass
+    db = tmp_path / "lit.duckdb"
+    init_database(db).close()
+    added = run("users", "add", "--bootstrap", "--db", str(db), "--email", "chef@ditp.gouv.fr", "--role", "admin",
+                "--no-password")
+    assert added.returncode == 0, added.stderr
+    with Store(db, read_only=True) as store:
+        assert store.query("SELECT actor, action, os_user FROM audit_log") == [
+            ("système (premier administrateur)", "création de compte", getpass.getuser())]
