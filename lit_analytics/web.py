@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from lit_analytics import config, sessions
 from lit_analytics.bootstrap import app_store
+from lit_analytics.store import StoreError
 
 OPEN_PATH = "/lit-session/ouvrir"
 CLOSE_PATH = "/lit-session/fermer"
@@ -44,7 +45,10 @@ def _secure(request: Request) -> bool:
 def open_session(request: Request) -> RedirectResponse:
     response = RedirectResponse(safe_next(request.query_params.get("suite")), status_code=303)
     response.headers["Cache-Control"] = "no-store"
-    store = app_store(config.db_path(), build_demo=config.demo_requested())
+    try:
+        store = app_store(config.db_path(), build_demo=config.demo_requested())
+    except StoreError:   # no database: the page itself says so in French
+        return response
     token = sessions.redeem_handoff(store, request.query_params.get("code", ""))
     if token:
         response.set_cookie(sessions.COOKIE, token, max_age=int(sessions.SESSION_MAX.total_seconds()), path="/",
