@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lit_analytics import ui, ui_auth
+from lit_analytics import ui
 from lit_analytics.store import StoreError
 
 st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon="🧪", layout="wide")
@@ -30,19 +30,19 @@ if REPORTS:
     PAGES["Dépôts"] = REPORTS
 
 # The gate: signed out, only the sign-in page shows (the requested page stays in the URL and opens after
-# signing in); signed in, the sidebar names the user and offers to sign out. Sessions expire (ui_auth).
+# signing in); signed in, the sidebar names the user and offers to sign out. Sessions expire (ui.auth).
 try:
     store = ui.get_store()  # builds the demo database on first run only when asked (LIT_DEMO=1, scripts/run.sh)
 except StoreError as exc:  # no database where LIT_DB says: a French error, nothing created
     st.error(str(exc), icon="⛔")
     st.stop()
-actor = ui_auth.resolve_session(store)
+actor = ui.auth.resolve_session(store)
 if actor is None:
     CONNEXION = st.Page("pages/connexion.py", title="Connexion", icon="🔑", url_path="connexion")
     everything = [CONNEXION] + [page for group in (*PAGES.values(), ADMINISTRATION) for page in group]
     navigation = st.navigation(everything, position="hidden")
     ui.demo_notice()
-    ui_auth.sign_in_page(store)
+    ui.auth.sign_in_page(store)
     st.stop()
 
 if ADMINISTRATION and actor.is_admin:
@@ -50,6 +50,6 @@ if ADMINISTRATION and actor.is_admin:
 PAGES["Tableau de bord"] = [*DASHBOARD, st.Page("pages/connexion.py", title="Connexion", url_path="connexion",
                                                  visibility="hidden")]
 navigation = st.navigation(PAGES)
-ui_auth.sidebar_account(store, actor)
+ui.auth.sidebar_account(store, actor)
 ui.demo_notice()
 navigation.run()

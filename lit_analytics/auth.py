@@ -8,7 +8,7 @@
   the explicit path that creates the first administrator of a database that has none.
 - Password sign-in locks an account for `LOCK_MINUTES` after `MAX_FAILED_ATTEMPTS` failures in a row.
 - Sessions end after `SESSION_IDLE` without activity or `SESSION_MAX` after signing in (checked by
-  `ui_auth` on every page run).
+  `ui.auth` on every page run).
 - An OpenID Connect identity maps to an account through its e-mail claim; an unknown or disabled
   e-mail gets no access.
 - Every account change, sign-in, failed sign-in and refusal is written to `audit_log`.
@@ -19,16 +19,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from lit_analytics import sessions
+from lit_analytics import audit, sessions
+from lit_analytics.audit import SYSTEM, Action, Outcome
 from lit_analytics.formats import fmt_datetime
-from lit_analytics.permissions import (ROLES, Actor, PermissionDenied, actor_for_email, audit, record,
-                                       require_admin)
+from lit_analytics.permissions import ROLES, Actor, PermissionDenied, actor_for_email, require_admin
 from lit_analytics.store import Store
 
 MAX_FAILED_ATTEMPTS = 5
@@ -36,7 +36,6 @@ LOCK_MINUTES = 15
 SESSION_IDLE = sessions.SESSION_IDLE
 SESSION_MAX = sessions.SESSION_MAX
 PASSWORD_MIN_LENGTH = 12
-SYSTEM = "système"
 
 # argon2id with OWASP's recommended minimum (m = 19 MiB, t = 2, p = 1).
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -144,7 +143,7 @@ def _require_admin_audited(store: Store, actor: Actor, what: str, target: str | 
     try:
         require_admin(actor, what)
     except PermissionDenied as exc:
-        audit(store, actor.email, what, "refus", target, str(exc))
+        audit.log(store, actor.email, what, "refus", target, str(exc))
         raise
 
 
@@ -172,7 +171,7 @@ def bootstrap_admin(store: Store, email: str, password: str | None, display_name
     """Create the first administrator of a database that has no active one (command line, explicit)."""
     email = normalize_email(email)
     if store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled"):
-        audit(store, SYSTEM, "création de compte", "refus", email,
+        audit.log(store, SYSTEM, "création de compte", "refus", email,
               "premier administrateur demandé alors qu'un administrateur actif existe")
         raise AuthError("Un administrateur actif existe déjà : créez les comptes avec --user ADMIN_EMAIL.")
     return _insert_account(store, f"{SYSTEM} (premier administrateur)", email, "admin", (), display_name,
@@ -198,7 +197,7 @@ def _insert_account(store: Store, created_by: str, email: str, role: str, labs: 
         detail += ", avec mot de passe" if password_hash else ", connexion OpenID Connect uniquement"
         if is_demo:
             detail += ", compte de démonstration"
-        record(cur, created_by, "création de compte", "succès", email, detail)
+        audit.record(cur, created_by, "création de compte", "succès", email, detail)
     return Actor(email=email, role=role, labs=frozenset(labs), display_name=display_name)
 
 
@@ -217,7 +216,7 @@ def update_account(store: Store, actor: Actor, email: str, role: str | None = No
     try:
         _apply_account_update(store, actor, email, row, new_role, new_labs, current_labs, display_name)
     except LastAdminError:
-        audit(store, actor.email, "modification de compte", "refus", email, "dernier administrateur actif")
+        audit.log(store, actor.email, "modification de compte", "refus", email, "dernier administrateur actif")
         raise
 
 
@@ -234,7 +233,7 @@ def _apply_account_update(store: Store, actor: Actor, email: str, row, new_role:
         cur.execute("DELETE FROM user_labs WHERE email = ?", [email])
         for lab in new_labs:
             cur.execute("INSERT INTO user_labs VALUES (?, ?)", [email, lab])
-        record(cur, actor.email, "modification de compte", "succès", email,
+        audit.record(cur, actor.email, "modification de compte", "succès", email,
                _describe(new_role, new_labs, display_name))
 
 
@@ -264,9 +263,9 @@ def _set_disabled(store: Store, actor: Actor, email: str, disabled: bool) -> Non
                         [disabled, email])
             if disabled:
                 sessions.end_all_for(cur, email, sessions.ACCOUNT_DISABLED)
-            record(cur, actor.email, action, "succès", email)
+            audit.record(cur, actor.email, action, "succès", email)
     except LastAdminError:
-        audit(store, actor.email, action, "refus", email, "dernier administrateur actif")
+        audit.log(store, actor.email, action, "refus", email, "dernier administrateur actif")
         raise
 
 
@@ -293,7 +292,7 @@ def set_password(store: Store, actor: Actor, email: str, password: str | None) -
         cur.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
                     "WHERE email = ?", [password_hash, email])
         sessions.end_all_for(cur, email, sessions.PASSWORD_CHANGED)
-        record(cur, actor.email, "changement de mot de passe", "succès", email,
+        audit.record(cur, actor.email, "changement de mot de passe", "succès", email,
                "mot de passe défini" if password_hash else "mot de passe retiré (OpenID Connect uniquement)")
 
 
@@ -304,7 +303,7 @@ def unlock_account(store: Store, actor: Actor, email: str) -> None:
         raise AuthError(f"Compte inconnu : {email}.")
     with store.transaction() as cur:
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
-        record(cur, actor.email, "déverrouillage de compte", "succès", email)
+        audit.record(cur, actor.email, "déverrouillage de compte", "succès", email)
 
 
 def create_demo_accounts(store: Store) -> list[str]:
@@ -328,15 +327,19 @@ ACCOUNT_COLUMNS = {
 
 def list_accounts(store: Store) -> pd.DataFrame:
     """Every account with its labs, state and last sign-in (raw columns; `account_table` for display)."""
-    return store.query_df("""
-        WITH labs AS (SELECT email, string_agg(lab_id, ', ' ORDER BY lab_id) AS labs FROM user_labs GROUP BY email),
-             last AS (SELECT actor AS email, max(occurred_at) AS last_sign_in FROM audit_log
-                      WHERE action = 'connexion' AND outcome = 'succès' GROUP BY actor)
+    accounts = store.query_df("""
+        WITH labs AS (SELECT email, string_agg(lab_id, ', ' ORDER BY lab_id) AS labs FROM user_labs GROUP BY email)
         SELECT u.email, u.display_name, u.role, coalesce(labs.labs, '') AS labs, u.disabled, u.is_demo,
                u.failed_attempts, u.locked_until, u.password_hash IS NOT NULL AS has_password,
-               u.created_at, u.created_by, last.last_sign_in
-        FROM users u LEFT JOIN labs USING (email) LEFT JOIN last USING (email)
+               u.created_at, u.created_by
+        FROM users u LEFT JOIN labs USING (email)
         ORDER BY CASE u.role WHEN 'admin' THEN 1 WHEN 'analyste' THEN 2 ELSE 3 END, u.email""")
+    return accounts.merge(audit.last_sign_ins(store), on="email", how="left")
+
+
+def lab_choices(store: Store) -> dict[str, str]:
+    """The labs an account can be attached to, id -> name (by cohort, then name)."""
+    return dict(store.query("SELECT lab_id, name FROM labs ORDER BY cohort, name"))
 
 
 def account_emails(store: Store) -> list[str]:
@@ -413,7 +416,7 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
     password = password or ""
     if _client_blocked(store, client, now):
         _verify_quietly(_DUMMY_HASH, "")
-        audit(store, typed or "(vide)", "échec de connexion", "refus", typed or None,
+        audit.log(store, typed or "(vide)", "échec de connexion", "refus", typed or None,
               f"trop d'échecs depuis ce poste ({_clip_client(client)}) : essais suspendus {CLIENT_WINDOW_MINUTES} min")
         return SignInResult(None, BAD_CREDENTIALS)
     try:
@@ -423,7 +426,7 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
     except AuthError:
         _verify_quietly(_DUMMY_HASH, "")
         _count_client_failure(store, client, now)
-        audit(store, typed or "(vide)", "échec de connexion", "échec", typed or None, "adresse invalide")
+        audit.log(store, typed or "(vide)", "échec de connexion", "échec", typed or None, "adresse invalide")
         return SignInResult(None, BAD_CREDENTIALS)
     with store.transaction() as cur:   # reserve an attempt: read and increment in one statement
         reserved = cur.execute(
@@ -433,16 +436,16 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
         if reserved and reserved[0][0] >= MAX_FAILED_ATTEMPTS:
             until = now + timedelta(minutes=LOCK_MINUTES)
             cur.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE email = ?", [until, email])
-            record(cur, SYSTEM, "verrouillage de compte", "succès", email,
+            audit.record(cur, SYSTEM, "verrouillage de compte", "succès", email,
                    f"{MAX_FAILED_ATTEMPTS} échecs de connexion consécutifs : verrouillé {LOCK_MINUTES} min")
     if not reserved:
         _verify_quietly(_DUMMY_HASH, "")
         _count_client_failure(store, client, now)
         row = _account_row(store, email)
         if row is None:
-            audit(store, email, "échec de connexion", "échec", email, "compte inconnu")
+            audit.log(store, email, "échec de connexion", "échec", email, "compte inconnu")
         else:
-            audit(store, email, "échec de connexion", "refus", email,
+            audit.log(store, email, "échec de connexion", "refus", email,
                   f"compte verrouillé jusqu'à {fmt_datetime(row[5])}")
         return SignInResult(None, BAD_CREDENTIALS)
     failures, password_hash, disabled = reserved[0]
@@ -452,17 +455,17 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
     if not checked:
         _count_client_failure(store, client, now)
         reason = "mot de passe incorrect" if password_hash else "compte sans mot de passe (OpenID Connect uniquement)"
-        audit(store, email, "échec de connexion", "échec", email,
+        audit.log(store, email, "échec de connexion", "échec", email,
               f"{reason} ({min(failures, MAX_FAILED_ATTEMPTS)}/{MAX_FAILED_ATTEMPTS})")
         return SignInResult(None, BAD_CREDENTIALS)
     with store.transaction() as cur:   # the reserved attempt is given back; a lock it caused is lifted
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
         if disabled:
-            record(cur, email, "échec de connexion", "refus", email, "compte désactivé")
+            audit.record(cur, email, "échec de connexion", "refus", email, "compte désactivé")
         else:
             if _HASHER.check_needs_rehash(password_hash):
                 cur.execute("UPDATE users SET password_hash = ? WHERE email = ?", [_HASHER.hash(password), email])
-            record(cur, email, "connexion", "succès", email, "mot de passe")
+            audit.record(cur, email, "connexion", "succès", email, "mot de passe")
     if disabled:
         return SignInResult(None, "Ce compte est désactivé : adressez-vous à un administrateur DITP.")
     return SignInResult(actor_for_email(store, email))
@@ -507,19 +510,19 @@ def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: date
     try:
         email = normalize_email((email or "")[:MAX_EMAIL_CHARS + 1])
     except AuthError:
-        audit(store, SYSTEM, "échec de connexion", "refus", None, f"{label} : aucune adresse e-mail transmise")
+        audit.log(store, SYSTEM, "échec de connexion", "refus", None, f"{label} : aucune adresse e-mail transmise")
         return SignInResult(None, "Le fournisseur d'identité n'a pas transmis d'adresse e-mail : accès refusé.")
     if email_verified is False or str(email_verified).strip().lower() == "false":
         detail = f"{label} : adresse non vérifiée par le fournisseur{token}"
-        if not _already_audited(store, email, "échec de connexion", detail):
-            audit(store, email, "échec de connexion", "refus", email, detail)
+        if not audit.already_logged(store, email, "échec de connexion", detail):
+            audit.log(store, email, "échec de connexion", "refus", email, detail)
         return SignInResult(None, f"Le fournisseur d'identité n'a pas vérifié l'adresse {email} : accès refusé. "
                                   "Faites vérifier votre adresse auprès de lui, puis reconnectez-vous.")
     actor = actor_for_email(store, email)
     if actor is None:
         detail = f"{label} : aucun compte actif pour cette adresse{token}"
-        if not _already_audited(store, email, "échec de connexion", detail):
-            audit(store, email, "échec de connexion", "refus", email, detail)
+        if not audit.already_logged(store, email, "échec de connexion", detail):
+            audit.log(store, email, "échec de connexion", "refus", email, detail)
         return SignInResult(None, f"Aucun compte actif pour {email} : accès refusé. "
                                   "Demandez l'ouverture d'un compte à la DITP.")
     issuer, subject = (str(issuer)[:300] if issuer else None), (str(subject)[:300] if subject else None)
@@ -529,10 +532,10 @@ def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: date
             if bound[1] is None:
                 cur.execute("UPDATE users SET oidc_issuer = ?, oidc_subject = ? WHERE email = ?",
                             [issuer, subject, email])
-                record(cur, email, "modification de compte", "succès", email,
+                audit.record(cur, email, "modification de compte", "succès", email,
                        f"{label} : compte lié à l'identité {subject} de {issuer}")
             elif (bound[0], bound[1]) != (issuer, subject):
-                record(cur, email, "échec de connexion", "refus", email,
+                audit.record(cur, email, "échec de connexion", "refus", email,
                        f"{label} : identité {subject} de {issuer} différente de celle liée au compte{token}")
                 refused = True
             else:
@@ -541,76 +544,15 @@ def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: date
             return SignInResult(None, f"Cette identité n'est pas celle liée au compte {email} : accès refusé. "
                                       "Adressez-vous à un administrateur DITP.")
     detail = label + token
-    if not _already_audited(store, email, "connexion", detail):
-        audit(store, email, "connexion", "succès", email, detail)
+    if not audit.already_logged(store, email, "connexion", detail):
+        audit.log(store, email, "connexion", "succès", email, detail)
     return SignInResult(actor)
 
 
-def _already_audited(store: Store, email: str, action: str, detail: str) -> bool:
-    return bool(store.scalar("SELECT count(*) FROM audit_log WHERE actor = ? AND action = ? AND detail = ?",
-                             [email, action, detail]))
-
-
 def record_sign_out(store: Store, actor: Actor, reason: str | None = None) -> None:
-    audit(store, actor.email, "déconnexion", "succès", actor.email, reason)
+    audit.log(store, actor.email, "déconnexion", "succès", actor.email, reason)
 
 
 def session_expiry(signed_in_at: datetime, last_seen: datetime, now: datetime | None = None) -> str | None:
     """Why a session has ended (French), or None while it is valid."""
     return sessions.expiry_reason(signed_in_at, last_seen, now or datetime.now())
-
-
-# --- the audit log -----------------------------------------------------------------------------
-
-AUDIT_COLUMNS = {"occurred_at": "Date et heure", "actor": "Qui", "action": "Action", "target": "Objet",
-                 "outcome": "Résultat", "detail": "Détail"}
-
-
-def audit_events(store: Store, start: date | None = None, end: date | None = None,
-                 actors: Iterable[str] = (), actions: Iterable[str] = (), outcomes: Iterable[str] = (),
-                 text: str | None = None) -> pd.DataFrame:
-    """Audit events, newest first, filtered by day range (inclusive), who, action, outcome, free text."""
-    where, params = ["true"], []
-    if start:
-        where.append("occurred_at >= ?")
-        params.append(datetime.combine(start, datetime.min.time()))
-    if end:
-        where.append("occurred_at < ?")
-        params.append(datetime.combine(end + timedelta(days=1), datetime.min.time()))
-    for column, values in (("actor", actors), ("action", actions), ("outcome", outcomes)):
-        values = list(values)
-        if values:
-            where.append(f"{column} IN ({', '.join('?' * len(values))})")
-            params.extend(values)
-    if text:
-        where.append("(coalesce(target, '') || ' ' || coalesce(detail, '')) ILIKE ?")
-        params.append(f"%{text}%")
-    return store.query_df(
-        "SELECT event_id, occurred_at, actor, action, target, outcome, detail FROM audit_log "
-        f"WHERE {' AND '.join(where)} ORDER BY occurred_at DESC, event_id DESC", params)
-
-
-def audit_choices(store: Store) -> dict[str, list[str]]:
-    """The distinct actors, actions and outcomes of the log (the journal's filter options)."""
-    return {column: [v for (v,) in store.query(f"SELECT DISTINCT {column} FROM audit_log ORDER BY 1")]
-            for column in ("actor", "action", "outcome")}
-
-
-def audit_summary(store: Store) -> tuple[int, date | None]:
-    """How many events the log holds, and the day of the first one."""
-    count, first = store.query("SELECT count(*), min(occurred_at) FROM audit_log")[0]
-    return int(count), (first.date() if first else None)
-
-
-def audit_display(events: pd.DataFrame) -> pd.DataFrame:
-    """French labels, dates as 31/12/2021 14:05:09."""
-    out = events.drop(columns=["event_id"]).copy()
-    out["occurred_at"] = [v.strftime("%d/%m/%Y %H:%M:%S") for v in out["occurred_at"]]
-    return out.fillna("").rename(columns=AUDIT_COLUMNS)
-
-
-def audit_csv(events: pd.DataFrame) -> bytes:
-    """The events as CSV for French Excel (`;`, UTF-8 with BOM, CRLF, French dates), through the export module's
-    writer so that logged text (file names, details) that looks like a formula is neutralised."""
-    from lit_analytics.export.tables import to_csv
-    return to_csv(audit_display(events))

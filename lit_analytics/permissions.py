@@ -3,13 +3,14 @@ so the rules hold the same through the pages, the command line and direct calls.
 
 Roles: `admin` (DITP: everything, accounts, funding ledger, restore), `analyste` (DITP: read and export all),
 `porteur` (lab lead: read, and upload quarterly reports for the labs they are attached to).
+The callers write refusals and changes to the audit log (`lit_analytics.audit`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
+from lit_analytics.domain import LAB_REPORT_KINDS
 from lit_analytics.store import Store
 
 ROLES = {
@@ -17,7 +18,8 @@ ROLES = {
     "analyste": "Analyste DITP",
     "porteur": "Porteur de laboratoire",
 }
-LAB_KINDS = ("projets", "sessions")   # what a lab lead reports; 'financements' is the DITP's ledger
+DEFAULT_ROLE = "porteur"             # what a new account is offered first: most accounts are lab leads
+LAB_KINDS = LAB_REPORT_KINDS          # what a lab lead reports; 'financements' is the DITP's ledger
 
 
 class PermissionDenied(Exception):
@@ -72,6 +74,11 @@ def visible_labs(actor: Actor, all_labs: list[str]) -> list[str]:
     return []
 
 
+def followed_labs(actor: Actor) -> tuple[str, ...] | None:
+    """The labs whose reporting an actor follows: every lab (None) for the DITP, else the account's own."""
+    return None if actor.role in ("admin", "analyste") else tuple(sorted(actor.labs))
+
+
 def actor_for_email(store: Store, email: str) -> Actor | None:
     """The active account behind an e-mail (any case), or None if unknown or disabled."""
     email = (email or "").strip().lower()
@@ -80,37 +87,3 @@ def actor_for_email(store: Store, email: str) -> Actor | None:
         return None
     labs = frozenset(lab for (lab,) in store.query("SELECT lab_id FROM user_labs WHERE email = ?", [email]))
     return Actor(email=row[0][0], role=row[0][1], labs=labs, display_name=row[0][2])
-
-
-# The operating-system account running this process, recorded beside the actor when set (the command line sets
-# it: `--user` names an account, the OS user says who typed the command). None in the app.
-_OS_USER: str | None = None
-
-
-def set_os_user(name: str | None) -> None:
-    global _OS_USER
-    _OS_USER = (name or "")[:100] or None
-
-
-def record(cur, actor: str, action: str, outcome: str, target: str | None = None, detail: str | None = None) -> None:
-    """Append one event to the audit log, inside the caller's transaction (cursor `cur`). Text is truncated
-    (actor and target 200 characters, detail 1 000): what a user types cannot bloat the log."""
-    next_id = cur.execute("SELECT coalesce(max(event_id), 0) + 1 FROM audit_log").fetchone()[0]
-    cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, target, outcome, detail, os_user) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [next_id, datetime.now(), _clip(actor, 200), action, _clip(target, 200), outcome,
-                 _clip(detail, 1000), _OS_USER])
-
-
-def _clip(text: str | None, limit: int) -> str | None:
-    if text is None:
-        return None
-    text = str(text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def audit(store: Store, actor: str, action: str, outcome: str, target: str | None = None,
-          detail: str | None = None) -> None:
-    """Append one event to the audit log in its own transaction."""
-    with store.transaction() as cur:
-        record(cur, actor, action, outcome, target, detail)

@@ -112,7 +112,7 @@ def test_download_wrapper_audits_success_and_failure(demo_copy):
     from lit_analytics import auth, sessions
     from lit_analytics.permissions import Actor
     from lit_analytics.store import Store
-    from lit_analytics.ui_export import _audited
+    from lit_analytics.ui.export import _audited
     with Store(demo_copy) as store:
         # A signed-in account: a deferred download re-checks its session first (issue 10).
         user = auth.add_account(store, Actor("admin@ditp.test", "admin"), "a@b.fr", "analyste")

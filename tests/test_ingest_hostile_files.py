@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from conftest import REPO
-from ingest_helpers import ADMIN, ref_db_path, ref_store, snapshot  # noqa: F401
+from conftest import ADMIN, ref_db_path, ref_store, snapshot  # noqa: F401
 from lit_analytics import ingest
 from lit_analytics.ingest.hostile import HOSTILE
 from lit_analytics.ingest.read import MAX_CELL_CHARS, MAX_COLUMNS, read_table

@@ -2,7 +2,7 @@
 reviewed is no longer current, a hostile file answered in French (AppTest on a demo database)."""
 
 from conftest import make_app_test
-from ingest_helpers import ADMIN
+from conftest import ADMIN
 from lit_analytics import ingest, ui
 from lit_analytics.ingest.hostile import xlsx_declared_xfd
 

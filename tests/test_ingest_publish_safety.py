@@ -9,7 +9,7 @@ import importlib
 import duckdb
 import pytest
 
-from ingest_helpers import ADMIN, ANALYSTE, PORTEUR, read, ref_db_path, ref_store, snapshot  # noqa: F401
+from conftest import ADMIN, ANALYSTE, PORTEUR, read, ref_db_path, ref_store, snapshot  # noqa: F401
 from lit_analytics import ingest
 from lit_analytics.permissions import PermissionDenied
 
@@ -47,7 +47,6 @@ def test_an_unexpected_error_during_publish_is_rolled_back_registered_and_french
 
 
 def test_the_import_command_exits_1_on_a_failed_publish(ref_store, monkeypatch, capsys, tmp_path):
-    from lit_analytics.ingest import cli  # noqa: F401  (registers the command)
     from lit_analytics.cli import main
     monkeypatch.setattr(publishing, "_insert_rows", lambda *a: (_ for _ in ()).throw(RuntimeError("boom")))
     path = tmp_path / "s.csv"

@@ -230,7 +230,7 @@ def test_session_bookkeeping_leaves_the_data_version_alone(store, porteur):
 
 def test_a_deferred_download_rechecks_the_session_before_producing_a_byte(store, admin, porteur):
     from lit_analytics.permissions import PermissionDenied
-    from lit_analytics.ui_export import SESSION_OVER, _audited
+    from lit_analytics.ui.export import SESSION_OVER, _audited
     produced = []
     opened = sessions.open_session(store, porteur, "password")
     download = _audited(store, porteur.email, "Carte", "png", lambda: produced.append(1) or b"PNG", opened.session_id)

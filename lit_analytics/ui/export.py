@@ -1,4 +1,4 @@
-"""Streamlit glue for exports (explicitly UI glue): download buttons under every chart, and the briefing builder.
+"""Download buttons: under every chart (image and data), and the briefing of the page « Note de synthèse ».
 
 Files are produced only when the user clicks (deferred `st.download_button` data), by the same functions as the
 command line (`lit_analytics.export.briefing`), and every export is written to the audit log.
@@ -10,17 +10,18 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lit_analytics import catalogue, indicators, sessions
+from lit_analytics import audit, catalogue, indicators, sessions
 from lit_analytics.export import briefing
-from lit_analytics.permissions import PermissionDenied, audit
+from lit_analytics.permissions import PermissionDenied
 from lit_analytics.store import Store
 
 SESSION_OVER = "Votre session a pris fin : reconnectez-vous pour télécharger ce fichier."
 
 
 def _session_id() -> str | None:
-    from lit_analytics.ui_auth import current_session_id
+    from lit_analytics.ui.auth import current_session_id
     return current_session_id()
+
 
 IMAGE_FORMATS = {"png": "Image PNG", "svg": "Image SVG", "pdf": "PDF"}
 TABLE_FORMATS = {"csv": "Données CSV", "xlsx": "Données Excel"}
@@ -32,14 +33,15 @@ def _audited(store: Store, email: str, target: str, fmt: str, produce: Callable[
     disabled, expired: refused before a byte is produced) and is audited (success, failure or refusal)."""
     def run() -> bytes:
         if not sessions.is_active(store, session_id, email):
-            audit(store, email, "export", "refus", target=f"{target} ({fmt})", detail="session terminée")
+            audit.log(store, email, audit.Action.EXPORT, audit.Outcome.REFUSED, f"{target} ({fmt})",
+                      "session terminée")
             raise PermissionDenied(SESSION_OVER)
         try:
             data = produce()
         except Exception as exc:
-            audit(store, email, "export", "échec", target=f"{target} ({fmt})", detail=str(exc)[:300])
+            audit.log_export(store, email, f"{target} ({fmt})", error=exc)
             raise
-        audit(store, email, "export", "succès", target=f"{target} ({fmt})", detail=f"{len(data)} octets")
+        audit.log_export(store, email, f"{target} ({fmt})", data)
         return data
     return run
 
