@@ -11,7 +11,7 @@
   `ui.auth` on every page run).
 - An OpenID Connect identity maps to an account through its e-mail claim; an unknown or disabled
   e-mail gets no access.
-- Every account change, sign-in, failed sign-in and refusal is written to `audit_log`.
+- Every account change, sign-in, failed sign-in and refusal is written to the audit log (`lit_analytics.audit`).
 """
 
 from __future__ import annotations
