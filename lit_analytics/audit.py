@@ -137,7 +137,7 @@ def events(store: Store, start: date | None = None, end: date | None = None,
         where.append("(coalesce(target, '') || ' ' || coalesce(detail, '')) ILIKE ?")
         params.append(f"%{text}%")
     return store.query_df(
-        "SELECT event_id, occurred_at, actor, action, target, outcome, detail FROM audit_log "
+        "SELECT event_id, occurred_at, actor, action, target, outcome, detail, os_user FROM audit_log "
         f"WHERE {' AND '.join(where)} ORDER BY occurred_at DESC, event_id DESC", params)
 
 
@@ -164,4 +164,8 @@ def journal_table(events: pd.DataFrame) -> pd.DataFrame:
     """The events as the journal shows and exports them: French labels, dates as 31/12/2021 14:05:09."""
     out = events.drop(columns=["event_id"]).copy()
     out["occurred_at"] = [v.strftime("%d/%m/%Y %H:%M:%S") for v in out["occurred_at"]]
+    if "os_user" in out.columns:   # a command-line write: who typed the command, beside the account named
+        out["actor"] = [f"{a} (ligne de commande, utilisateur système : {u})" if isinstance(u, str) and u else a
+                        for a, u in zip(out["actor"], out["os_user"])]
+        out = out.drop(columns=["os_user"])
     return out.fillna("").rename(columns=JOURNAL_COLUMNS)

@@ -84,3 +84,17 @@ def test_the_command_line_records_the_os_user_beside_the_account(tmp_path):
     with Store(db, read_only=True) as store:
         assert store.query("SELECT actor, action, os_user FROM audit_log") == [
             ("système (premier administrateur)", "création de compte", getpass.getuser())]
+
+
+def test_the_journal_shows_the_os_user_of_a_command_line_write(tmp_path):
+    import getpass
+
+    from lit_analytics import audit
+    db = tmp_path / "lit.duckdb"
+    init_database(db).close()
+    assert run("users", "add", "--bootstrap", "--db", str(db), "--email", "chef@ditp.gouv.fr", "--role", "admin",
+               "--no-password").returncode == 0
+    with Store(db, read_only=True) as store:
+        table = audit.journal_table(audit.events(store))
+    assert list(table["Qui"]) == [f"système (premier administrateur) (ligne de commande, utilisateur système : "
+                                  f"{getpass.getuser()})"]
