@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lit_analytics import ui
+from lit_analytics.store import StoreError
 
 st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon="🧪", layout="wide")
 
@@ -30,7 +31,11 @@ if REPORTS:
 
 # The gate: signed out, only the sign-in page shows (the requested page stays in the URL and opens after
 # signing in); signed in, the sidebar names the user and offers to sign out. Sessions expire (ui.auth).
-store = ui.get_store()  # builds the demo database on first run
+try:
+    store = ui.get_store()  # builds the demo database on first run only when asked (LIT_DEMO=1, scripts/run.sh)
+except StoreError as exc:  # no database where LIT_DB says: a French error, nothing created
+    st.error(str(exc), icon="⛔")
+    st.stop()
 actor = ui.auth.resolve_session(store)
 if actor is None:
     CONNEXION = st.Page("pages/connexion.py", title="Connexion", icon="🔑", url_path="connexion")

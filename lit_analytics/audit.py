@@ -61,8 +61,28 @@ def record(cur, actor: str, action: Action | str, outcome: Outcome | str, target
     raises ValueError instead of creating a new kind of event in the journal."""
     action, outcome = Action(action), Outcome(outcome)
     next_id = cur.execute("SELECT coalesce(max(event_id), 0) + 1 FROM audit_log").fetchone()[0]
-    cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [next_id, datetime.now(), actor, action.value, target, outcome.value, detail])
+    cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, target, outcome, detail, os_user) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [next_id, datetime.now(), _clip(actor, 200), action.value, _clip(target, 200), outcome.value,
+                 _clip(detail, 1000), _OS_USER])
+
+
+# The operating-system account running this process, recorded beside the actor when set (the command line sets
+# it: `--user` names an account, the OS user says who typed the command; migration 006). None in the app.
+_OS_USER: str | None = None
+
+
+def set_os_user(name: str | None) -> None:
+    global _OS_USER
+    _OS_USER = (name or "")[:100] or None
+
+
+def _clip(text: str | None, limit: int) -> str | None:
+    """What a user types cannot bloat the log: actor and target keep 200 characters, detail 1 000."""
+    if text is None:
+        return None
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def log(store: Store, actor: str, action: Action | str, outcome: Outcome | str, target: str | None = None,
@@ -117,7 +137,7 @@ def events(store: Store, start: date | None = None, end: date | None = None,
         where.append("(coalesce(target, '') || ' ' || coalesce(detail, '')) ILIKE ?")
         params.append(f"%{text}%")
     return store.query_df(
-        "SELECT event_id, occurred_at, actor, action, target, outcome, detail FROM audit_log "
+        "SELECT event_id, occurred_at, actor, action, target, outcome, detail, os_user FROM audit_log "
         f"WHERE {' AND '.join(where)} ORDER BY occurred_at DESC, event_id DESC", params)
 
 
@@ -144,4 +164,8 @@ def journal_table(events: pd.DataFrame) -> pd.DataFrame:
     """The events as the journal shows and exports them: French labels, dates as 31/12/2021 14:05:09."""
     out = events.drop(columns=["event_id"]).copy()
     out["occurred_at"] = [v.strftime("%d/%m/%Y %H:%M:%S") for v in out["occurred_at"]]
+    if "os_user" in out.columns:   # a command-line write: who typed the command, beside the account named
+        out["actor"] = [f"{a} (ligne de commande, utilisateur système : {u})" if isinstance(u, str) and u else a
+                        for a, u in zip(out["actor"], out["os_user"])]
+        out = out.drop(columns=["os_user"])
     return out.fillna("").rename(columns=JOURNAL_COLUMNS)

@@ -25,7 +25,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from lit_analytics import audit
+from lit_analytics import audit, sessions
 from lit_analytics.audit import SYSTEM, Action, Outcome
 from lit_analytics.formats import fmt_datetime
 from lit_analytics.permissions import ROLES, Actor, PermissionDenied, actor_for_email, require_admin
@@ -33,8 +33,8 @@ from lit_analytics.store import Store
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
-SESSION_IDLE = timedelta(hours=1)
-SESSION_MAX = timedelta(hours=8)
+SESSION_IDLE = sessions.SESSION_IDLE
+SESSION_MAX = sessions.SESSION_MAX
 PASSWORD_MIN_LENGTH = 12
 
 # argon2id with OWASP's recommended minimum (m = 19 MiB, t = 2, p = 1).
@@ -44,7 +44,14 @@ _DUMMY_HASH = _HASHER.hash("compte inexistant : comparaison à temps constant")
 
 _EMAIL = re.compile(r"^[a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,}$")
 
-BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
+BAD_CREDENTIALS = ("Adresse e-mail ou mot de passe incorrect. Après 5 échecs de suite, un compte est verrouillé "
+                   "15 minutes : réessayez plus tard ou adressez-vous à un administrateur DITP.")
+MAX_EMAIL_CHARS = 254          # RFC 5321
+MAX_PASSWORD_CHARS = 1024
+MAX_LOGGED_CHARS = 100         # what a failed sign-in writes of the typed e-mail
+CLIENT_MAX_FAILURES = 20       # failed sign-ins from one client address…
+CLIENT_WINDOW_MINUTES = 15     # …within this window suspend that client's attempts until it ends
+CLIENT_WINDOW = timedelta(minutes=CLIENT_WINDOW_MINUTES)
 
 # Demonstration accounts, created by `init --demo` only (documented in the README, flagged is_demo).
 DEMO_PASSWORD = "demo-lit-2016"
@@ -136,7 +143,7 @@ def _require_admin_audited(store: Store, actor: Actor, what: str, target: str | 
     try:
         require_admin(actor, what)
     except PermissionDenied as exc:
-        audit.log(store, actor.email, what, Outcome.REFUSED, target, str(exc))
+        audit.log(store, actor.email, what, "refus", target, str(exc))
         raise
 
 
@@ -156,7 +163,7 @@ def add_account(store: Store, actor: Actor, email: str, role: str, labs: Iterabl
                 display_name: str | None = None, password: str | None = None) -> Actor:
     """Create an account (admin only). Without a password, the account signs in through OIDC only."""
     email = normalize_email(email)
-    _require_admin_audited(store, actor, Action.ACCOUNT_CREATED, email)
+    _require_admin_audited(store, actor, "création de compte", email)
     return _insert_account(store, actor.email, email, role, labs, display_name, password, is_demo=False)
 
 
@@ -164,7 +171,7 @@ def bootstrap_admin(store: Store, email: str, password: str | None, display_name
     """Create the first administrator of a database that has no active one (command line, explicit)."""
     email = normalize_email(email)
     if store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled"):
-        audit.log(store, SYSTEM, Action.ACCOUNT_CREATED, Outcome.REFUSED, email,
+        audit.log(store, SYSTEM, "création de compte", "refus", email,
               "premier administrateur demandé alors qu'un administrateur actif existe")
         raise AuthError("Un administrateur actif existe déjà : créez les comptes avec --user ADMIN_EMAIL.")
     return _insert_account(store, f"{SYSTEM} (premier administrateur)", email, "admin", (), display_name,
@@ -190,7 +197,7 @@ def _insert_account(store: Store, created_by: str, email: str, role: str, labs: 
         detail += ", avec mot de passe" if password_hash else ", connexion OpenID Connect uniquement"
         if is_demo:
             detail += ", compte de démonstration"
-        audit.record(cur, created_by, Action.ACCOUNT_CREATED, Outcome.SUCCESS, email, detail)
+        audit.record(cur, created_by, "création de compte", "succès", email, detail)
     return Actor(email=email, role=role, labs=frozenset(labs), display_name=display_name)
 
 
@@ -198,7 +205,7 @@ def update_account(store: Store, actor: Actor, email: str, role: str | None = No
                    labs: Iterable[str] | None = None, display_name: str | None = None) -> None:
     """Change an account's role, labs or name (admin only)."""
     email = normalize_email(email)
-    _require_admin_audited(store, actor, Action.ACCOUNT_CHANGED, email)
+    _require_admin_audited(store, actor, "modification de compte", email)
     row = _account_row(store, email)
     if row is None:
         raise AuthError(f"Compte inconnu : {email}.")
@@ -206,16 +213,27 @@ def update_account(store: Store, actor: Actor, email: str, role: str | None = No
     current_labs = [lab for (lab,) in store.query("SELECT lab_id FROM user_labs WHERE email = ? ORDER BY 1",
                                                     [email])]
     new_labs = _check_labs(store, new_role, current_labs if labs is None else labs)
-    if row[1] == "admin" and new_role != "admin":
-        _refuse_if_last_admin(store, actor, email, Action.ACCOUNT_CHANGED)
+    try:
+        _apply_account_update(store, actor, email, row, new_role, new_labs, current_labs, display_name)
+    except LastAdminError:
+        audit.log(store, actor.email, "modification de compte", "refus", email, "dernier administrateur actif")
+        raise
+
+
+def _apply_account_update(store: Store, actor: Actor, email: str, row, new_role: str, new_labs: list[str],
+                          current_labs: list[str], display_name: str | None) -> None:
     with store.transaction() as cur:
+        if row[1] == "admin" and new_role != "admin":
+            _refuse_if_last_admin(cur, email)
         cur.execute("UPDATE users SET role = ? WHERE email = ?", [new_role, email])
+        if new_role != row[1] or sorted(new_labs) != sorted(current_labs):
+            sessions.end_all_for(cur, email, sessions.ACCOUNT_CHANGED)
         if display_name is not None:
             cur.execute("UPDATE users SET display_name = ? WHERE email = ?", [display_name.strip() or None, email])
         cur.execute("DELETE FROM user_labs WHERE email = ?", [email])
         for lab in new_labs:
             cur.execute("INSERT INTO user_labs VALUES (?, ?)", [email, lab])
-        audit.record(cur, actor.email, Action.ACCOUNT_CHANGED, Outcome.SUCCESS, email,
+        audit.record(cur, actor.email, "modification de compte", "succès", email,
                _describe(new_role, new_labs, display_name))
 
 
@@ -229,53 +247,63 @@ def enable_account(store: Store, actor: Actor, email: str) -> None:
 
 
 def _set_disabled(store: Store, actor: Actor, email: str, disabled: bool) -> None:
-    action = Action.ACCOUNT_DISABLED if disabled else Action.ACCOUNT_ENABLED
+    action = "désactivation de compte" if disabled else "réactivation de compte"
     email = normalize_email(email)
     _require_admin_audited(store, actor, action, email)
     row = _account_row(store, email)
     if row is None:
         raise AuthError(f"Compte inconnu : {email}.")
-    if disabled:
-        if email == actor.email:
-            raise AuthError("Vous ne pouvez pas désactiver votre propre compte.")
-        if row[1] == "admin":
-            _refuse_if_last_admin(store, actor, email, action)
-    with store.transaction() as cur:
-        cur.execute("UPDATE users SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE email = ?",
-                    [disabled, email])
-        audit.record(cur, actor.email, action, Outcome.SUCCESS, email)
+    if disabled and email == actor.email:
+        raise AuthError("Vous ne pouvez pas désactiver votre propre compte.")
+    try:
+        with store.transaction() as cur:
+            if disabled and row[1] == "admin":
+                _refuse_if_last_admin(cur, email)   # inside the transaction: two admins cannot disable each other
+            cur.execute("UPDATE users SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE email = ?",
+                        [disabled, email])
+            if disabled:
+                sessions.end_all_for(cur, email, sessions.ACCOUNT_DISABLED)
+            audit.record(cur, actor.email, action, "succès", email)
+    except LastAdminError:
+        audit.log(store, actor.email, action, "refus", email, "dernier administrateur actif")
+        raise
 
 
-def _refuse_if_last_admin(store: Store, actor: Actor, email: str, action: str) -> None:
-    others = store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND email <> ?",
-                          [email])
+class LastAdminError(AuthError):
+    """The change would leave no active administrator."""
+
+
+def _refuse_if_last_admin(cur, email: str) -> None:
+    """Inside the change's transaction (the store's writes are serialised): reads what is committed now."""
+    others = cur.execute("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND email <> ?",
+                         [email]).fetchone()[0]
     if not others:
-        audit.log(store, actor.email, action, Outcome.REFUSED, email, "dernier administrateur actif")
-        raise AuthError("C'est le dernier administrateur actif : créez-en un autre d'abord.")
+        raise LastAdminError("C'est le dernier administrateur actif : créez-en un autre d'abord.")
 
 
 def set_password(store: Store, actor: Actor, email: str, password: str | None) -> None:
     """Set or reset an account's password (admin only; None removes it: OIDC only). Also unlocks it."""
     email = normalize_email(email)
-    _require_admin_audited(store, actor, Action.PASSWORD_CHANGED, email)
+    _require_admin_audited(store, actor, "changement de mot de passe", email)
     if _account_row(store, email) is None:
         raise AuthError(f"Compte inconnu : {email}.")
     password_hash = hash_password(password) if password else None
     with store.transaction() as cur:
         cur.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
                     "WHERE email = ?", [password_hash, email])
-        audit.record(cur, actor.email, Action.PASSWORD_CHANGED, Outcome.SUCCESS, email,
+        sessions.end_all_for(cur, email, sessions.PASSWORD_CHANGED)
+        audit.record(cur, actor.email, "changement de mot de passe", "succès", email,
                "mot de passe défini" if password_hash else "mot de passe retiré (OpenID Connect uniquement)")
 
 
 def unlock_account(store: Store, actor: Actor, email: str) -> None:
     email = normalize_email(email)
-    _require_admin_audited(store, actor, Action.ACCOUNT_UNLOCKED, email)
+    _require_admin_audited(store, actor, "déverrouillage de compte", email)
     if _account_row(store, email) is None:
         raise AuthError(f"Compte inconnu : {email}.")
     with store.transaction() as cur:
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
-        audit.record(cur, actor.email, Action.ACCOUNT_UNLOCKED, Outcome.SUCCESS, email)
+        audit.record(cur, actor.email, "déverrouillage de compte", "succès", email)
 
 
 def create_demo_accounts(store: Store) -> list[str]:
@@ -370,98 +398,161 @@ def demo_accounts(store: Store) -> pd.DataFrame:
 
 # --- sign-in -----------------------------------------------------------------------------------
 
-def authenticate(store: Store, email: str, password: str, now: datetime | None = None) -> SignInResult:
-    """Password sign-in. Audited either way; locks the account after repeated failures."""
+def authenticate(store: Store, email: str, password: str, now: datetime | None = None,
+                 client: str | None = None) -> SignInResult:
+    """Password sign-in. Audited either way; resists guessing:
+
+    * the failure counter is read and incremented in one statement *before* the password is checked (an attempt
+      is reserved, then given back on success), so parallel attempts cannot pass more than
+      `MAX_FAILED_ATTEMPTS` password checks per lock window;
+    * unknown e-mail, wrong password and locked account get the same answer (`BAD_CREDENTIALS`) after the same
+      work (one argon2 check, against a dummy hash when there is no real one to check);
+    * inputs are bounded (`MAX_EMAIL_CHARS`, `MAX_PASSWORD_CHARS`) and what is logged is truncated;
+    * failures are counted per client (`client`: its address) as well: `CLIENT_MAX_FAILURES` within
+      `CLIENT_WINDOW` and that client is refused (same answer) until the window ends.
+    """
     now = now or datetime.now()
-    typed = (email or "").strip().lower()[:200]
+    typed = (email or "").strip().lower()[:MAX_LOGGED_CHARS]
+    password = password or ""
+    if _client_blocked(store, client, now):
+        _verify_quietly(_DUMMY_HASH, "")
+        audit.log(store, typed or "(vide)", "échec de connexion", "refus", typed or None,
+              f"trop d'échecs depuis ce poste ({_clip_client(client)}) : essais suspendus {CLIENT_WINDOW_MINUTES} min")
+        return SignInResult(None, BAD_CREDENTIALS)
     try:
+        if len(email or "") > MAX_EMAIL_CHARS:
+            raise AuthError("adresse trop longue")
         email = normalize_email(email)
     except AuthError:
-        _verify_quietly(_DUMMY_HASH, password)
-        audit.log(store, typed or "(vide)", Action.SIGN_IN_FAILED, Outcome.FAILURE, typed or None,
-                  "adresse invalide")
+        _verify_quietly(_DUMMY_HASH, "")
+        _count_client_failure(store, client, now)
+        audit.log(store, typed or "(vide)", "échec de connexion", "échec", typed or None, "adresse invalide")
         return SignInResult(None, BAD_CREDENTIALS)
-    row = _account_row(store, email)
-    if row is None:
-        _verify_quietly(_DUMMY_HASH, password)
-        audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.FAILURE, email, "compte inconnu")
+    with store.transaction() as cur:   # reserve an attempt: read and increment in one statement
+        reserved = cur.execute(
+            "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE email = ? "
+            "AND (locked_until IS NULL OR locked_until <= ?) RETURNING failed_attempts, password_hash, disabled",
+            [email, now]).fetchall()
+        if reserved and reserved[0][0] >= MAX_FAILED_ATTEMPTS:
+            until = now + timedelta(minutes=LOCK_MINUTES)
+            cur.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE email = ?", [until, email])
+            audit.record(cur, SYSTEM, "verrouillage de compte", "succès", email,
+                   f"{MAX_FAILED_ATTEMPTS} échecs de connexion consécutifs : verrouillé {LOCK_MINUTES} min")
+    if not reserved:
+        _verify_quietly(_DUMMY_HASH, "")
+        _count_client_failure(store, client, now)
+        row = _account_row(store, email)
+        if row is None:
+            audit.log(store, email, "échec de connexion", "échec", email, "compte inconnu")
+        else:
+            audit.log(store, email, "échec de connexion", "refus", email,
+                  f"compte verrouillé jusqu'à {fmt_datetime(row[5])}")
         return SignInResult(None, BAD_CREDENTIALS)
-    _, role, disabled, password_hash, _, locked_until, _ = row
-    if locked_until is not None and locked_until > now:
-        audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.REFUSED, email,
-              f"compte verrouillé jusqu'à {fmt_datetime(locked_until)}")
-        return SignInResult(None, _locked_message(locked_until))
-    if not verify_password(password_hash, password):
-        return _record_failure(store, email, now, "mot de passe incorrect" if password_hash
-                               else "compte sans mot de passe (OpenID Connect uniquement)")
-    if disabled:
-        audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.REFUSED, email, "compte désactivé")
-        return SignInResult(None, "Ce compte est désactivé : adressez-vous à un administrateur DITP.")
-    with store.transaction() as cur:
+    failures, password_hash, disabled = reserved[0]
+    checked = len(password) <= MAX_PASSWORD_CHARS and verify_password(password_hash, password)
+    if len(password) > MAX_PASSWORD_CHARS:
+        _verify_quietly(_DUMMY_HASH, "")
+    if not checked:
+        _count_client_failure(store, client, now)
+        reason = "mot de passe incorrect" if password_hash else "compte sans mot de passe (OpenID Connect uniquement)"
+        audit.log(store, email, "échec de connexion", "échec", email,
+              f"{reason} ({min(failures, MAX_FAILED_ATTEMPTS)}/{MAX_FAILED_ATTEMPTS})")
+        return SignInResult(None, BAD_CREDENTIALS)
+    with store.transaction() as cur:   # the reserved attempt is given back; a lock it caused is lifted
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
-        if _HASHER.check_needs_rehash(password_hash):
-            cur.execute("UPDATE users SET password_hash = ? WHERE email = ?", [_HASHER.hash(password), email])
-        audit.record(cur, email, Action.SIGN_IN, Outcome.SUCCESS, email, "mot de passe")
+        if disabled:
+            audit.record(cur, email, "échec de connexion", "refus", email, "compte désactivé")
+        else:
+            if _HASHER.check_needs_rehash(password_hash):
+                cur.execute("UPDATE users SET password_hash = ? WHERE email = ?", [_HASHER.hash(password), email])
+            audit.record(cur, email, "connexion", "succès", email, "mot de passe")
+    if disabled:
+        return SignInResult(None, "Ce compte est désactivé : adressez-vous à un administrateur DITP.")
     return SignInResult(actor_for_email(store, email))
 
 
-def _record_failure(store: Store, email: str, now: datetime, reason: str) -> SignInResult:
-    with store.transaction() as cur:
-        failures = cur.execute("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE email = ? "
-                               "RETURNING failed_attempts", [email]).fetchone()[0]
-        audit.record(cur, email, Action.SIGN_IN_FAILED, Outcome.FAILURE, email,
-                     f"{reason} ({failures}/{MAX_FAILED_ATTEMPTS})")
-        if failures < MAX_FAILED_ATTEMPTS:
-            return SignInResult(None, BAD_CREDENTIALS)
-        until = now + timedelta(minutes=LOCK_MINUTES)
-        cur.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE email = ?", [until, email])
-        audit.record(cur, SYSTEM, Action.ACCOUNT_LOCKED, Outcome.SUCCESS, email,
-               f"{MAX_FAILED_ATTEMPTS} échecs de connexion consécutifs : verrouillé {LOCK_MINUTES} min")
-    return SignInResult(None, _locked_message(until))
+def _clip_client(client: str | None) -> str:
+    return (client or "inconnu")[:60]
 
 
-def _locked_message(until: datetime) -> str:
-    return (f"Trop d'échecs de connexion : ce compte est verrouillé jusqu'à {until:%H:%M}. "
-            "Réessayez plus tard ou adressez-vous à un administrateur DITP.")
+def _client_blocked(store: Store, client: str | None, now: datetime) -> bool:
+    if not client:
+        return False
+    row = store.query("SELECT failures, window_start FROM sign_in_throttle WHERE client = ?", [client[:100]])
+    return bool(row) and row[0][1] > now - CLIENT_WINDOW and row[0][0] >= CLIENT_MAX_FAILURES
 
 
-def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: datetime | None = None) -> SignInResult:
+def _count_client_failure(store: Store, client: str | None, now: datetime) -> None:
+    if not client:
+        return
+    client = client[:100]
+    with store.transaction(data=False) as cur:
+        row = cur.execute("SELECT failures, window_start FROM sign_in_throttle WHERE client = ?", [client]).fetchall()
+        if not row or row[0][1] <= now - CLIENT_WINDOW:
+            cur.execute("DELETE FROM sign_in_throttle WHERE client = ?", [client])
+            cur.execute("INSERT INTO sign_in_throttle (client, failures, window_start) VALUES (?, 1, ?)", [client, now])
+        else:
+            cur.execute("UPDATE sign_in_throttle SET failures = failures + 1 WHERE client = ?", [client])
+
+
+def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: datetime | None = None, *,
+                 email_verified: object = None, issuer: str | None = None,
+                 subject: str | None = None) -> SignInResult:
     """Map an identity returned by an OpenID Connect provider to an account through its e-mail.
 
+    Refused when the provider says the e-mail is not verified (`email_verified` false: anyone could have typed
+    it). On the first OIDC sign-in the account is bound to the provider's issuer and subject (`iss`, `sub`);
+    afterwards only that identity signs in to it, even if another identity presents the same e-mail.
     Audited once per identity token (a reload of the page with the same token is not a new sign-in).
     """
-    label = f"OpenID Connect ({provider})"
+    label = f"OpenID Connect ({str(provider)[:40]})"
     token = f", jeton émis le {issued_at:%d/%m/%Y %H:%M:%S}" if issued_at else ""
     try:
-        email = normalize_email(email or "")
+        email = normalize_email((email or "")[:MAX_EMAIL_CHARS + 1])
     except AuthError:
-        audit.log(store, SYSTEM, Action.SIGN_IN_FAILED, Outcome.REFUSED, None,
-                  f"{label} : aucune adresse e-mail transmise")
+        audit.log(store, SYSTEM, "échec de connexion", "refus", None, f"{label} : aucune adresse e-mail transmise")
         return SignInResult(None, "Le fournisseur d'identité n'a pas transmis d'adresse e-mail : accès refusé.")
+    if email_verified is False or str(email_verified).strip().lower() == "false":
+        detail = f"{label} : adresse non vérifiée par le fournisseur{token}"
+        if not audit.already_logged(store, email, "échec de connexion", detail):
+            audit.log(store, email, "échec de connexion", "refus", email, detail)
+        return SignInResult(None, f"Le fournisseur d'identité n'a pas vérifié l'adresse {email} : accès refusé. "
+                                  "Faites vérifier votre adresse auprès de lui, puis reconnectez-vous.")
     actor = actor_for_email(store, email)
     if actor is None:
         detail = f"{label} : aucun compte actif pour cette adresse{token}"
-        if not audit.already_logged(store, email, Action.SIGN_IN_FAILED, detail):
-            audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.REFUSED, email, detail)
+        if not audit.already_logged(store, email, "échec de connexion", detail):
+            audit.log(store, email, "échec de connexion", "refus", email, detail)
         return SignInResult(None, f"Aucun compte actif pour {email} : accès refusé. "
                                   "Demandez l'ouverture d'un compte à la DITP.")
+    issuer, subject = (str(issuer)[:300] if issuer else None), (str(subject)[:300] if subject else None)
+    if issuer and subject:
+        with store.transaction() as cur:
+            bound = cur.execute("SELECT oidc_issuer, oidc_subject FROM users WHERE email = ?", [email]).fetchone()
+            if bound[1] is None:
+                cur.execute("UPDATE users SET oidc_issuer = ?, oidc_subject = ? WHERE email = ?",
+                            [issuer, subject, email])
+                audit.record(cur, email, "modification de compte", "succès", email,
+                       f"{label} : compte lié à l'identité {subject} de {issuer}")
+            elif (bound[0], bound[1]) != (issuer, subject):
+                audit.record(cur, email, "échec de connexion", "refus", email,
+                       f"{label} : identité {subject} de {issuer} différente de celle liée au compte{token}")
+                refused = True
+            else:
+                refused = False
+        if bound[1] is not None and refused:
+            return SignInResult(None, f"Cette identité n'est pas celle liée au compte {email} : accès refusé. "
+                                      "Adressez-vous à un administrateur DITP.")
     detail = label + token
-    if not audit.already_logged(store, email, Action.SIGN_IN, detail):
-        audit.log(store, email, Action.SIGN_IN, Outcome.SUCCESS, email, detail)
+    if not audit.already_logged(store, email, "connexion", detail):
+        audit.log(store, email, "connexion", "succès", email, detail)
     return SignInResult(actor)
 
 
 def record_sign_out(store: Store, actor: Actor, reason: str | None = None) -> None:
-    audit.log(store, actor.email, Action.SIGN_OUT, Outcome.SUCCESS, actor.email, reason)
+    audit.log(store, actor.email, "déconnexion", "succès", actor.email, reason)
 
 
 def session_expiry(signed_in_at: datetime, last_seen: datetime, now: datetime | None = None) -> str | None:
     """Why a session has ended (French), or None while it is valid."""
-    now = now or datetime.now()
-    if now - signed_in_at > SESSION_MAX:
-        return (f"Votre session a expiré ({int(SESSION_MAX.total_seconds() // 3600)} h après la connexion) : "
-                "reconnectez-vous.")
-    if now - last_seen > SESSION_IDLE:
-        return (f"Votre session a expiré après {int(SESSION_IDLE.total_seconds() // 60)} min d'inactivité : "
-                "reconnectez-vous.")
-    return None
+    return sessions.expiry_reason(signed_in_at, last_seen, now or datetime.now())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from lit_analytics.demo import load_demo
@@ -16,7 +18,9 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
     """Create the database at `path` from the reference data; refuse to overwrite unless `force`.
 
     The new database is built next to the target and moved into place only when complete, so a failure
-    never leaves a half-built file where the app expects a good one.
+    never leaves a half-built file where the app expects a good one. With `force`, the database replaced is
+    kept beside it under a dated name (`lit.duckdb` → `lit.remplacee-20211231-235959.duckdb`): its accounts
+    and audit log are never lost to a mistyped command; the new store's `previous_copy` says where.
     """
     path = Path(path)
     if path.exists() and not force:
@@ -35,16 +39,45 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
         store.cursor().execute("CHECKPOINT")
     finally:
         store.close()
-    Path(str(path) + ".wal").unlink(missing_ok=True)
+    previous = None
+    if path.exists():
+        previous = path.with_name(f"{path.stem}.remplacee-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
+        os.replace(path, previous)
+        wal = Path(str(path) + ".wal")
+        if wal.exists():
+            os.replace(wal, Path(str(previous) + ".wal"))
     os.replace(tmp, path)
-    return Store(path)
+    store = Store(path)
+    store.previous_copy = previous
+    return store
 
 
-def ensure_database(path: str | Path) -> Store:
-    """Open the database, building the demo one first if there is none (first run of the app)."""
+_APP_STORES: dict[str, Store] = {}
+_APP_STORES_LOCK = threading.Lock()
+
+
+def app_store(path: str | Path, *, build_demo: bool = False) -> Store:
+    """The app process's one Store for a database file, shared by the Streamlit script and the HTTP routes
+    (a DuckDB file is attached once per process)."""
+    key = str(Path(path).resolve())
+    with _APP_STORES_LOCK:
+        store = _APP_STORES.get(key)
+        if store is None:
+            store = _APP_STORES[key] = ensure_database(path, build_demo=build_demo)
+        return store
+
+
+def ensure_database(path: str | Path, *, build_demo: bool = False) -> Store:
+    """Open the app's database. A missing file is an error (a typo or an unmounted volume must not turn into a
+    demo database with published passwords); the demo database is built only when asked for (`build_demo`,
+    from `LIT_DEMO=1`, which `scripts/run.sh` sets when no `LIT_DB` is given)."""
     path = Path(path)
     if not path.exists():
-        return init_database(path, demo=True)
+        if build_demo:
+            return init_database(path, demo=True)
+        raise StoreError(f"Base de données introuvable : {path}. Vérifiez LIT_DB (ou --db) et le volume monté, ou "
+                         f"créez la base avec « python -m lit_analytics init --db {path} » (ajoutez --demo pour une "
+                         "base de démonstration) ; rien n'a été créé.")
     return Store(path)
 
 

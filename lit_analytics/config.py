@@ -1,7 +1,8 @@
 """Where things are: repository paths and the database location.
 
 The database path is chosen, in order, by an explicit argument (`--db PATH`), the `LIT_DB`
-environment variable, then the default `data/lit.duckdb` (git-ignored).
+environment variable, then the default `data/lit.duckdb` (git-ignored). The app builds a demo database
+only when asked (`LIT_DEMO=1`); otherwise a missing database is an error.
 """
 
 from __future__ import annotations
@@ -24,3 +25,8 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
     if env:
         return Path(env)
     return DEFAULT_DB
+
+
+def demo_requested() -> bool:
+    """`LIT_DEMO=1`: the app may build the demo database when the database file does not exist."""
+    return os.environ.get("LIT_DEMO", "").strip().lower() in ("1", "oui", "true", "yes")

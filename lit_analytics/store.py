@@ -38,17 +38,21 @@ def migrations() -> list[tuple[int, str, str]]:
         if match:
             found.append((int(match.group(1)), match.group(2), path.read_text(encoding="utf-8")))
     versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(versions) + 1)):
-        raise RuntimeError(f"migration numbers must be 1..n without gaps, got {versions}")
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"migration numbers must be unique, got {versions}")
+    # Numbers are reserved per branch (e.g. 005 and 006 written in parallel): a number may be missing for a
+    # while, and a migration is applied when it is not recorded in schema_migrations, whatever the maximum.
     return found
 
 
 def latest_schema_version() -> int:
-    return len(migrations())
+    return max((v for v, _, _ in migrations()), default=0)
 
 
 class Store:
     """A handle on the database. Safe to share between threads (one cursor per thread)."""
+
+    previous_copy: Path | None = None   # set by `bootstrap.init_database(force=True)`: the database it replaced
 
     def __init__(self, path: str | Path, *, read_only: bool = False, migrate: bool = True,
                  target_version: int | None = None):
@@ -111,8 +115,9 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: all or nothing, and the data version moves on commit."""
+    def transaction(self, *, data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: all or nothing, and the data version moves on commit (unless `data=False`:
+        bookkeeping that no figure shows, such as a session's last activity, leaves every cache valid)."""
         if self.read_only:
             raise StoreError("La base est ouverte en lecture seule.")
         with self._write_lock:
@@ -120,7 +125,7 @@ class Store:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
-                if self._has_meta(cur):
+                if data and self._has_meta(cur):
                     cur.execute(
                         "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
                         "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")
@@ -168,12 +173,14 @@ class Store:
                         "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
             current = self.schema_version()
             known = migrations()
-            if current > len(known):
+            done = {int(v) for (v,) in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+            unknown = done - {v for v, _, _ in known}
+            if unknown:
                 raise StoreError(
                     f"La base {self.path} a été créée par une version plus récente de l'outil "
-                    f"(schéma {current}, cette version connaît {len(known)}).")
+                    f"(schéma {current}, cette version connaît {latest_schema_version()}).")
             for version, name, sql in known:
-                if version <= current or (target_version is not None and version > target_version):
+                if version in done or (target_version is not None and version > target_version):
                     continue
                 cur.execute("BEGIN TRANSACTION")
                 try:

@@ -63,7 +63,7 @@ if upload is not None:
         st.error(str(exc))
         st.stop()
     st.subheader("Rapport de vérification")
-    st.caption(f"{upload.name} — {report.file_description or 'fichier illisible'}, "
+    st.caption(f"{display.as_text(upload.name)} — {report.file_description or 'fichier illisible'}, "
                f"{fmt_int(report.row_count)} ligne(s) de données. Dépôt : {report.target()}.")
     if report.errors:
         st.error(f"**{fmt_int(len(report.errors))} erreur(s)** : le fichier ne peut pas être publié. Corrigez les "
@@ -74,6 +74,10 @@ if upload is not None:
         st.warning(f"{fmt_int(len(report.warnings))} avertissement(s) : valeurs acceptées après correction.",
                    icon="ℹ️")
         st.dataframe(report.issues_frame("avertissement"), hide_index=True, width="stretch", key="depot_warnings")
+    # The version the verification on screen compared against: publishing checks it is still the current one.
+    reviewed = st.session_state.get("depot_reviewed", {})
+    reviewed = reviewed if reviewed.get("file") == (report.sha256, target_key) else {}
+    st.session_state["depot_reviewed"] = {"file": (report.sha256, target_key), "version": report.current_version_id}
     if report.ok:
         diff = report.diff
         st.success(f"Fichier valide : {fmt_int(report.row_count)} ligne(s) prêtes à publier.", icon="✅")
@@ -90,8 +94,8 @@ if upload is not None:
         elif st.button("Publier", type="primary", key="depot_publish"):
             try:
                 result = ingest.publish(store, data, upload.name, kind=kind, lab_id=lab_id, quarter=quarter,
-                                        actor=actor)
-            except PermissionDenied as exc:
+                                        actor=actor, reviewed_version_id=reviewed.get("version", -1))
+            except (PermissionDenied, ingest.ReviewOutdated) as exc:
                 st.error(str(exc))
             else:
                 if result.outcome == ingest.PUBLISHED:

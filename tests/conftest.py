@@ -172,7 +172,7 @@ class BackgroundService:
 
 
 class StreamlitServer(BackgroundService):
-    """`streamlit run app.py` on a free port. Secrets come only from `secrets_file` (default: none, so a
+    """`streamlit run serve.py` (the app and its session-cookie routes, as scripts/run.sh) on a free port. Secrets come only from `secrets_file` (default: none, so a
     developer's own .streamlit/secrets.toml never changes what the tests see)."""
 
     def __init__(self, db_path: Path, extra_env: dict | None = None, port: int | None = None,
@@ -182,7 +182,7 @@ class StreamlitServer(BackgroundService):
         env = {**os.environ, "LIT_DB": str(db_path), **(extra_env or {})}
         secrets = secrets_file or db_path.with_name("no-secrets.toml")
         super().__init__(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "serve.py"), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
              "--secrets.files", str(secrets)],

@@ -60,9 +60,10 @@ def test_home_page_shows_the_demo_notice_and_a_dated_source(home):
     assert any("données au 30/09/2026" in c.value for c in at.caption)
 
 
-def test_first_run_without_a_database_builds_the_demo_one(tmp_path, monkeypatch):
+def test_first_run_without_a_database_builds_the_demo_one_when_asked(tmp_path, monkeypatch):
     db = tmp_path / "absent" / "lit.duckdb"
     monkeypatch.setenv("LIT_DB", str(db))
+    monkeypatch.setenv("LIT_DEMO", "1")   # scripts/run.sh asks for it when no LIT_DB is given
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state["actor"] = ANALYST
     at = at.run()

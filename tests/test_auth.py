@@ -157,10 +157,11 @@ def test_the_lock_triggers_after_five_failures_and_ends_after_fifteen_minutes(st
     for i in range(auth.MAX_FAILED_ATTEMPTS - 1):
         assert auth.authenticate(store, admin.email, f"faux {i}", now=now).message == auth.BAD_CREDENTIALS
     last = auth.authenticate(store, admin.email, "faux encore", now=now)
-    assert "verrouillé jusqu'à 10:15" in last.message
+    assert last.message == auth.BAD_CREDENTIALS   # the same answer as an unknown e-mail (issue 10: no enumeration)
+    assert store.scalar("SELECT locked_until FROM users WHERE email = ?", [admin.email]) == datetime(2026, 3, 2, 10, 15)
     # Locked: even the right password is refused, and not even checked.
     locked = auth.authenticate(store, admin.email, PASSWORD, now=now + timedelta(minutes=14))
-    assert not locked.ok and "verrouillé" in locked.message
+    assert not locked.ok and locked.message == auth.BAD_CREDENTIALS
     assert auth.authenticate(store, admin.email, PASSWORD, now=now + timedelta(minutes=16)).ok
     assert store.query("SELECT failed_attempts, locked_until FROM users WHERE email = ?", [admin.email]) == [(0, None)]
     assert len(events(store, "verrouillage de compte")) == 1

@@ -109,15 +109,20 @@ def test_export_command_is_audited(demo_copy, tmp_path):
 
 
 def test_download_wrapper_audits_success_and_failure(demo_copy):
+    from lit_analytics import auth, sessions
+    from lit_analytics.permissions import Actor
     from lit_analytics.store import Store
     from lit_analytics.ui.export import _audited
     with Store(demo_copy) as store:
-        assert _audited(store, "a@b.fr", "Graphique", "png", lambda: b"12345")() == b"12345"
+        # A signed-in account: a deferred download re-checks its session first (issue 10).
+        user = auth.add_account(store, Actor("admin@ditp.test", "admin"), "a@b.fr", "analyste")
+        session_id = sessions.open_session(store, user, "password").session_id
+        assert _audited(store, "a@b.fr", "Graphique", "png", lambda: b"12345", session_id)() == b"12345"
 
         def broken():
             raise RuntimeError("Chromium absent")
         with pytest.raises(RuntimeError):
-            _audited(store, "a@b.fr", "Graphique", "svg", broken)()
+            _audited(store, "a@b.fr", "Graphique", "svg", broken, session_id)()
         rows = store.query("SELECT actor, outcome, target FROM audit_log WHERE action = 'export' ORDER BY event_id")
     assert rows == [("a@b.fr", "succès", "Graphique (png)"), ("a@b.fr", "échec", "Graphique (svg)")]
 

@@ -111,3 +111,11 @@ def test_pdf_deck_has_one_16_9_page_per_slide(figure):
     assert abs(float(box.width) / float(box.height) - 16 / 9) < 0.01
     assert "Graphique 2" in reader.pages[3].extract_text()
     assert "Sources et méthode" in reader.pages[5].extract_text()
+
+
+def test_xlsx_headers_are_neutralised_like_cells():
+    df = pd.DataFrame({'=HYPERLINK("http://x";"clic")': ["a"], "+1": [1], "Siilab": ["b"]})
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx([Table("T", df)], source="DITP", data_date=None)))
+    ws = wb["T"]
+    assert [c.data_type for c in ws[1]] == ["s", "s", "s"]
+    assert ws["A1"].value == '=HYPERLINK("http://x";"clic")' and ws["B1"].value == "+1"

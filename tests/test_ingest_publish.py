@@ -95,10 +95,15 @@ def test_a_crash_inside_the_publish_transaction_leaves_nothing_half_written(ref_
         raise OSError("disque plein (simulé)")
 
     monkeypatch.setattr(publish_module, "_insert_rows", insert_then_crash)
-    with pytest.raises(OSError):
-        up(ref_store, V2)
-    assert snapshot(ref_store) == before
-    assert ref_store.data_version() == version
+    # Issue 10: the crash is caught, rolled back, registered as a failed upload and answered in French.
+    failed = up(ref_store, V2)
+    assert failed.outcome == ingest.FAILED and "rien n'a été publié" in failed.message()
+    after = snapshot(ref_store)
+    for table in before:
+        if table not in ("imports", "import_errors", "audit_log", "meta"):
+            assert after[table] == before[table], table        # nothing half-written
+    assert ref_store.query("SELECT outcome FROM imports WHERE import_id = ?", [failed.import_id]) == [("échec",)]
+    assert failed.version_id is None and version is not None
     monkeypatch.undo()
     assert up(ref_store, V2).version_id == 2   # and the store is still usable
 

@@ -66,10 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_user() -> str:
+    import getpass
+    try:
+        return getpass.getuser()
+    except Exception:   # no user name in the environment (container without passwd entry)
+        import os
+        return f"uid {os.getuid()}"
+
+
 def main(argv: list[str] | None = None) -> int:
+    from lit_analytics.audit import set_os_user
     from lit_analytics.store import StoreError
     parser = build_parser()
     args = parser.parse_args(argv)
+    set_os_user(_os_user())   # every write of a command is audited with who typed it, beside --user
     try:
         return int(args.handler(args) or 0)
     except (CliError, StoreError, ValueError) as exc:

@@ -29,6 +29,8 @@ def init(args: argparse.Namespace) -> int:
     store = init_database(path, demo=args.demo, force=args.force, seed=args.seed, scale=args.scale,
                           until=args.until)
     with store:
+        if store.previous_copy:
+            print(f"Ancienne base conservée : {store.previous_copy}")
         _print_summary(describe(store))
     return 0
 

@@ -2,7 +2,7 @@
 styled header row; € and date number formats; one sheet per table; a sheet with sources and data date).
 
 Cells that a spreadsheet could read as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)
-are neutralised by a leading apostrophe in CSV and stored as plain text in XLSX. The CSV writer itself lives in
+are neutralised by a leading apostrophe in CSV and stored as plain text in XLSX (headers included). The CSV writer itself lives in
 `formats` (templates of the upload pages use it too); it is re-exported here.
 """
 
@@ -61,6 +61,7 @@ def to_xlsx(tables: list[Table], *, source: str, data_date: date | None, scope: 
         df = table.data
         ws.append([str(c) for c in df.columns])
         for cell in ws[1]:
+            cell.data_type = "s"  # a header stays text too (a column named « =HYPERLINK(…) » is no formula)
             cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in df.itertuples(index=False):

@@ -18,6 +18,15 @@ KIND_LABELS = {
 }
 
 
+_MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def as_text(text: str) -> str:
+    """A user-supplied string (a file name…) made inert for Streamlit's Markdown: shown as typed, never as a
+    link, an image, emphasis or HTML."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text)).replace("\n", " ")
+
+
 def lab_names(store: Store) -> dict[str, str]:
     """lab_id → public name, by name."""
     return dict(store.query("SELECT lab_id, name FROM labs ORDER BY name"))

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,7 +30,13 @@ from lit_analytics.ingest.validate import ERROR, WARNING, Context, Issue, valida
 from lit_analytics.permissions import Actor, PermissionDenied
 from lit_analytics.store import Store
 
-PUBLISHED, REJECTED, ALREADY = "publié", "rejeté", "déjà publié"
+PUBLISHED, REJECTED, ALREADY, FAILED = "publié", "rejeté", "déjà publié", "échec"
+_NOT_GIVEN = object()
+log = logging.getLogger(__name__)
+
+
+class ReviewOutdated(Exception):
+    """The published version changed between the verification the user reviewed and the publish (French message)."""
 
 
 @dataclass
@@ -86,7 +93,7 @@ class Report:
 
 @dataclass
 class PublishResult:
-    outcome: str                         # 'publié' | 'rejeté' | 'déjà publié'
+    outcome: str                         # 'publié' | 'rejeté' | 'déjà publié' | 'échec' (unexpected error)
     import_id: int
     report: Report
     version_id: int | None = None        # the new current version (publié)
@@ -101,6 +108,10 @@ class PublishResult:
         if self.outcome == ALREADY:
             return (f"Déjà publié : ce fichier (même empreinte SHA-256) est la version en vigueur de "
                     f"{self.report.target()} ; rien n'a changé.")
+        if self.outcome == FAILED:
+            return ("La publication a échoué à cause d'une erreur inattendue : rien n'a été publié (le dépôt est "
+                    f"enregistré en échec, n° {self.import_id}, et le détail consigné pour l'administrateur). "
+                    "Réessayez plus tard ou signalez-le à la DITP.")
         return f"Rejeté : {fmt_int(len(self.report.errors))} erreur(s), rien n'a été publié."
 
 
@@ -128,9 +139,9 @@ def check_file(data: bytes, file_name: str, schema: TableSchema, ctx: Context) -
     report = Report(kind=ctx.kind, lab_id=ctx.lab_id, quarter=ctx.quarter, file_name=file_name,
                     sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     try:
-        raw: RawTable = read_table(data, file_name, schema.names + ["id_lab"])
+        raw: RawTable = read_table(data, file_name, schema.names + [f.title for f in schema.fields] + ["id_lab"])
     except ReadError as exc:
-        report.errors.append(Issue(exc.line, None, exc.code, str(exc)))
+        report.errors.append(Issue(exc.line, exc.column, exc.code, str(exc)))
         return report
     report.file_description = raw.describe()
     result = validate_table(raw, schema, ctx)
@@ -183,8 +194,14 @@ def _compare_with_current(store: Store, report: Report) -> None:
 # --- publish -------------------------------------------------------------------------------------
 
 def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Actor, lab_id: str | None = None,
-            quarter: str | None = None) -> PublishResult:
-    """Verify and publish in one transaction; every upload is registered, whatever the outcome."""
+            quarter: str | None = None, reviewed_version_id=_NOT_GIVEN) -> PublishResult:
+    """Verify and publish in one transaction; every upload is registered, whatever the outcome.
+
+    `reviewed_version_id`: the current version (or None) the verification the user reviewed compared against (the
+    page passes it); if another publication or a restore changed it since, nothing is written and
+    `ReviewOutdated` says to look again. An unexpected error (the database refusing a value…) rolls the
+    transaction back, is logged with its traceback server-side, and the upload is registered as failed
+    (`échec`): the caller gets a French message, never the exception."""
     lab_id, quarter = _check_target(store, kind, lab_id, quarter)
     target = f"{kind} {lab_id} {quarter}" if lab_id else kind
     try:
@@ -193,8 +210,28 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
         audit.log(store, actor.email, Action.UPLOAD, Outcome.REFUSED, target, str(exc))
         raise
     report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
+    try:
+        return _publish_checked(store, report, actor, reviewed_version_id)
+    except (ReviewOutdated, PermissionDenied):
+        raise
+    except Exception as exc:  # rolled back by the transaction; recorded, logged, answered in French
+        log.exception("Publication en échec : %s (%s)", report.target(), file_name)
+        with store.transaction() as cur:
+            import_id = _register_import(store, cur, report, actor, FAILED)
+            audit.record(cur, actor.email, Action.PUBLICATION, Outcome.FAILURE, report.target(),
+                         f"{file_name} — erreur inattendue ({exc.__class__.__name__}), rien n'a été publié")
+        return PublishResult(outcome=FAILED, import_id=import_id, report=report)
+
+
+def _publish_checked(store: Store, report: Report, actor: Actor, reviewed_version_id) -> PublishResult:
+    kind, lab_id, quarter, file_name = report.kind, report.lab_id, report.quarter, report.file_name
     with store.transaction() as cur:
         _compare_with_current(store, report)  # inside the transaction: what is current now
+        if (reviewed_version_id is not _NOT_GIVEN and report.ok and not report.already_published
+                and report.current_version_id != reviewed_version_id):
+            raise ReviewOutdated(
+                "La version publiée de ce rapport a changé depuis votre vérification (une autre publication ou une "
+                "restauration) : rien n'a été publié. Relisez le rapport de vérification mis à jour, puis publiez.")
         if not report.ok:
             outcome = REJECTED
         elif report.already_published:
@@ -228,6 +265,11 @@ def register_rejected(store: Store, report: Report, actor: Actor) -> int:
     this account is this very file, rejected, its id is returned and nothing is written."""
     if report.ok:
         raise ValueError("Ce fichier ne contient pas d'erreur : publiez-le.")
+    try:
+        permissions.require_upload(actor, report.kind, report.lab_id)
+    except PermissionDenied as exc:
+        audit.log(store, actor.email, Action.UPLOAD, Outcome.REFUSED, report.target(), str(exc))
+        raise
     same = _latest_rejection_of(store, report, actor)
     if same is not None:   # checked before opening a transaction: a page rerun does not move the data version
         return same
@@ -263,7 +305,8 @@ def _register_import(store: Store, cur, report: Report, actor: Actor, outcome: s
     diff = report.diff if outcome == PUBLISHED else None
     detail = {PUBLISHED: f"Publié : {diff.summary()}" if diff else "Publié",
               ALREADY: f"Déjà publié (version n° {report.current_version_id})",
-              REJECTED: f"Rejeté : {len(report.errors)} erreur(s)"}[outcome]
+              REJECTED: f"Rejeté : {len(report.errors)} erreur(s)",
+              FAILED: "Échec : erreur inattendue pendant la publication, rien n'a été publié"}[outcome]
     cur.execute(
         """INSERT INTO imports (import_id, kind, lab_id, quarter, origin, file_name, sha256, user_email, received_at,
                                 row_count, outcome, detail, error_count, warning_count, rows_added, rows_changed,

@@ -31,6 +31,7 @@ class Field:
     enum: tuple[str, ...] | None = None
     item_enum: tuple[str, ...] | None = None
     minimum: float | None = None
+    maximum: float | None = None
     exclusive_minimum: float | None = None
     max_length: int | None = None
     not_before: str | None = None
@@ -77,7 +78,7 @@ def load_schema(kind: str) -> TableSchema:
             example=d.get("example"), required=bool(c.get("required")), unique=bool(c.get("unique")),
             enum=tuple(c["enum"]) if "enum" in c else None,
             item_enum=tuple(d["x-itemEnum"]) if "x-itemEnum" in d else None,
-            minimum=c.get("minimum"), exclusive_minimum=d.get("x-exclusiveMinimum"),
+            minimum=c.get("minimum"), maximum=c.get("maximum"), exclusive_minimum=d.get("x-exclusiveMinimum"),
             max_length=c.get("maxLength"), not_before=d.get("x-notBefore"),
             in_quarter=bool(d.get("x-inQuarter")), known_lab=bool(d.get("x-knownLab"))))
     return TableSchema(kind=kind, title=descriptor.get("title", kind), description=descriptor.get("description", ""),

@@ -37,7 +37,8 @@ class Issue:
             parts.append(f"ligne {self.line}")
         if self.column:
             parts.append(f"colonne « {self.column} »")
-        return ", ".join(parts).capitalize() if parts else "Fichier"
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:] if parts else "Fichier"
 
 
 @dataclass(frozen=True)
@@ -175,10 +176,17 @@ def _bounds_error(f: Field, value, text: str) -> tuple[str, str] | None:
         if f.minimum is not None and value < f.minimum:
             return "minimum", (f"« {text} » est négatif : {f.title.lower()} attendu(e) supérieur(e) ou égal(e) "
                                f"à {V.fmt_plain(f.minimum)}.")
+        if f.maximum is not None and value > f.maximum:
+            return "maximum", (f"« {_shown(text)} » est trop grand : {f.title.lower()} attendu(e) inférieur(e) ou "
+                               f"égal(e) à {V.fmt_plain(f.maximum)}.")
     if f.max_length is not None and isinstance(value, str) and len(value) > f.max_length:
         return "max-length", (f"Texte trop long ({fmt_number(len(value))} caractères) : attendu au plus "
                               f"{fmt_number(f.max_length)} caractères.")
     return None
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, result: Validation,

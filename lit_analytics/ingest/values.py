@@ -8,6 +8,7 @@ validator, so a 100 000-row file costs one call per distinct value.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date
@@ -26,7 +27,16 @@ NUMBER_HINT = "un nombre comme 1 234,5 (virgule décimale, € facultatif)"
 
 
 def parse_number(text: str) -> Parsed:
-    """`1 234,5`, `1 234,5 €`, `1.234,5`, `1234.5`, `1.234` (thousands) → float."""
+    """`1 234,5`, `1 234,5 €`, `1.234,5`, `1234.5`, `1.234` (thousands) → float; never an infinite one (a
+    400-digit number overflows to `inf`, which no column may hold)."""
+    value, error, warning = _parse_number(text)
+    if error is None and not math.isfinite(value):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        return None, f"« {shown} » est un nombre trop grand pour être lu : attendu {NUMBER_HINT}.", None
+    return value, error, warning
+
+
+def _parse_number(text: str) -> Parsed:
     cleaned = text.replace("€", "").replace("EUR", "").replace("\u2212", "-").translate(_SPACES)
     if _PLAIN.match(cleaned):
         if cleaned.count(".") == 1 and _THOUSANDS_DOT.match(cleaned):

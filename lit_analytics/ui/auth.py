@@ -4,11 +4,16 @@ Contract used by every page: the signed-in user is an `Actor` kept in `st.sessio
 `current_actor()` returns it or None, `require_actor()` stops the page with a French message when nobody
 is signed in. (AppTests sign in by setting `at.session_state["actor"]` before the run.)
 
-`app.py` calls `resolve_session()` on every run: it checks the session's expiry (idle and absolute, see
-`lit_analytics.auth`), re-reads the account of a signed-in user (a disabled account is signed out at its
-next click, a changed role applies at once), and maps an OpenID Connect identity (`st.login`, configured
-in `.streamlit/secrets.toml`) to an account through its e-mail. The sign-in page offers the password form
-and one button per configured OIDC provider.
+`app.py` calls `resolve_session()` on every run. Sessions are server-side (`lit_analytics.sessions`): a
+password sign-in opens a session row and sends the browser once through the app's HTTP route
+(`lit_analytics.web`), which sets the HttpOnly cookie holding the session's token; every run of every tab
+resolves that cookie (or the tab's own token) in the store — the expiry rules (idle and absolute), the account
+re-read (a disabled account is signed out at its next click, a changed role applies at once), and a session
+ended elsewhere (sign-out in another tab, an account change by an administrator) is over at the next click.
+So reloading the tab or opening a link in a new tab keeps the user signed in. An OpenID Connect identity
+(`st.login`, configured in `.streamlit/secrets.toml`) is mapped to an account through its e-mail (verified,
+bound to the provider's issuer and subject) and gets a server-side session too. The sign-in page offers the
+password form (bounded inputs) and one button per configured OIDC provider.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from datetime import datetime
 
 import streamlit as st
 
-from lit_analytics import auth
+from urllib.parse import urlencode, urlsplit
+
+from lit_analytics import auth, sessions, web
 from lit_analytics.permissions import ROLES, Actor, actor_for_email
 from lit_analytics.store import Store
 
@@ -41,7 +48,8 @@ def close_legacy_page_entry() -> None:
 
 
 ACTOR_KEY = "actor"
-SESSION_KEY = "auth_session"     # {"method": "password"|"oidc"|"test", "provider", "signed_in_at", "last_seen"}
+SESSION_KEY = "auth_session"     # {"method": "password"|"oidc"|"test", "provider", "signed_in_at", "last_seen",
+                                 #  "session_id", "token"} (the last two: the server-side session of this tab)
 NOTICE_KEY = "auth_notice"       # why the last session ended, shown on the sign-in page
 DENIED_KEY = "auth_denied"       # why an OIDC identity got no access
 
@@ -103,10 +111,61 @@ def _oidc_identity() -> dict | None:
 
 # --- the session -------------------------------------------------------------------------------
 
-def _start(actor: Actor, method: str, signed_in_at: datetime, provider: str | None = None) -> None:
+def _redirect(url: str) -> None:
+    """Send the browser to `url` (a path of this site): the message `st.login` itself uses (Streamlit==1.67.0)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    message = ForwardMsg()
+    message.auth_redirect.url = url
+    ctx.enqueue(message)
+
+
+def _here() -> str:
+    """The page the browser shows (path and query), to come back to after the cookie route."""
+    try:
+        url = st.context.url
+        path = (urlsplit(url).path if isinstance(url, str) else "/") or "/"
+        query = urlencode(st.query_params.to_dict())
+    except Exception:
+        return "/"
+    return web.safe_next(path + (f"?{query}" if query else ""))
+
+
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(sessions.COOKIE)
+    except Exception:   # no request context (AppTest)
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+def client_address() -> str | None:
+    try:
+        address = st.context.ip_address
+    except Exception:
+        return None
+    return address if isinstance(address, str) else None
+
+
+def current_session_id() -> str | None:
+    """The server-side session of this tab (deferred downloads check it is still open)."""
+    session = st.session_state.get(SESSION_KEY) or {}
+    return session.get("session_id")
+
+
+def _start(actor: Actor, method: str, signed_in_at: datetime, provider: str | None = None,
+           store: Store | None = None) -> None:
+    session = {"method": method, "provider": provider, "signed_in_at": signed_in_at, "last_seen": datetime.now(),
+               "session_id": None, "token": None}
+    if store is not None:
+        opened = sessions.open_session(store, actor, method, provider=provider, signed_in_at=signed_in_at,
+                                       client=client_address())
+        session.update(session_id=opened.session_id, token=opened.token, handoff=opened.handoff)
     st.session_state[ACTOR_KEY] = actor
-    st.session_state[SESSION_KEY] = {"method": method, "provider": provider, "signed_in_at": signed_in_at,
-                                     "last_seen": datetime.now()}
+    st.session_state[SESSION_KEY] = session
     st.session_state.pop(DENIED_KEY, None)
 
 
@@ -118,30 +177,67 @@ def _end(notice: str | None = None) -> dict | None:
     return session
 
 
+def _adopt(store: Store, resolved: sessions.Resolved, token: str) -> Actor:
+    st.session_state[ACTOR_KEY] = resolved.actor
+    st.session_state[SESSION_KEY] = {"method": resolved.method, "provider": None, "signed_in_at": None,
+                                     "last_seen": datetime.now(), "session_id": resolved.session_id, "token": token}
+    return resolved.actor
+
+
+def _signed_out(store: Store, actor: Actor | None, reason: str, method: str | None) -> None:
+    if actor is not None:
+        auth.record_sign_out(store, actor, reason)
+    _end(reason)
+    if method == "oidc":
+        st.logout()   # clears the identity cookie, or the next page would sign in again
+
+
 def resolve_session(store: Store, now: datetime | None = None) -> Actor | None:
-    """The signed-in user for this run, after checking expiry and the account; None when signed out."""
+    """The signed-in user for this run, after checking the server-side session and the account; None when
+    signed out."""
     now = now or datetime.now()
     actor = current_actor()
-    if actor is not None:
-        session = st.session_state.get(SESSION_KEY)
-        if session is None:   # actor put in place directly (AppTests): a fresh session
+    session = st.session_state.get(SESSION_KEY)
+    cookie = _cookie_token()
+    if actor is not None and session is not None and session.get("token"):
+        if session.get("signed_in_at") and session.get("last_seen"):   # this tab's own view of the same rules
+            reason = auth.session_expiry(session["signed_in_at"], session["last_seen"], now)
+            if reason is not None:
+                sessions.end(store, session.get("session_id"), reason, now=now)
+                _signed_out(store, actor, reason, session["method"])
+                return None
+        resolved = sessions.resolve(store, session["token"], now)
+        if resolved.actor is None and session.get("token") != cookie and cookie:
+            resolved = sessions.resolve(store, cookie, now)   # the cookie's session (rotated token) is this one
+            if resolved.actor is not None:
+                return _adopt(store, resolved, cookie)
+        if resolved.actor is None:
+            _signed_out(store, actor, resolved.ended_reason or sessions.SIGNED_OUT_ELSEWHERE, session["method"])
+            return None
+        if resolved.actor != actor:
+            st.session_state[ACTOR_KEY] = resolved.actor
+        session["last_seen"] = now
+        if session.get("handoff"):   # first run after signing in: the browser fetches its cookie once
+            _redirect(f"{web.OPEN_PATH}?{urlencode({'code': session.pop('handoff'), 'suite': _here()})}")
+        return resolved.actor
+    if actor is not None:   # actor put in place directly (AppTests): a fresh session with the same expiry rules
+        if session is None:
             session = {"method": "test", "provider": None, "signed_in_at": now, "last_seen": now}
             st.session_state[SESSION_KEY] = session
         reason = auth.session_expiry(session["signed_in_at"], session["last_seen"], now)
-        if reason is None and session["method"] in ("password", "oidc"):
-            fresh = actor_for_email(store, actor.email)
-            if fresh is None:
-                reason = "Votre compte a été désactivé : vous avez été déconnecté(e)."
-            elif fresh != actor:
-                st.session_state[ACTOR_KEY] = actor = fresh
         if reason is not None:
-            auth.record_sign_out(store, actor, reason)
-            ended = _end(reason)
-            if ended and ended["method"] == "oidc":
-                st.logout()   # clears the identity cookie, or the next page would sign in again
+            _signed_out(store, actor, reason, session["method"])
             return None
         session["last_seen"] = now
         return actor
+
+    if cookie:   # a reload or a new tab: the browser's session
+        resolved = sessions.resolve(store, cookie, now)
+        if resolved.actor is not None:
+            return _adopt(store, resolved, cookie)
+        if resolved.ended_reason and st.session_state.get("auth_notice_shown") != resolved.session_id:
+            st.session_state[NOTICE_KEY] = resolved.ended_reason
+            st.session_state["auth_notice_shown"] = resolved.session_id
 
     identity = _oidc_identity()
     if identity is None:
@@ -154,22 +250,32 @@ def resolve_session(store: Store, now: datetime | None = None) -> Actor | None:
         st.session_state[NOTICE_KEY] = reason
         st.logout()
         return None
-    result = auth.sign_in_oidc(store, identity.get("email"), provider, signed_in_at if issued else None)
+    result = auth.sign_in_oidc(store, identity.get("email"), provider, signed_in_at if issued else None,
+                               email_verified=identity.get("email_verified"), issuer=identity.get("iss"),
+                               subject=identity.get("sub"))
     if not result.ok:
         st.session_state[DENIED_KEY] = result.message
         return None
-    _start(result.actor, "oidc", signed_in_at, provider)
+    _start(result.actor, "oidc", signed_in_at, provider, store=store)
+    st.session_state[SESSION_KEY].pop("handoff", None)   # the provider's own cookie keeps this browser signed in
     return result.actor
 
 
 def sign_out(store: Store) -> None:
+    """Sign out everywhere: the server-side session ends (every tab and device holding it is signed out at its
+    next click), and the browser's cookie is cleared by the app's route."""
     actor = current_actor()
+    session = st.session_state.get(SESSION_KEY) or {}
+    if session.get("session_id"):
+        sessions.end(store, session["session_id"], sessions.SIGNED_OUT_ELSEWHERE)
     if actor is not None:
         auth.record_sign_out(store, actor)
     session = _end()
     if session and session["method"] == "oidc":
         st.logout()
         st.stop()
+    if session and session.get("session_id"):
+        _redirect(f"{web.CLOSE_PATH}?{urlencode({'suite': '/'})}")   # the browser clears its cookie
     st.rerun()
 
 
@@ -211,14 +317,15 @@ def sign_in_page(store: Store) -> None:
         st.markdown("**Ou avec un compte local**")
 
     with st.form("sign_in"):
-        email = st.text_input("Adresse e-mail", key="sign_in_email", autocomplete="username")
+        email = st.text_input("Adresse e-mail", key="sign_in_email", autocomplete="username",
+                              max_chars=auth.MAX_EMAIL_CHARS)
         password = st.text_input("Mot de passe", type="password", key="sign_in_password",
-                                 autocomplete="current-password")
+                                 autocomplete="current-password", max_chars=auth.MAX_PASSWORD_CHARS)
         submitted = st.form_submit_button("Se connecter", type="secondary" if providers else "primary")
     if submitted:
-        result = auth.authenticate(store, email, password)
+        result = auth.authenticate(store, email, password, client=client_address())
         if result.ok:
-            _start(result.actor, "password", datetime.now())
+            _start(result.actor, "password", datetime.now(), store=store)
             st.rerun()
         st.error(result.message)
 
@@ -227,6 +334,9 @@ def sign_in_page(store: Store) -> None:
                 "commande : `python -m lit_analytics users add --bootstrap --email ADRESSE --role admin`.")
     demo = auth.demo_accounts(store)
     if not demo.empty:
+        st.warning("**BASE DE DÉMONSTRATION** : ses comptes et leur mot de passe sont publics (ci-dessous et dans "
+                 "la documentation) ; n'y mettez aucune donnée réelle et ne l'exposez pas sur un réseau. En "
+                 "production, construisez la base sans --demo (python -m lit_analytics init).", icon="⚠️")
         with st.expander("Comptes de démonstration (base de démonstration uniquement)", expanded=True):
             st.markdown(f"Mot de passe de tous les comptes de démonstration : `{auth.DEMO_PASSWORD}`")
             st.dataframe(demo.assign(role=demo["role"].map(ROLES)).rename(

@@ -2,8 +2,9 @@
 cached by Streamlit (`st.cache_data`) and keyed on the database path, the data version (which moves at every
 write) and the arguments, so a publication shows everywhere at once; the demo notice and the source line.
 
-It runs queries (through `indicators`) and, on the first run, builds the demo database (`ensure_database`);
-no other write happens here.
+It runs queries (through `indicators`) and, on the first run, builds the demo database when asked (`LIT_DEMO=1`,
+see `bootstrap.app_store`); no other write happens here. The Store is the process's one for that file, shared with
+the session-cookie routes (`lit_analytics.web`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from lit_analytics import config, indicators
-from lit_analytics.bootstrap import ensure_database
+from lit_analytics.bootstrap import app_store
 from lit_analytics.formats import fmt_date
 from lit_analytics.store import Store
 
@@ -25,7 +26,7 @@ DEMO_NOTICE = ("**Données de démonstration** : les projets, sessions et financ
 
 @st.cache_resource(show_spinner="Ouverture de la base de données…")
 def _open_store(path: str) -> Store:
-    return ensure_database(path)
+    return app_store(path, build_demo=config.demo_requested())
 
 
 def get_store() -> Store:

@@ -10,17 +10,32 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lit_analytics import audit, catalogue, indicators
+from lit_analytics import audit, catalogue, indicators, sessions
 from lit_analytics.export import briefing
+from lit_analytics.permissions import PermissionDenied
 from lit_analytics.store import Store
+
+SESSION_OVER = "Votre session a pris fin : reconnectez-vous pour télécharger ce fichier."
+
+
+def _session_id() -> str | None:
+    from lit_analytics.ui.auth import current_session_id
+    return current_session_id()
+
 
 IMAGE_FORMATS = {"png": "Image PNG", "svg": "Image SVG", "pdf": "PDF"}
 TABLE_FORMATS = {"csv": "Données CSV", "xlsx": "Données Excel"}
 
 
-def _audited(store: Store, email: str, target: str, fmt: str, produce: Callable[[], bytes]) -> Callable[[], bytes]:
-    """Wrap a file producer so that each download is audited (success or failure)."""
+def _audited(store: Store, email: str, target: str, fmt: str, produce: Callable[[], bytes],
+             session_id: str | None = None) -> Callable[[], bytes]:
+    """Wrap a file producer so that each download re-checks the session that showed the button (signed out,
+    disabled, expired: refused before a byte is produced) and is audited (success, failure or refusal)."""
     def run() -> bytes:
+        if not sessions.is_active(store, session_id, email):
+            audit.log(store, email, audit.Action.EXPORT, audit.Outcome.REFUSED, f"{target} ({fmt})",
+                      "session terminée")
+            raise PermissionDenied(SESSION_OVER)
         try:
             data = produce()
         except Exception as exc:
@@ -40,7 +55,7 @@ def chart_downloads(store: Store, item: catalogue.Chart, email: str, key: str) -
                 for fmt, label in TABLE_FORMATS.items()]
     for column, (fmt, label, produce) in zip(columns, buttons):
         column.download_button(
-            label, data=_audited(store, email, item.title, fmt, produce),
+            label, data=_audited(store, email, item.title, fmt, produce, _session_id()),
             file_name=briefing.file_name(item.title, fmt), mime=briefing.CONTENT_TYPES[fmt],
             key=f"{key}-export-{fmt}", on_click="ignore", icon=":material/download:", width="stretch")
 
@@ -52,7 +67,7 @@ def briefing_downloads(store: Store, scope: briefing.Scope, chart_ids: list[str]
     for column, (fmt, label) in zip(columns, formats.items()):
         column.download_button(
             label, data=_audited(store, email, f"note {scope.label}", fmt,
-                                 lambda fmt=fmt: briefing.export(store, scope, fmt, chart_ids)),
+                                 lambda fmt=fmt: briefing.export(store, scope, fmt, chart_ids), _session_id()),
             file_name=briefing.file_name(f"note {scope.slug}", fmt), mime=briefing.CONTENT_TYPES[fmt],
             key=f"note-export-{fmt}", on_click="ignore", icon=":material/download:", width="stretch",
             type="primary" if fmt == "pptx" else "secondary")

@@ -1,0 +1,158 @@
+"""Server-side sessions: what keeps a browser signed in across reloads and new tabs, and what ends it.
+
+Signing in creates a row of `sessions` (migration 006) and a one-time code; the app's HTTP route
+(`lit_analytics/web.py`) exchanges that code for a random opaque token set as an HttpOnly, SameSite=Lax cookie
+(Secure under https), and stores only the token's SHA-256 (the token is rotated at that moment). Every page run
+resolves the cookie's token here: the same expiry rules as before (`SESSION_IDLE` without activity,
+`SESSION_MAX` after signing in), the account re-read (disabled → signed out, role changed → applies at once),
+and a session ended elsewhere (sign-out in another tab, an administrator disabling the account, changing its
+role or resetting its password: `end_all_for`, in the same transaction as the change) is over at its next click.
+
+Only `Store` queries and transactions: the same code works on any store (DuckDB file or PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from lit_analytics.permissions import Actor, actor_for_email
+from lit_analytics.store import Store
+
+SESSION_IDLE = timedelta(hours=1)
+SESSION_MAX = timedelta(hours=8)
+HANDOFF_TTL = timedelta(minutes=2)
+TOUCH_EVERY = timedelta(seconds=30)     # last activity is written at most this often (idle precision)
+COOKIE = "lit_session"
+
+SIGNED_OUT = "Vous vous êtes déconnecté(e)."
+SIGNED_OUT_ELSEWHERE = "Vous avez été déconnecté(e) (déconnexion depuis un autre onglet ou appareil)."
+ACCOUNT_DISABLED = "Votre compte a été désactivé : vous avez été déconnecté(e)."
+ACCOUNT_CHANGED = "Vos droits ont été modifiés par un administrateur : reconnectez-vous."
+PASSWORD_CHANGED = "Le mot de passe de votre compte a été changé : reconnectez-vous."
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Opened:
+    session_id: str
+    token: str          # the session's current token (for this tab until the cookie is set)
+    handoff: str        # the one-time code the HTTP route exchanges for the cookie
+
+
+@dataclass(frozen=True)
+class Resolved:
+    actor: Actor | None          # the account, re-read; None when the session is over
+    session_id: str | None
+    method: str | None
+    ended_reason: str | None     # French, why it is over (None: unknown token, nothing to say)
+
+
+def expiry_reason(signed_in_at: datetime, last_seen: datetime, now: datetime) -> str | None:
+    """Why a session has ended by time (French), or None while it is valid."""
+    if now - signed_in_at > SESSION_MAX:
+        return (f"Votre session a expiré ({int(SESSION_MAX.total_seconds() // 3600)} h après la connexion) : "
+                "reconnectez-vous.")
+    if now - last_seen > SESSION_IDLE:
+        return (f"Votre session a expiré après {int(SESSION_IDLE.total_seconds() // 60)} min d'inactivité : "
+                "reconnectez-vous.")
+    return None
+
+
+def open_session(store: Store, actor: Actor, method: str, *, provider: str | None = None,
+                 signed_in_at: datetime | None = None, client: str | None = None,
+                 now: datetime | None = None) -> Opened:
+    """A new session for a signed-in account, with its one-time code for the cookie route."""
+    now = now or datetime.now()
+    session_id, token, handoff = secrets.token_hex(8), _new_secret(), _new_secret()
+    with store.transaction(data=False) as cur:
+        cur.execute("INSERT INTO sessions (session_id, token_hash, handoff_hash, handoff_until, email, method, "
+                    "provider, signed_in_at, last_seen, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [session_id, _hash(token), _hash(handoff), now + HANDOFF_TTL, actor.email, method, provider,
+                     signed_in_at or now, now, (client or "")[:100] or None])
+    return Opened(session_id, token, handoff)
+
+
+def redeem_handoff(store: Store, handoff: str, now: datetime | None = None) -> str | None:
+    """Exchange a one-time code for a fresh token (the cookie's), once, within `HANDOFF_TTL`; None otherwise."""
+    if not isinstance(handoff, str) or not handoff or len(handoff) > 100:
+        return None
+    now = now or datetime.now()
+    token = _new_secret()
+    with store.transaction(data=False) as cur:
+        row = cur.execute("SELECT session_id FROM sessions WHERE handoff_hash = ? AND handoff_until >= ? "
+                          "AND ended_at IS NULL", [_hash(handoff), now]).fetchall()
+        if not row:
+            return None
+        cur.execute("UPDATE sessions SET token_hash = ?, handoff_hash = NULL, handoff_until = NULL "
+                    "WHERE session_id = ?", [_hash(token), row[0][0]])
+    return token
+
+
+def resolve(store: Store, token: str | None, now: datetime | None = None) -> Resolved:
+    """The account behind a session token, after every check; ends the session when it is over."""
+    if not isinstance(token, str) or not token or len(token) > 100:
+        return Resolved(None, None, None, None)
+    now = now or datetime.now()
+    rows = store.query("SELECT session_id, email, method, signed_in_at, last_seen, ended_at, ended_reason "
+                       "FROM sessions WHERE token_hash = ?", [_hash(token)])
+    if not rows:
+        return Resolved(None, None, None, None)
+    session_id, email, method, signed_in_at, last_seen, ended_at, ended_reason = rows[0]
+    if ended_at is not None:
+        return Resolved(None, session_id, method, ended_reason or SIGNED_OUT_ELSEWHERE)
+    reason = expiry_reason(signed_in_at, last_seen, now)
+    actor = None if reason else actor_for_email(store, email)
+    if reason is None and actor is None:
+        reason = ACCOUNT_DISABLED
+    if reason is not None:
+        end(store, session_id, reason, now=now)
+        return Resolved(None, session_id, method, reason)
+    if now - last_seen >= TOUCH_EVERY:
+        with store.transaction(data=False) as cur:
+            cur.execute("UPDATE sessions SET last_seen = ? WHERE session_id = ? AND ended_at IS NULL",
+                        [now, session_id])
+    return Resolved(actor, session_id, method, None)
+
+
+def is_active(store: Store, session_id: str | None, email: str | None = None) -> bool:
+    """Whether a session is still open (deferred downloads check this before producing a byte)."""
+    if not session_id:
+        return False
+    rows = store.query("SELECT email, signed_in_at, last_seen, ended_at FROM sessions WHERE session_id = ?",
+                       [session_id])
+    if not rows:
+        return False
+    owner, signed_in_at, last_seen, ended_at = rows[0]
+    if ended_at is not None or expiry_reason(signed_in_at, last_seen, datetime.now()) is not None:
+        return False
+    if email is not None and owner != email:
+        return False
+    return actor_for_email(store, owner) is not None
+
+
+def end(store: Store, session_id: str | None, reason: str = SIGNED_OUT_ELSEWHERE,
+        now: datetime | None = None) -> None:
+    """End one session everywhere (every tab and device holding its cookie)."""
+    if not session_id:
+        return
+    with store.transaction(data=False) as cur:
+        cur.execute("UPDATE sessions SET ended_at = ?, ended_reason = ?, handoff_hash = NULL "
+                    "WHERE session_id = ? AND ended_at IS NULL", [now or datetime.now(), reason, session_id])
+
+
+def end_all_for(cur, email: str, reason: str, now: datetime | None = None) -> int:
+    """End every open session of an account, inside the caller's transaction (the account change's)."""
+    rows = cur.execute("UPDATE sessions SET ended_at = ?, ended_reason = ?, handoff_hash = NULL "
+                       "WHERE email = ? AND ended_at IS NULL RETURNING session_id",
+                       [now or datetime.now(), reason, email]).fetchall()
+    return len(rows)

@@ -1,0 +1,66 @@
+"""The app's own HTTP routes, served beside Streamlit by `serve.py` (`st.App`, Streamlit's ASGI entry).
+
+A Streamlit script runs over a WebSocket and cannot set a cookie; these two routes can:
+
+* `GET /lit-session/ouvrir?code=…&suite=/page` exchanges the one-time code made at sign-in
+  (`sessions.open_session`) for the session's token, set as the cookie `lit_session` — HttpOnly (no script reads
+  it), SameSite=Lax (not sent by other sites' forms), Secure when the request came over https (directly or
+  through a reverse proxy saying `X-Forwarded-Proto: https`), Path=/ — then redirects to the page.
+* `GET /lit-session/fermer?suite=/` deletes the cookie and redirects (sign-out; the session row is ended
+  by the script before it sends the browser here, so every other tab is signed out at its next click).
+
+No Streamlit import here: this is HTTP, not page glue; the store is the app's own (`bootstrap.app_store`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from lit_analytics import config, sessions
+from lit_analytics.bootstrap import app_store
+from lit_analytics.store import StoreError
+
+OPEN_PATH = "/lit-session/ouvrir"
+CLOSE_PATH = "/lit-session/fermer"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path of this site (never `//other.site`, `https://…` or a backslash trick): else the home page."""
+    target = (target or "/")[:2000]
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith(("//", "/\\")) or parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def _secure(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+def open_session(request: Request) -> RedirectResponse:
+    response = RedirectResponse(safe_next(request.query_params.get("suite")), status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    try:
+        store = app_store(config.db_path(), build_demo=config.demo_requested())
+    except StoreError:   # no database: the page itself says so in French
+        return response
+    token = sessions.redeem_handoff(store, request.query_params.get("code", ""))
+    if token:
+        response.set_cookie(sessions.COOKIE, token, max_age=int(sessions.SESSION_MAX.total_seconds()), path="/",
+                            httponly=True, samesite="lax", secure=_secure(request))
+    return response
+
+
+def close_session(request: Request) -> RedirectResponse:
+    response = RedirectResponse(safe_next(request.query_params.get("suite")), status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    return response
+
+
+ROUTES = [Route(OPEN_PATH, open_session, methods=["GET"]), Route(CLOSE_PATH, close_session, methods=["GET"])]

@@ -1,0 +1,61 @@
+"""The app's own HTTP routes that set and clear the session cookie (`lit_analytics/web.py`), through Starlette."""
+
+from __future__ import annotations
+
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from lit_analytics import auth, sessions, web
+from lit_analytics.bootstrap import app_store, init_database
+
+
+@pytest.fixture
+def client_and_store(tmp_path, monkeypatch):
+    path = tmp_path / "routes.duckdb"
+    init_database(path).close()
+    monkeypatch.setenv("LIT_DB", str(path))
+    store = app_store(path)
+    actor = auth.bootstrap_admin(store, "chef@ditp.gouv.fr", "un mot de passe solide")
+    return TestClient(Starlette(routes=web.ROUTES), base_url="https://lit.example"), store, actor
+
+
+def test_the_cookie_is_httponly_lax_and_secure_under_https(client_and_store):
+    client, store, actor = client_and_store
+    opened = sessions.open_session(store, actor, "password")
+    response = client.get(web.OPEN_PATH, params={"code": opened.handoff, "suite": "/carte?region=84"},
+                          follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/carte?region=84"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{sessions.COOKIE}=")
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" in cookie and "Path=/" in cookie
+    token = cookie.split(";")[0].split("=", 1)[1]
+    assert sessions.resolve(store, token).actor == actor
+    again = client.get(web.OPEN_PATH, params={"code": opened.handoff}, follow_redirects=False)
+    assert "set-cookie" not in again.headers                        # a code works once
+
+
+def test_no_secure_flag_over_plain_http_unless_the_proxy_says_https(client_and_store):
+    _, store, actor = client_and_store
+    plain = TestClient(Starlette(routes=web.ROUTES), base_url="http://localhost")
+    response = plain.get(web.OPEN_PATH, params={"code": sessions.open_session(store, actor, "password").handoff},
+                         follow_redirects=False)
+    assert "Secure" not in response.headers["set-cookie"]
+    proxied = plain.get(web.OPEN_PATH, params={"code": sessions.open_session(store, actor, "password").handoff},
+                        headers={"X-Forwarded-Proto": "https"}, follow_redirects=False)
+    assert "Secure" in proxied.headers["set-cookie"]
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:x",
+                                    ""])
+def test_redirects_stay_on_this_site(target):
+    assert web.safe_next(target) == "/"
+
+
+def test_signing_out_clears_the_cookie(client_and_store):
+    client, _, _ = client_and_store
+    response = client.get(web.CLOSE_PATH, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f'{sessions.COOKIE}=""') and "Max-Age=0" in cookie and "HttpOnly" in cookie

@@ -1,0 +1,245 @@
+"""Sign-in that resists guessing, and sessions that end with the rights behind them (issue 10), on real
+database files: parallel attempts, one answer for every refusal, bounded inputs and logs, per-client throttling,
+OpenID Connect identities, the last administrator, server-side sessions."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+
+from lit_analytics import auth, sessions
+from lit_analytics.bootstrap import init_database
+from lit_analytics.permissions import Actor
+from lit_analytics.store import Store
+
+PASSWORD = "un mot de passe solide"
+
+
+@pytest.fixture(scope="session")
+def ref_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("hardening") / "ref.duckdb"
+    init_database(path).close()
+    return path
+
+
+@pytest.fixture
+def store(ref_path, tmp_path):
+    path = tmp_path / "auth.duckdb"
+    shutil.copy(ref_path, path)
+    s = Store(path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def admin(store) -> Actor:
+    return auth.bootstrap_admin(store, "chef@ditp.gouv.fr", PASSWORD, display_name="Cheffe")
+
+
+@pytest.fixture
+def porteur(store, admin) -> Actor:
+    return auth.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
+
+
+# --- guessing --------------------------------------------------------------------------------------
+
+def test_thirty_parallel_wrong_attempts_pass_at_most_five_password_checks(store, porteur, monkeypatch):
+    checks = []
+    real = auth.verify_password
+
+    def counting(password_hash, password):
+        checks.append(password)
+        return real(password_hash, password)
+    monkeypatch.setattr(auth, "verify_password", counting)
+    barrier = threading.Barrier(30)
+
+    def attempt(i):
+        barrier.wait()
+        auth.authenticate(store, porteur.email, f"faux {i}")
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checks) <= auth.MAX_FAILED_ATTEMPTS
+    assert store.scalar("SELECT locked_until FROM users WHERE email = ?", [porteur.email]) is not None
+    assert not auth.authenticate(store, porteur.email, PASSWORD).ok   # the right password waits for the window
+
+
+def test_unknown_wrong_and_locked_get_the_same_answer(store, porteur):
+    unknown = auth.authenticate(store, "personne@lab.fr", PASSWORD)
+    wrong = auth.authenticate(store, porteur.email, "faux")
+    for _ in range(auth.MAX_FAILED_ATTEMPTS):
+        auth.authenticate(store, porteur.email, "faux")
+    locked = auth.authenticate(store, porteur.email, PASSWORD)
+    assert unknown.message == wrong.message == locked.message == auth.BAD_CREDENTIALS
+    assert not (unknown.ok or wrong.ok or locked.ok)
+
+
+def test_a_locked_account_costs_a_password_check_like_the_others(store, porteur, monkeypatch):
+    """Same work either way (one argon2 check, against a dummy hash when no real one is checked)."""
+    for _ in range(auth.MAX_FAILED_ATTEMPTS):
+        auth.authenticate(store, porteur.email, "faux")
+    calls = []
+    real = auth._verify_quietly
+    monkeypatch.setattr(auth, "_verify_quietly", lambda h, p: calls.append(h) or real(h, p))
+    auth.authenticate(store, porteur.email, PASSWORD)                # locked
+    auth.authenticate(store, "personne@lab.fr", PASSWORD)            # unknown
+    assert calls == [auth._DUMMY_HASH, auth._DUMMY_HASH]
+
+
+def test_inputs_are_bounded_and_the_log_truncated(store, admin):
+    huge = "a" * 1_000_000 + "@lab.fr"
+    result = auth.authenticate(store, huge, "x" * 1_000_000)
+    assert result.message == auth.BAD_CREDENTIALS
+    (actor, target, detail) = store.query("SELECT actor, target, detail FROM audit_log ORDER BY event_id DESC "
+                                          "LIMIT 1")[0]
+    assert len(actor) <= 200 and len(target or "") <= 200 and len(detail or "") <= 1000
+    written = sum(len(str(v or "")) for row in store.query("SELECT * FROM audit_log") for v in row)
+    assert written < 5_000
+
+
+def test_failed_attempts_are_throttled_per_client(store, admin):
+    now = datetime(2026, 3, 2, 10, 0)
+    for n in range(auth.CLIENT_MAX_FAILURES):   # one client trying many accounts: no account locks
+        auth.authenticate(store, f"inconnu{n}@lab.fr", "faux", now=now, client="203.0.113.9")
+    blocked = auth.authenticate(store, admin.email, PASSWORD, now=now, client="203.0.113.9")
+    assert not blocked.ok and blocked.message == auth.BAD_CREDENTIALS
+    assert auth.authenticate(store, admin.email, PASSWORD, now=now, client="198.51.100.7").ok   # another client
+    later = now + auth.CLIENT_WINDOW + timedelta(seconds=1)
+    assert auth.authenticate(store, admin.email, PASSWORD, now=later, client="203.0.113.9").ok
+
+
+# --- OpenID Connect ----------------------------------------------------------------------------------
+
+def test_oidc_refuses_an_unverified_email(store, porteur):
+    refused = auth.sign_in_oidc(store, porteur.email, "proconnect", email_verified=False, issuer="https://idp",
+                                subject="abc")
+    assert not refused.ok and "n'a pas vérifié l'adresse" in refused.message
+    assert auth.sign_in_oidc(store, porteur.email, "proconnect", email_verified=True, issuer="https://idp",
+                             subject="abc").ok
+
+
+def test_oidc_binds_the_account_to_the_first_issuer_and_subject(store, porteur):
+    assert auth.sign_in_oidc(store, porteur.email, "proconnect", email_verified=True, issuer="https://idp",
+                             subject="sub-1").ok
+    assert store.query("SELECT oidc_issuer, oidc_subject FROM users WHERE email = ?", [porteur.email]) == [
+        ("https://idp", "sub-1")]
+    other = auth.sign_in_oidc(store, porteur.email, "proconnect", email_verified=True, issuer="https://idp",
+                              subject="sub-2")
+    assert not other.ok and "n'est pas celle liée au compte" in other.message
+    other_idp = auth.sign_in_oidc(store, porteur.email, "autre", email_verified=True, issuer="https://autre",
+                                  subject="sub-1")
+    assert not other_idp.ok
+    assert auth.sign_in_oidc(store, porteur.email, "proconnect", email_verified=True, issuer="https://idp",
+                             subject="sub-1").ok
+
+
+# --- the last administrator ----------------------------------------------------------------------------
+
+def test_two_administrators_disabling_each_other_leave_one_active(store, admin):
+    second = auth.add_account(store, admin, "adjointe@ditp.gouv.fr", "admin", password=PASSWORD)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def disable(who, whom):
+        barrier.wait()
+        try:
+            auth.disable_account(store, who, whom.email)
+        except auth.AuthError as exc:
+            errors.append(str(exc))
+    threads = [threading.Thread(target=disable, args=(admin, second)),
+               threading.Thread(target=disable, args=(second, admin))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled") == 1
+    assert errors == ["C'est le dernier administrateur actif : créez-en un autre d'abord."]
+
+
+# --- server-side sessions --------------------------------------------------------------------------------
+
+def test_a_session_token_is_stored_hashed_and_exchanged_once_for_the_cookie(store, porteur):
+    opened = sessions.open_session(store, porteur, "password")
+    stored = store.query("SELECT token_hash, handoff_hash FROM sessions")[0]
+    assert opened.token not in stored and opened.handoff not in stored
+    cookie = sessions.redeem_handoff(store, opened.handoff)
+    assert cookie and cookie != opened.token
+    assert sessions.redeem_handoff(store, opened.handoff) is None                 # once
+    assert sessions.resolve(store, cookie).actor == porteur
+    assert sessions.resolve(store, opened.token).actor is None                    # rotated
+
+
+def test_a_late_handoff_code_is_refused(store, porteur):
+    start = datetime.now()
+    opened = sessions.open_session(store, porteur, "password", now=start)
+    assert sessions.redeem_handoff(store, opened.handoff, now=start + timedelta(minutes=3)) is None
+
+
+def test_sessions_keep_the_expiry_rules(store, porteur):
+    start = datetime(2026, 3, 2, 8, 0)
+    opened = sessions.open_session(store, porteur, "password", now=start)
+    assert sessions.resolve(store, opened.token, now=start + timedelta(minutes=59)).actor == porteur
+    assert sessions.resolve(store, opened.token, now=start + timedelta(minutes=118)).actor == porteur
+    idle = sessions.resolve(store, opened.token, now=start + timedelta(minutes=180))
+    assert idle.actor is None and "inactivité" in idle.ended_reason
+    busy = sessions.open_session(store, porteur, "password", now=start)
+    for minutes in range(30, 8 * 60, 30):
+        assert sessions.resolve(store, busy.token, now=start + timedelta(minutes=minutes)).actor == porteur
+    late = sessions.resolve(store, busy.token, now=start + timedelta(hours=8, minutes=1))
+    assert late.actor is None and "8 h" in late.ended_reason
+
+
+@pytest.mark.parametrize("change, reason", [
+    (lambda s, a, e: auth.disable_account(s, a, e), sessions.ACCOUNT_DISABLED),
+    (lambda s, a, e: auth.update_account(s, a, e, labs=["archipel"]), sessions.ACCOUNT_CHANGED),
+    (lambda s, a, e: auth.update_account(s, a, e, role="analyste", labs=[]), sessions.ACCOUNT_CHANGED),
+    (lambda s, a, e: auth.set_password(s, a, e, "un autre mot de passe"), sessions.PASSWORD_CHANGED),
+])
+def test_an_account_change_ends_every_session_of_that_account(store, admin, porteur, change, reason):
+    first = sessions.open_session(store, porteur, "password")
+    second = sessions.open_session(store, porteur, "password")
+    mine = sessions.open_session(store, admin, "password")
+    change(store, admin, porteur.email)
+    for opened in (first, second):
+        resolved = sessions.resolve(store, opened.token)
+        assert resolved.actor is None and resolved.ended_reason == reason
+        assert not sessions.is_active(store, resolved.session_id)
+    assert sessions.resolve(store, mine.token).actor == admin
+
+
+def test_signing_out_ends_the_session_everywhere(store, porteur):
+    opened = sessions.open_session(store, porteur, "password")
+    cookie = sessions.redeem_handoff(store, opened.handoff)
+    sessions.end(store, opened.session_id, sessions.SIGNED_OUT_ELSEWHERE)
+    assert sessions.resolve(store, cookie).ended_reason == sessions.SIGNED_OUT_ELSEWHERE
+
+
+def test_session_bookkeeping_leaves_the_data_version_alone(store, porteur):
+    version = store.data_version()
+    opened = sessions.open_session(store, porteur, "password")
+    sessions.resolve(store, opened.token, now=datetime.now() + timedelta(minutes=5))
+    assert store.data_version() == version      # every cached figure stays valid
+
+
+# --- deferred downloads ------------------------------------------------------------------------------------
+
+def test_a_deferred_download_rechecks_the_session_before_producing_a_byte(store, admin, porteur):
+    from lit_analytics.permissions import PermissionDenied
+    from lit_analytics.ui.export import SESSION_OVER, _audited
+    produced = []
+    opened = sessions.open_session(store, porteur, "password")
+    download = _audited(store, porteur.email, "Carte", "png", lambda: produced.append(1) or b"PNG", opened.session_id)
+    assert download() == b"PNG" and produced == [1]
+    auth.disable_account(store, admin, porteur.email)
+    with pytest.raises(PermissionDenied, match=SESSION_OVER):
+        download()
+    assert produced == [1]                                  # nothing produced after the account was disabled
+    assert store.query("SELECT action, outcome, detail FROM audit_log ORDER BY event_id DESC LIMIT 1") == [
+        ("export", "refus", "session terminée")]
+    with pytest.raises(PermissionDenied):
+        _audited(store, porteur.email, "Carte", "png", lambda: b"x", None)()   # no session at all
