@@ -48,7 +48,7 @@ def query(fn: Callable, *args, **kwargs) -> Any:
 def demo_notice() -> None:
     """The visible notice shown on every page whenever demo rows are loaded."""
     if query(indicators.has_demo_data):
-        st.warning(DEMO_NOTICE, icon="⚠️")
+        st.warning(DEMO_NOTICE, icon=":material/warning:")
 
 
 def data_caption() -> str:
@@ -189,7 +189,7 @@ def show_chart(item: catalogue.Chart, *, key: str | None = None, on_select=None,
     with st.container(border=True):
         if item.empty:
             st.markdown(f"**{item.title}** — {item.subtitle}")
-            st.info(item.empty_message, icon="ℹ️")
+            st.info(item.empty_message, icon=":material/info:")
         elif on_select is not None:
             st.plotly_chart(item.figure, key=key, on_select=on_select, selection_mode=("points",),
                             config={"displaylogo": False, "locale": "fr"}, theme=None)
@@ -213,7 +213,7 @@ def show_chart(item: catalogue.Chart, *, key: str | None = None, on_select=None,
 def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.") -> None:
     """A French-formatted table, or a French message when it is empty."""
     if df.empty:
-        st.info(empty_message, icon="ℹ️")
+        st.info(empty_message, icon=":material/info:")
     else:
         st.dataframe(catalogue.display_table(df), hide_index=True, width="stretch")
 

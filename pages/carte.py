@@ -19,5 +19,5 @@ ui.show_chart(ui.chart("carte", filters, variant), key=ui.MAP_KEY, on_select=ui.
 
 if filters.regions:
     names = ", ".join(ui.query(indicators.regions).set_index("region_code").loc[list(filters.regions), "name"])
-    st.success(f"Filtre actif sur : {names}. Les autres pages sont limitées à cette sélection.", icon="📍")
+    st.success(f"Filtre actif sur : {names}. Les autres pages sont limitées à cette sélection.", icon=":material/location_on:")
     st.button("Retirer le filtre de région", on_click=ui.clear_regions)

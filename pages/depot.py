@@ -52,7 +52,7 @@ target_key = f"{kind}-{lab_id}-{quarter}"
 upload = st.file_uploader("Fichier du rapport (CSV ou XLSX)", type=["csv", "txt", "xlsx"], key=f"file-{target_key}")
 notice = st.session_state.pop("depot_notice", None)
 if notice:
-    st.success(notice, icon="✅")
+    st.success(notice, icon=":material/check_circle:")
 
 if upload is not None:
     data = upload.getvalue()
@@ -67,7 +67,7 @@ if upload is not None:
     if report.errors:
         st.error(f"**{fmt_int(len(report.errors))} erreur(s)** : le fichier ne peut pas être publié. Corrigez les "
                  "lignes indiquées (numérotées comme dans votre tableur, l'en-tête est la ligne 1) et déposez-le "
-                 "de nouveau.", icon="⛔")
+                 "de nouveau.", icon=":material/block:")
         st.dataframe(report.issues_frame(), hide_index=True, width="stretch", key="depot_errors")
         registered = st.session_state.setdefault("depot_registered", set())
         if (report.sha256, target_key) not in registered:
@@ -75,11 +75,11 @@ if upload is not None:
             registered.add((report.sha256, target_key))
     if report.warnings:
         st.warning(f"{fmt_int(len(report.warnings))} avertissement(s) : valeurs acceptées après correction.",
-                   icon="ℹ️")
+                   icon=":material/info:")
         st.dataframe(report.issues_frame("avertissement"), hide_index=True, width="stretch", key="depot_warnings")
     if report.ok:
         diff = report.diff
-        st.success(f"Fichier valide : {fmt_int(report.row_count)} ligne(s) prêtes à publier.", icon="✅")
+        st.success(f"Fichier valide : {fmt_int(report.row_count)} ligne(s) prêtes à publier.", icon=":material/check_circle:")
         m = st.columns(4)
         m[0].metric("Lignes ajoutées", fmt_int(len(diff.added)))
         m[1].metric("Lignes modifiées", fmt_int(len(diff.changed)))

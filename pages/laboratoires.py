@@ -33,7 +33,7 @@ if not directory.empty:
         profile = ui.query(indicators.lab_profile, lab_id)
         if profile and profile.get("assumptions"):
             st.warning("**Valeurs supposées ou de démonstration** (ne pas citer comme des faits) : "
-                       f"{profile['assumptions']}.", icon="⚠️")
+                       f"{profile['assumptions']}.", icon=":material/warning:")
     lab_filters = filters.with_(labs=(lab_id,), regions=(), cohort=None, lab_status="tous")
     h = ui.query(indicators.headline, lab_filters)
     with figures:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine: a virtualenv in .venv with the pinned requirements (re-installed only when
 # requirements.txt changes); with --browser, Debian's chromium (image exports, browser tests); with --tests,
-# what the test suite needs besides (the OpenID Connect provider of the sign-in tests).
+# what the test suite needs besides (the OpenID Connect provider of the sign-in tests, axe-core for the
+# accessibility check, poppler-utils to look at exported PDF decks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,5 +50,12 @@ if [ "$TESTS" = yes ]; then
   if [ "$(cat "$oidc_stamp" 2>/dev/null)" != "$oidc_want" ]; then
     (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
     echo "$oidc_want" > "$oidc_stamp"
+  fi
+  # The accessibility check injects axe-core (npm, pinned in tests/axe/package-lock.json) into every page.
+  axe_stamp=tests/axe/node_modules/.package-lock.sha256
+  axe_want=$(sha256sum tests/axe/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat "$axe_stamp" 2>/dev/null)" != "$axe_want" ]; then
+    (cd tests/axe && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$axe_want" > "$axe_stamp"
   fi
 fi
