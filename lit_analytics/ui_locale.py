@@ -126,6 +126,8 @@ ATTRIBUTES: dict[str, str] = {
     "Copy to clipboard": "Copier",
     "Select...": "Choisir…",
     "Choose an option": "Choisissez une option",
+    "Choose options": "Choisissez des options",
+    "No results": "Aucun résultat",
     # plotly's mode bar (tooltips)
     "Download plot as a png": "Télécharger le graphique en PNG",
     "Download plot as a PNG": "Télécharger le graphique en PNG",
