@@ -94,9 +94,37 @@ def _html(text: str) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _quarter_axis(fig: go.Figure, quarters: list[str], **where) -> None:
+QUARTERS_LABELLED = 12   # up to 3 years, every quarter is written; beyond, years (quarters as minor ticks)
+
+
+def quarter_ticks(quarters: list[str]) -> tuple[list[str], list[str]]:
+    """Where the labels of a quarter axis go and what they say: every quarter (« T3 2021 ») on a short period;
+    on a long one, the year (« 2021 ») at its first quarter, plus the first quarter of the period when its
+    year has at least two quarters shown before the next T1."""
     labels = [fmt_quarter(q) for q in quarters]
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickangle=-45, **where)
+    if len(quarters) <= QUARTERS_LABELLED:
+        return labels, labels
+    vals, texts = [], []
+    for i, (q, label) in enumerate(zip(quarters, labels)):
+        year, quarter = q.split("-T")
+        if quarter == "1" or (i == 0 and int(quarter) <= 3):
+            vals.append(label)
+            texts.append(year)
+    return vals, texts
+
+
+def _quarter_axis(fig: go.Figure, quarters: list[str], **where) -> None:
+    """A category axis of quarters, in order, that stays readable on long periods (see `quarter_ticks`);
+    hover texts keep the full quarter."""
+    labels = [fmt_quarter(q) for q in quarters]
+    vals, texts = quarter_ticks(quarters)
+    thinned = len(vals) < len(labels)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickmode="array",
+                     tickvals=vals, ticktext=texts, tickangle=0 if thinned or len(labels) <= 6 else -45,
+                     ticks="outside", ticklen=8 if thinned else 5, tickcolor="#6A6A6A", **where)
+    if thinned:
+        fig.update_xaxes(minor=dict(ticks="outside", ticklen=4, tickcolor="#9A9A9A", tickmode="array",
+                                    tickvals=labels, showgrid=False), **where)
 
 
 # --- generic builders ---------------------------------------------------------------------------
