@@ -59,7 +59,7 @@ def render(r: dict) -> str:
         ("Chart PNG (2×, 2400 × 920 px), warm", med(r["png"]), "≤ 1 s"),
         ("Chart SVG, warm", med(r["svg"]), "≤ 1 s"),
         ("Chart PDF, warm", med(r["pdf"]), "≤ 1 s"),
-        ("Map PNG with overseas insets (MapLibre), warm", med(r["map"]), "≤ 1 s"),
+        ("Map PNG with overseas insets (redrawn without MapLibre), warm", med(r["map"]), "≤ 1 s"),
         ("10-slide deck, PPTX (7 charts)", med(r["pptx"]), "≤ 15 s"),
         ("Same deck, PDF (printed by Chromium)", med(r["deck_pdf"]), "≤ 15 s"),
         ("National workbook, XLSX (10 charts' data + 2 tables)", med(r["xlsx"]), "—"),
