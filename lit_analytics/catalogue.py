@@ -452,7 +452,7 @@ def display_table(data: pd.DataFrame) -> pd.DataFrame:
         elif col.endswith("(%)"):
             out[col] = ["" if pd.isna(v) else f"{fmt_number(v, 1)}\u00a0%" for v in series]
         elif col.startswith("Année"):
-            out[col] = [str(v) for v in series]
+            out[col] = ["" if pd.isna(v) else str(int(v)) if isinstance(v, float) else str(v) for v in series]
         elif pd.api.types.is_bool_dtype(series):
             out[col] = ["oui" if v else "non" for v in series]
         elif pd.api.types.is_numeric_dtype(series):

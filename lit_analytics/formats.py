@@ -120,7 +120,7 @@ def last_complete_quarter(today: date | None = None) -> str:
 
 
 def fmt_datetime(value: datetime) -> str:
-    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+    return value.strftime("%d/%m/%Y %H:%M") if value and value == value else ""   # NaT != NaT
 
 
 # --- colours (State design system, DSFR) -----------------------------------------------------
@@ -151,3 +151,21 @@ def source_caption(source: str, data_date: date | None) -> str:
     if data_date is None:
         return f"Source : {source}"
     return f"Source : {source} — données au {fmt_date(data_date)}"
+
+
+def blank_missing(df):
+    """A table for the screen with no « None », « nan », « NaT » or « <NA> »: missing values become empty
+    cells; numeric columns with gaps keep their numbers (integers without « .0 »), as text."""
+    import pandas as pd
+    out = df.copy()
+    for col in out.columns:
+        series = out[col]
+        if not series.isna().any():
+            continue
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            whole = (series.dropna() % 1 == 0).all()
+            out[col] = ["" if pd.isna(v) else (str(int(v)) if whole else fmt_number(v, 1)) for v in series]
+        else:
+            out[col] = ["" if v is None or (not isinstance(v, (list, tuple, dict)) and pd.isna(v)) else v
+                        for v in series]
+    return out
