@@ -51,6 +51,14 @@ if [ "$TESTS" = yes ]; then
     (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
     echo "$oidc_want" > "$oidc_stamp"
   fi
+  # The deck tests look at exported PDF pages as pictures (pdftoppm, from poppler-utils).
+  if ! command -v pdftoppm >/dev/null 2>&1; then
+    echo "Installation de poppler-utils (paquet Debian)…"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
+  fi
   # The accessibility check injects axe-core (npm, pinned in tests/axe/package-lock.json) into every page.
   axe_stamp=tests/axe/node_modules/.package-lock.sha256
   axe_want=$(sha256sum tests/axe/package-lock.json | cut -d' ' -f1)

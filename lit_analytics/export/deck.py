@@ -19,6 +19,9 @@ from pathlib import Path
 from lit_analytics.export.images import ExportError, browser_path
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
+# Where a chart goes on its slide (left, top, width, height, inches): the full width between the margins. The
+# chart is laid out at this size (see export/slide_charts.py), so its text is at least 14 pt on the slide.
+CHART_BOX_IN = (0.5, 1.5, 12.333, 4.944)
 BLEU_FRANCE = (0x00, 0x00, 0x91)
 GREY = (0x66, 0x66, 0x66)
 DARK = (0x16, 0x16, 0x16)
@@ -30,7 +33,7 @@ class ChartSlide:
     title: str
     subtitle: str
     caption: str
-    png: bytes            # the chart without its own title block, 16:9
+    png: bytes            # the chart without its own title block, laid out for CHART_BOX_IN
 
 
 @dataclass
@@ -113,7 +116,7 @@ def to_pptx(deck: Deck) -> bytes:
         row, col = divmod(i, per_row)
         left, top = 0.5 + col * 3.1, 1.8 + row * 1.55
         text(s, left, top, 2.9, 0.7, value, size=28, bold=True, color=BLEU_FRANCE)
-        text(s, left, top + 0.7, 2.9, 0.6, label, size=13)
+        text(s, left, top + 0.7, 2.9, 0.6, label, size=14)
     if deck.headline_note:
         text(s, 0.5, 6.2, 12.3, 0.5, deck.headline_note, size=11, color=GREY)
     footer(s, 2)
@@ -122,13 +125,11 @@ def to_pptx(deck: Deck) -> bytes:
     for n, chart in enumerate(deck.charts, start=3):
         s = prs.slides.add_slide(blank)
         band(s)
-        text(s, 0.5, 0.3, 12.3, 0.7, chart.title, size=24, bold=True, color=BLEU_FRANCE)
-        text(s, 0.5, 0.95, 12.3, 0.45, chart.subtitle, size=13, color=GREY)
-        pic_h = 5.0
-        pic_w = pic_h * 16 / 9
-        s.shapes.add_picture(io.BytesIO(chart.png), Inches((SLIDE_W_IN - pic_w) / 2), Inches(1.45),
-                             Inches(pic_w), Inches(pic_h))
-        text(s, 0.5, 6.45, 12.3, 0.35, chart.caption, size=11, color=GREY)
+        text(s, 0.5, 0.25, 12.3, 0.7, chart.title, size=28, bold=True, color=BLEU_FRANCE)
+        text(s, 0.5, 0.95, 12.3, 0.45, chart.subtitle, size=16, color=GREY)
+        left, top, width, height = CHART_BOX_IN
+        s.shapes.add_picture(io.BytesIO(chart.png), Inches(left), Inches(top), Inches(width), Inches(height))
+        text(s, 0.5, 6.45, 12.3, 0.35, chart.caption, size=12, color=GREY)
         footer(s, n)
 
     # sources and method
@@ -154,17 +155,19 @@ body {{ margin: 0; font-family: "DejaVu Sans", Arial, sans-serif; color: #161616
           page-break-after: always; padding: 0.35in 0.5in 0 0.5in; border-top: 0.12in solid #000091; }}
 .slide:last-child {{ page-break-after: auto; }}
 h1 {{ color: #000091; font-size: 36pt; margin: 1.6in 0 0.2in 0.3in; }}
-h2 {{ color: #000091; font-size: 24pt; margin: 0 0 0.05in 0; }}
-.scope {{ font-size: 13pt; color: #666; margin: 0 0 0.1in 0; }}
+h2 {{ color: #000091; font-size: 28pt; margin: 0 0 0.05in 0; }}
+.scope {{ font-size: 16pt; color: #666; margin: 0 0 0.1in 0; }}
 .cover-scope {{ font-size: 22pt; margin-left: 0.3in; }}
 .cover-date {{ font-size: 16pt; color: #666; margin-left: 0.3in; }}
 .demo {{ color: #B34000; font-weight: bold; }}
 .cover-demo {{ margin: 0.5in 0 0 0.3in; font-size: 14pt; }}
 .grid {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.25in; margin-top: 0.4in; }}
 .value {{ font-size: 28pt; font-weight: bold; color: #000091; }}
-.label {{ font-size: 13pt; }}
-.chart {{ display: block; margin: 0 auto; width: {5.0 * 16 / 9}in; height: 5.0in; }}
-.caption {{ font-size: 11pt; color: #666; margin-top: 0.05in; }}
+.label {{ font-size: 14pt; }}
+.chart {{ display: block; position: absolute; left: {CHART_BOX_IN[0]}in; top: {CHART_BOX_IN[1]}in;
+          width: {CHART_BOX_IN[2]}in; height: {CHART_BOX_IN[3]}in; }}
+.caption {{ font-size: 12pt; color: #666; margin-top: 0.05in; }}
+.chart + .caption {{ position: absolute; left: 0.5in; right: 0.5in; top: 6.45in; margin: 0; }}
 .footer {{ position: absolute; bottom: 0.15in; left: 0.5in; right: 0.5in; font-size: 10pt; color: #666;
            display: flex; justify-content: space-between; }}
 .sources p {{ font-size: 14pt; margin: 0 0 0.12in 0; }}

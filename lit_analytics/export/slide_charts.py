@@ -44,7 +44,8 @@ def for_slide(fig: go.Figure, width_in: float, height_in: float) -> go.Figure:
         width=width, height=height, font=dict(size=MIN_PT),
         legend=dict(font=dict(size=MIN_PT), y=1.0, yanchor="bottom", x=0, xanchor="left", orientation="h"),
         margin=dict(t=46 if out.layout.showlegend is not False else 16, b=10, l=10, r=10, autoexpand=True),
-        hoverlabel=dict(font=dict(size=MIN_PT)))
+        hoverlabel=dict(font=dict(size=MIN_PT)),
+        uniformtext=dict(minsize=MIN_PT, mode="show"))   # plotly would shrink text that overflows its bar
     for annotation in out.layout.annotations:
         is_subplot_title = annotation.yref == "paper" and annotation.y is not None and annotation.y >= 1
         annotation.font = _at_least(annotation.font, TITLE_PT if is_subplot_title else MIN_PT)
@@ -55,6 +56,8 @@ def for_slide(fig: go.Figure, width_in: float, height_in: float) -> go.Figure:
     for trace in out.data:
         if trace.type == "bar" and trace.orientation == "h":
             _fit_horizontal_bars(out, trace, width)
+        elif trace.type == "bar" and trace.text is not None and not isinstance(trace.text, str):
+            trace.text = [_wrap(t) for t in trace.text]     # long labels above narrow bars: two lines
         if getattr(trace, "textfont", None) is not None and "textfont" in trace:
             trace.textfont = _at_least(trace.textfont, MIN_PT)
         colorbar = _colorbar(trace)
@@ -76,6 +79,17 @@ def _shorten(label, limit: int = LABEL_CHARS) -> str:
     cut = label[:limit]
     cut = (cut.rsplit(" ", 1)[0] if " " in cut else cut[:limit - 1]).rstrip(" ,(-'")
     return cut + "…"
+
+
+def _wrap(text, limit: int = 16) -> str:
+    words, lines, line = str(text).split(" "), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > limit:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join(lines + [line])
 
 
 def _fit_horizontal_bars(fig: go.Figure, trace, width: int) -> None:
@@ -105,10 +119,24 @@ def _colorbar(trace):
 
 
 FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px")
+TEXT_ELEMENT = re.compile(r"<text\b([^>]*)>")
+SCALE_OF = re.compile(r"scale\(([\d.]+)")
+
+
+def text_sizes_px(svg: str) -> list[float]:
+    """The size of every text of a plotly SVG as drawn: its font size times any scale() of its transform
+    (plotly shrinks a bar's text that overflows it that way)."""
+    sizes = []
+    for attributes in TEXT_ELEMENT.findall(svg):
+        font = FONT_SIZE.search(attributes)
+        if not font:
+            continue
+        scale = SCALE_OF.search(attributes)
+        sizes.append(float(font.group(1)) * (float(scale.group(1)) if scale else 1.0))
+    return sizes
 
 
 def smallest_text_pt(svg: str, picture_width_in: float) -> float:
-    """The smallest font size of a chart's SVG, in points once the SVG is shown `picture_width_in` wide."""
+    """The smallest text of a chart's SVG, in points once the SVG is shown `picture_width_in` wide."""
     width = float(re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg).group(1))
-    sizes = [float(s) for s in FONT_SIZE.findall(svg)]
-    return min(sizes) * picture_width_in * POINTS_PER_INCH / width
+    return min(text_sizes_px(svg)) * picture_width_in * POINTS_PER_INCH / width
