@@ -617,3 +617,31 @@ def funding_ledger(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
                CASE WHEN f.is_demo THEN 'oui' ELSE 'non' END AS "Démonstration"
         FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) LEFT JOIN regions r USING (region_code)
         WHERE {where} ORDER BY f.committed_on, f.tranche_id""", params + p)
+
+
+# --- headline figures compared with a year earlier (issue 14) -------------------------------------------
+
+def year_earlier(store: Store, filters: Filters = Filters()) -> Filters | None:
+    """The same period one year (four quarters) earlier: both bounds moved back (an open start stays open,
+    an open end is the last reported quarter). None when that period ends before the first reported quarter."""
+    from lit_analytics.formats import shift_quarter
+    available = quarters_available(store)
+    if not available:
+        return None
+    last = filters.quarter_to or available[-1]
+    earlier_to = shift_quarter(last, -4)
+    if earlier_to < available[0]:
+        return None
+    earlier_from = shift_quarter(filters.quarter_from, -4) if filters.quarter_from else None
+    return filters.with_(quarter_from=earlier_from, quarter_to=earlier_to)
+
+
+def headline_year_earlier(store: Store, filters: Filters = Filters()) -> tuple[Headline, str] | None:
+    """The headline figures over the same period a year earlier, with that period in French
+    (« T1 2017 – T3 2025 »); None when there is no such period in the data."""
+    earlier = year_earlier(store, filters)
+    if earlier is None:
+        return None
+    from lit_analytics.formats import fmt_quarter
+    first = earlier.quarter_from or quarters_available(store)[0]
+    return headline(store, earlier), f"{fmt_quarter(first)} – {fmt_quarter(earlier.quarter_to)}"

@@ -204,3 +204,17 @@ def test_funding_ledger_for_exports(small):
     assert list(df["Tranche"]) == ["T3"] and df["Montant (€)"].iloc[0] == 50000
     assert list(small_ledger.columns)[:5] == ["Tranche", "Laboratoire", "Région", "Source", "Montant (€)"]
     assert len(ind.funding_ledger(small)) == 3
+
+
+def test_headline_figures_compare_with_the_same_period_a_year_earlier(demo_store):
+    """Issue 14: the whole period (T1 2017 – T3 2026) is compared with T1 2017 – T3 2025; a year T4 2024 – T3
+    2025 with T4 2023 – T3 2024; a period with nothing a year before has no comparison."""
+    assert ind.year_earlier(demo_store, Filters()) == Filters(quarter_to="2025-T3")
+    assert ind.year_earlier(demo_store, Filters(quarter_from="2024-T4", quarter_to="2025-T3")) == \
+        Filters(quarter_from="2023-T4", quarter_to="2024-T3")
+    assert ind.year_earlier(demo_store, Filters(quarter_to="2017-T2")) is None
+    earlier, period = ind.headline_year_earlier(demo_store, Filters())
+    now = ind.headline(demo_store, Filters())
+    assert period == "T1 2017 – T3 2025"
+    assert earlier == ind.headline(demo_store, Filters(quarter_to="2025-T3"))
+    assert 0 < earlier.projects <= now.projects and earlier.sessions < now.sessions
