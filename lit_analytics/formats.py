@@ -169,3 +169,16 @@ def blank_missing(df):
             out[col] = ["" if v is None or (not isinstance(v, (list, tuple, dict)) and pd.isna(v)) else v
                         for v in series]
     return out
+
+
+def fmt_change(now: float, before: float, *, money: bool = False) -> str:
+    """A change in French: « +37 (+8,9 %) », « −1 (−7,7 %) », « +250 000 € », « stable »; the share is left
+    out when the earlier value is zero."""
+    diff = float(now) - float(before)
+    if diff == 0:
+        return "stable"
+    sign = "+" if diff > 0 else "\u2212"
+    amount = fmt_eur(abs(diff)) if money else fmt_number(abs(diff), 0 if float(diff).is_integer() else 1)
+    if not before:
+        return f"{sign}{amount}"
+    return f"{sign}{amount} ({sign}{fmt_number(abs(diff) / abs(float(before)) * 100, 1)}\u00a0%)"

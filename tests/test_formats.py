@@ -59,3 +59,11 @@ def test_screen_tables_never_show_none_nan_or_nat():
                           "Date": [pd.NaT, datetime(2021, 1, 1)]})
     for table in (display_table(mixed), blank_missing(mixed)):
         assert not {str(v) for v in table.to_numpy().ravel()} & {"None", "nan", "NaN", "NaT", "<NA>"}
+
+
+def test_changes_are_written_the_french_way():
+    from lit_analytics.formats import fmt_change
+    assert fmt_change(453, 416) == "+37 (+8,9\u00a0%)"
+    assert fmt_change(12, 13) == "\u22121 (\u22127,7\u00a0%)"
+    assert fmt_change(8_165_000, 7_915_000, money=True) == "+250\u202f000\u00a0€ (+3,2\u00a0%)"
+    assert fmt_change(5, 0) == "+5" and fmt_change(3, 3) == "stable"
