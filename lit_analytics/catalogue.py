@@ -458,7 +458,8 @@ def display_table(data: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_numeric_dtype(series):
             decimals = 0 if pd.api.types.is_integer_dtype(series) or (series.dropna() % 1 == 0).all() else 1
             out[col] = [fmt_number(v, decimals) for v in series]
-        elif series.map(lambda v: isinstance(v, (date, datetime, pd.Timestamp))).any():
+        elif pd.api.types.is_datetime64_any_dtype(series) or \
+                series.map(lambda v: isinstance(v, (date, datetime, pd.Timestamp))).astype(bool).any():
             out[col] = [fmt_date(v) if not pd.isna(v) else "" for v in series]
         else:
             out[col] = series.fillna("").astype(str)

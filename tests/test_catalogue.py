@@ -88,3 +88,21 @@ def test_lab_tables(demo_store):
     assert list(directory["Identifiant"]) == ["siilab"] and directory["État"].iloc[0] == "ouvert"
     assert not catalogue.lab_tranches_table(demo_store, "siilab").empty
     assert len(catalogue.latest_reports_table(demo_store, Filters(), 5)) == 5
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(regions=("01",)), Filters(labs=("archipel",))],
+                         ids=["national", "guadeloupe", "archipel"])
+def test_no_screen_table_shows_none_nan_or_nat(demo_store, filters):
+    """Issue 14: every chart's table and every page table, as the pages show them, has empty cells where a
+    value is missing, never « None », « nan », « NaT » or « <NA> » (also for an empty scope)."""
+    raw = {"None", "nan", "NaN", "NaT", "<NA>"}
+    tables = {cid: catalogue.display_table(catalogue.build_chart(demo_store, cid, filters).data)
+              for cid in catalogue.CATALOGUE}
+    tables["derniers rapports"] = catalogue.display_table(catalogue.latest_reports_table(demo_store, filters))
+    tables["annuaire"] = catalogue.display_table(catalogue.lab_directory_table(demo_store, filters))
+    for lab in ("archipel", "siilab"):
+        tables[f"fiche {lab}"] = catalogue.display_table(catalogue.lab_facts_table(demo_store, lab))
+        tables[f"tranches {lab}"] = catalogue.display_table(catalogue.lab_tranches_table(demo_store, lab))
+    leaks = {name: sorted({str(v).strip() for v in t.astype(object).to_numpy().ravel()} & raw)
+             for name, t in tables.items()}
+    assert {name: found for name, found in leaks.items() if found} == {}
