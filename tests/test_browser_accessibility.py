@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import open_app, screenshot, wait_for_app
-from lit_analytics.ui_locale import ENGLISH_DEFAULTS
+from lit_analytics.ui.locale import ENGLISH_DEFAULTS
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,6 @@ def test_numbers_and_money_use_narrow_spaces_and_decimal_commas():
     assert f.fmt_number(1234.5, 1) == "1\u202f234,5"
     assert f.fmt_eur(1234567.8, 1) == "1\u202f234\u202f567,8\u00a0€"
     assert f.fmt_eur(None) == "" and f.fmt_int(float("nan")) == ""
-    assert f.fmt_percent(0.253) == "25\u00a0%"
 
 
 def test_dates_and_quarters():
@@ -41,7 +40,7 @@ def test_screen_tables_never_show_none_nan_or_nat():
 
     import pandas as pd
 
-    from lit_analytics.catalogue import display_table
+    from lit_analytics.screen_tables import display_table
     from lit_analytics.formats import blank_missing
     from lit_analytics.ingest.display import history_frame
 
