@@ -107,3 +107,21 @@ def test_no_screen_table_shows_none_nan_or_nat(demo_store, filters):
     leaks = {name: sorted({str(v).strip() for v in t.astype(object).to_numpy().ravel()} & raw)
              for name, t in tables.items()}
     assert {name: found for name, found in leaks.items() if found} == {}
+
+
+def test_headline_changes_against_the_same_period_a_year_earlier(demo_store):
+    """Issue 14: « compared with when? » — each headline figure with its change, in French."""
+    from lit_analytics import indicators
+    result = catalogue.headline_changes(demo_store, Filters())
+    assert result.period == "T1 2017 – T3 2025"
+    assert result.sentence == "Évolutions par rapport à la même période un an plus tôt (T1 2017 – T3 2025)."
+    now = indicators.headline(demo_store, Filters())
+    before = indicators.headline(demo_store, Filters(quarter_to="2025-T3"))
+    projects = result.changes["projects"]
+    diff = now.projects - before.projects
+    assert projects.text.startswith(f"+{diff} (+") and projects.text.endswith("\u00a0%)") and projects.direction == "up"
+    assert result.changes["committed_total"].text.endswith("%)") or result.changes["committed_total"].text == "stable"
+    assert "€" in result.changes["committed_total"].text or result.changes["committed_total"].text == "stable"
+    assert set(result.changes) >= {"labs_funded", "labs_active", "sessions", "participants", "paid_total",
+                                   "committed:PIA", "paid:FTAP"}
+    assert catalogue.headline_changes(demo_store, Filters(quarter_to="2017-T2")) is None

@@ -86,3 +86,23 @@ def test_text_shrunk_by_plotly_counts_at_its_drawn_size():
            '</text><text style="font-family: Arial; font-size: 16px;">b</text></svg>')
     assert slide_charts.text_sizes_px(svg) == [7.0, 16.0]
     assert abs(slide_charts.smallest_text_pt(svg, 888 / 72) - 7.0) < 1e-9
+
+
+def test_the_key_figures_slide_gives_each_figure_its_change_in_a_year(demo_store):
+    import io
+
+    from pptx import Presentation
+
+    from lit_analytics.export import briefing
+
+    scope = briefing.parse_preset(demo_store, "national")
+    deck = briefing.build_deck(demo_store, scope, ["sessions-trimestre"])
+    assert set(deck.headline_changes) == {label for label, _ in deck.headline}
+    assert deck.headline_changes["Projets"].startswith("+") and deck.headline_changes["Projets"].endswith(" en un an")
+    assert deck.comparison == "Évolutions par rapport à la même période un an plus tôt (T1 2017 – T3 2025)."
+    prs = Presentation(io.BytesIO(briefing.deck_pptx(demo_store, scope, ["sessions-trimestre"])))
+    texts = [shape.text_frame.text for shape in prs.slides[1].shapes if shape.has_text_frame]
+    assert deck.headline_changes["Projets"] in texts and deck.comparison in " ".join(texts)
+    sizes = [run.font.size.pt for shape in prs.slides[1].shapes if shape.has_text_frame
+             for p in shape.text_frame.paragraphs for run in p.runs if deck.headline_changes["Projets"] in run.text]
+    assert sizes and min(sizes) >= 14

@@ -157,6 +157,13 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         ("Projets", fmt_int(h.projects)), ("Sessions de formation", fmt_int(h.sessions)),
         ("Participants", fmt_int(h.participants)), ("Montants engagés", fmt_eur(h.committed_total)),
     ] + [(f"dont {source}", fmt_eur(value)) for source, value in h.committed_by_source.items() if value]
+    compared = catalogue.headline_changes(store, scope.filters)     # same period a year earlier
+    figure_of = {"Laboratoires financés": "labs_funded", "Laboratoires actifs": "labs_active", "Projets": "projects",
+                 "Sessions de formation": "sessions", "Participants": "participants",
+                 "Montants engagés": "committed_total",
+                 **{f"dont {source}": f"committed:{source}" for source in h.committed_by_source}}
+    changes = ({label: f"{compared.changes[figure_of[label]].text} en un an" for label, _ in headline}
+               if compared else {})
     skipped = [chart.title for chart in charts if chart.empty]
     charts = [chart for chart in charts if not chart.empty]
     slides = []
@@ -169,6 +176,7 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         date_line=f"Données au {fmt_date(data_date) or '—'} — document édité le {fmt_date(today)}",
         headline=headline, charts=slides, demo=demo,
         headline_note=catalogue.caption(store, scope.filters),
+        headline_changes=changes, comparison=compared.sentence if compared else "",
         sources=_sources(store, demo),
         method=_method() + ([f"Sans donnée pour ce périmètre, non repris : {', '.join(skipped)}."] if skipped else []))
 

@@ -16,13 +16,13 @@ functions, but holds no query or figure of its own.
 # import of the package finds them in sys.modules but would not bind them as its attributes (`ui.auth`).
 from lit_analytics.ui import auth, cache, display, export, locale, sidebar
 from lit_analytics.ui.cache import DEMO_NOTICE, data_caption, demo_notice, get_store, query
-from lit_analytics.ui.display import chart, page_charts, show_chart, show_table
+from lit_analytics.ui.display import chart, headline_metric, page_charts, show_chart, show_table
 from lit_analytics.ui.sidebar import (FILTERS_KEY, MAP_KEY, clear_regions, current_filters, on_map_click,
                                       region_from_selection, set_filters, sidebar_filters)
 
 __all__ = ["DEMO_NOTICE", "FILTERS_KEY", "MAP_KEY", "auth", "cache", "chart", "clear_regions", "current_filters",
            "data_caption", "display", "export", "locale", "sidebar",
-           "demo_notice", "get_store", "on_map_click", "page_charts", "query", "region_from_selection",
+           "demo_notice", "get_store", "headline_metric", "on_map_click", "page_charts", "query", "region_from_selection",
            "set_filters", "show_chart", "show_table", "sidebar_filters"]
 
 auth.close_legacy_page_entry()  # every page goes through app.py's sign-in gate, even on a first deep link

@@ -63,3 +63,14 @@ def page_charts(page: str, filters: Filters) -> None:
     """Every chart the catalogue lists for a page, in order."""
     for spec in catalogue.charts_for_page(page):
         show_chart(chart(spec.id, filters), key=f"chart-{page}-{spec.id}")
+
+
+def headline_metric(container, label: str, value: str, compared: catalogue.HeadlineChanges | None,
+                    figure: str) -> None:
+    """A headline figure and its change against the same period a year earlier (`compared`, from
+    `catalogue.headline_changes`; `figure` names it there): an arrow, grey, since a change is neither good nor
+    bad in itself; the period compared is said once, under the figures."""
+    change = compared.changes.get(figure) if compared else None
+    container.metric(label, value, delta=change.text if change else None, delta_color="off",
+                     delta_arrow=change.direction if change else "auto",
+                     delta_description="en un an" if change else None)
