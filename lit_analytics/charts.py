@@ -396,7 +396,13 @@ def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
 
 # --- map --------------------------------------------------------------------------------------
 
-MAP_HEIGHT = 680
+# The map is drawn for a map area of MAP_WIDTH × MAP_AREA_HEIGHT px (the page's map column, the colour bar
+# beside it), with room on the left for the names of the overseas insets.
+MAP_WIDTH = 620
+INSET_LABEL_ROOM = 2.6          # degrees of longitude left of the insets, for their names
+MAP_AREA_HEIGHT = 440
+MAP_TOP = 110
+MAP_HEIGHT = MAP_AREA_HEIGHT + MAP_TOP + 134     # + the caption's four lines
 
 
 def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_label: str, money: bool = False,
@@ -421,11 +427,23 @@ def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_labe
         text.caption, "Encadrés à gauche, de haut en bas : " + ", ".join(b["label"] for b in frames) + "."]))
     if labs is not None and not labs.empty:
         _add_lab_markers(fig, labs)
-    fig.update_layout(map=dict(style="white-bg", **geo.map_view(height=MAP_HEIGHT - 150, width=None)),
-                      clickmode="event+select", dragmode=False)
-    fig = frame(fig, text, height=MAP_HEIGHT, top=110, left=10, right=10)
+    view = geo.map_view(height=MAP_AREA_HEIGHT, width=MAP_WIDTH, room_left=INSET_LABEL_ROOM)
+    fig.update_layout(map=dict(style="white-bg", **view), clickmode="event+select", dragmode=False)
+    _add_inset_labels(fig, view, frames)
+    fig = frame(fig, text, height=MAP_HEIGHT, top=MAP_TOP, left=10, right=10)
     fig.update_layout(legend=dict(y=1.0, yanchor="bottom"))
     return fig
+
+
+def _add_inset_labels(fig: go.Figure, view: dict, frames: list[dict]) -> None:
+    """The insets' names left of their frames. MapLibre cannot write text without a glyph server, so they are
+    plotly annotations placed in pixels from the map's centre (the map is centred in its area at any width)."""
+    for box in frames:
+        x0, y0, _, y1 = box["bounds"]
+        dx, dy = geo.pixels_from_center(view, x0, (y0 + y1) / 2)
+        fig.add_annotation(text=_html(box["label"]), xref="paper", yref="paper", x=0.5, y=0.5, xshift=dx - 6,
+                           yshift=dy, xanchor="right", yanchor="middle", showarrow=False,
+                           font=dict(size=13, color=TEXT_COLOR), name="inset-label")
 
 
 def _add_valued_regions(fig: go.Figure, geojson: dict, with_labs: pd.DataFrame, value: str, value_label: str,

@@ -102,3 +102,17 @@ def funding_ledger_table(store: Store, filters: Filters = Filters()) -> pd.DataF
         "Source": df["source"], "Montant (€)": df["amount"], "Engagée le": df["committed_on"],
         "Versée le": df["paid_on"], "Objet": df["purpose"].fillna(""),
         "Démonstration": ["oui" if d else "non" for d in df["is_demo"]]})
+
+
+MAP_COLUMNS = {"laboratoires": "Laboratoires (ouverts sur la période)", "projets": "Projets", "sessions": "Sessions",
+               "participants": "Participants", "engage": "Total engagé (€)", "engage-PIA": "PIA (€)",
+               "engage-FTAP": "FTAP (€)", "engage-relance": "relance (€)", "engage-autre": "autre (€)"}
+
+
+def map_values_table(map_data: pd.DataFrame, variant: str | None) -> pd.DataFrame:
+    """Beside the map: each region and the value the map shows (its chart table, one column), largest first,
+    so the map's content can be read without the map."""
+    column = MAP_COLUMNS.get(variant or "laboratoires", MAP_COLUMNS["laboratoires"])
+    short = "Laboratoires" if column.startswith("Laboratoires") else column.replace("Total engagé", "Engagé")
+    table = map_data[["Région", column]].sort_values([column, "Région"], ascending=[False, True])
+    return table.rename(columns={column: short}).reset_index(drop=True)

@@ -125,3 +125,13 @@ def test_headline_changes_against_the_same_period_a_year_earlier(demo_store):
     assert set(result.changes) >= {"labs_funded", "labs_active", "sessions", "participants", "paid_total",
                                    "committed:PIA", "paid:FTAP"}
     assert catalogue.headline_changes(demo_store, Filters(quarter_to="2017-T2")) is None
+
+
+def test_the_map_page_table_gives_each_region_the_value_shown(demo_store):
+    """Issue 14: beside the map, the regions and the value of the chosen indicator, largest first."""
+    item = catalogue.build_chart(demo_store, "carte", variant="engage-PIA")
+    table = screen_tables.map_values_table(item.data, "engage-PIA")
+    assert list(table.columns) == ["Région", "PIA (€)"]
+    assert table["PIA (€)"].is_monotonic_decreasing and len(table) == len(item.data)
+    labs = screen_tables.map_values_table(catalogue.build_chart(demo_store, "carte").data, None)
+    assert list(labs.columns) == ["Région", "Laboratoires"] and labs.iloc[0]["Région"] == "Provence-Alpes-Côte d'Azur"

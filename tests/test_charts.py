@@ -166,3 +166,18 @@ def test_long_periods_write_years_and_mark_quarters_with_minor_ticks():
 def test_a_long_period_starting_mid_year_labels_its_first_year():
     assert charts.quarter_ticks(_quarters(2017, 2, 20))[1][:2] == ["2017", "2018"]
     assert charts.quarter_ticks(_quarters(2017, 4, 20))[1][:2] == ["2018", "2019"]   # T4 alone: no room
+
+
+def test_the_map_names_its_overseas_insets_on_screen(demo_store):
+    """Issue 14: the insets' names are written beside their frames on the tile map (annotations placed in pixels
+    from the map's centre, so they follow the map at any page width), left of the frames."""
+    from lit_analytics import catalogue
+    fig = catalogue.build_chart(demo_store, "carte").figure
+    labels = [a for a in fig.layout.annotations if a.name == "inset-label"]
+    assert [a.text for a in labels] == ["Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"]
+    assert all(a.xanchor == "right" and a.xshift < 0 for a in labels)
+    assert [round(a.yshift) for a in labels] == sorted((round(a.yshift) for a in labels), reverse=True)
+    view = fig.layout.map
+    left_of_insets, _ = geo.pixels_from_center({"zoom": view.zoom, "center": {"lon": view.center.lon,
+                                                                              "lat": view.center.lat}}, -8.3, 46)
+    assert -charts.MAP_WIDTH / 2 < left_of_insets - 80      # room for the names inside the map area

@@ -120,6 +120,8 @@ def flatten(fig: go.Figure, bounds: tuple[float, float, float, float] | None = N
     layout = fig.layout.to_plotly_json()
     layout.pop("map", None)
     layout.pop("mapbox", None)
+    # labels placed in pixels from the tile map's centre: redrawn below as text at their coordinates
+    layout["annotations"] = [a for a in layout.get("annotations", []) if a.get("name") != "inset-label"]
     out = go.Figure(layout=layout)
     for trace in fig.data:
         if trace.type.startswith("choropleth"):
