@@ -98,7 +98,7 @@ def test_the_key_figures_slide_gives_each_figure_its_change_in_a_year(demo_store
     scope = briefing.parse_preset(demo_store, "national")
     deck = briefing.build_deck(demo_store, scope, ["sessions-trimestre"])
     assert set(deck.headline_changes) == {label for label, _ in deck.headline}
-    assert deck.headline_changes["Projets"].startswith("+") and deck.headline_changes["Projets"].endswith(" en un an")
+    assert deck.headline_changes["Projets"].startswith("+") and deck.headline_changes["Projets"].endswith("\u00a0%)")
     assert deck.comparison == "Évolutions par rapport à la même période un an plus tôt (T1 2017 – T3 2025)."
     prs = Presentation(io.BytesIO(briefing.deck_pptx(demo_store, scope, ["sessions-trimestre"])))
     texts = [shape.text_frame.text for shape in prs.slides[1].shapes if shape.has_text_frame]

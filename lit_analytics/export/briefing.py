@@ -162,7 +162,7 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
                  "Sessions de formation": "sessions", "Participants": "participants",
                  "Montants engagés": "committed_total",
                  **{f"dont {source}": f"committed:{source}" for source in h.committed_by_source}}
-    changes = ({label: f"{compared.changes[figure_of[label]].text} en un an" for label, _ in headline}
+    changes = ({label: compared.changes[figure_of[label]].text for label, _ in headline}
                if compared else {})
     skipped = [chart.title for chart in charts if chart.empty]
     charts = [chart for chart in charts if not chart.empty]

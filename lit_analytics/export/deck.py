@@ -116,14 +116,14 @@ def _headline_slide(prs, deck: Deck) -> None:
     per_row = 4
     for i, (label, value) in enumerate(deck.headline):
         row, col = divmod(i, per_row)
-        left, top = 0.5 + col * 3.1, 1.75 + row * 1.75
+        left, top = 0.5 + col * 3.1, 1.7 + row * 1.45
         _text(s, left, top, 2.9, 0.65, value, size=28, bold=True, color=BLEU_FRANCE)
         _text(s, left, top + 0.62, 2.9, 0.45, label, size=14)
         if deck.headline_changes.get(label):
             _text(s, left, top + 1.0, 2.9, 0.4, deck.headline_changes[label], size=14, color=GREY)
     notes = [line for line in (deck.comparison, deck.headline_note) if line]
     if notes:
-        _text(s, 0.5, 5.55, 12.3, 0.9, notes, size=12, color=GREY)
+        _text(s, 0.5, 6.05, 12.3, 0.65, notes, size=12, color=GREY)
     _footer(s, deck, 2)
 
 
@@ -183,6 +183,7 @@ h2 {{ color: {BLEU_FRANCE}; font-size: 28pt; margin: 0 0 0.05in 0; }}
 .value {{ font-size: 28pt; font-weight: bold; color: {BLEU_FRANCE}; }}
 .label {{ font-size: 14pt; }}
 .change {{ font-size: 14pt; color: {GREY}; margin-top: 0.04in; }}
+.grid + .caption {{ margin-top: 0.35in; }}
 .chart {{ display: block; position: absolute; left: {CHART_BOX_IN[0]}in; top: {CHART_BOX_IN[1]}in;
           width: {CHART_BOX_IN[2]}in; height: {CHART_BOX_IN[3]}in; }}
 .caption {{ font-size: 12pt; color: {GREY}; margin-top: 0.05in; }}
