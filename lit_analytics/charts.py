@@ -96,12 +96,13 @@ def _html(text: str) -> str:
 
 
 QUARTERS_LABELLED = 12   # up to 3 years, every quarter is written; beyond, years (quarters as minor ticks)
+YEARS_LABELLED = 7       # beyond, every other year
 
 
 def quarter_ticks(quarters: list[str]) -> tuple[list[str], list[str]]:
     """Where the labels of a quarter axis go and what they say: every quarter (« T3 2021 ») on a short period;
     on a long one, the year (« 2021 ») at its first quarter, plus the first quarter of the period when its
-    year has at least two quarters shown before the next T1."""
+    year has at least two quarters shown before the next T1; every other year beyond `YEARS_LABELLED`."""
     labels = [fmt_quarter(q) for q in quarters]
     if len(quarters) <= QUARTERS_LABELLED:
         return labels, labels
@@ -111,6 +112,8 @@ def quarter_ticks(quarters: list[str]) -> tuple[list[str], list[str]]:
         if quarter == "1" or (i == 0 and int(quarter) <= 3):
             vals.append(label)
             texts.append(year)
+    if len(vals) > YEARS_LABELLED:      # beyond 7 years, every other year (half-width charts stay readable)
+        vals, texts = vals[::2], texts[::2]
     return vals, texts
 
 

@@ -72,5 +72,4 @@ def headline_metric(container, label: str, value: str, compared: catalogue.Headl
     bad in itself; the period compared is said once, under the figures."""
     change = compared.changes.get(figure) if compared else None
     container.metric(label, value, delta=change.text if change else None, delta_color="off",
-                     delta_arrow=change.direction if change else "auto",
-                     delta_description="en un an" if change else None)
+                     delta_arrow=change.direction if change else "auto")
