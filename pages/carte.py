@@ -22,7 +22,7 @@ with left:
     ui.show_chart(item, key=ui.MAP_KEY, on_select=ui.on_map_click)
 with right:
     st.subheader("Par région")
-    ui.show_table(screen_tables.map_values_table(item.data, variant))
+    ui.show_table(screen_tables.map_values_table(item.data, variant), all_rows=True)
     if filters.regions:
         names = ", ".join(ui.query(indicators.region_names, filters.regions).values())
         st.success(f"Filtre actif sur : {names}. Les autres pages sont limitées à cette sélection.",

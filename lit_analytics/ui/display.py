@@ -51,12 +51,15 @@ def show_chart(item: catalogue.Chart, *, key: str | None = None, on_select=None,
                     chart_downloads(get_store(), item, actor.email, key or item.id)
 
 
-def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.") -> None:
-    """A French-formatted table, or a French message when it is empty."""
+def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.",
+               all_rows: bool = False) -> None:
+    """A French-formatted table, or a French message when it is empty; `all_rows`: tall enough for every row
+    (no inner scrolling, e.g. the 19 regions beside the map)."""
     if df.empty:
         st.info(empty_message, icon=":material/info:")
     else:
-        st.dataframe(screen_tables.display_table(df), hide_index=True, width="stretch")
+        st.dataframe(screen_tables.display_table(df), hide_index=True, width="stretch",
+                     height=(len(df) + 1) * 35 + 3 if all_rows else "auto")
 
 
 def page_charts(page: str, filters: Filters) -> None:
