@@ -5,24 +5,25 @@ import streamlit as st
 from lit_analytics import ui
 from lit_analytics.store import StoreError
 
-st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon=":material/science:", layout="wide")
+ui.locale.apply()  # Streamlit's own strings in French, accessible navigation, visible focus (every page)
 
 # One group per area; each page file is layout only.
 DASHBOARD = [
-    st.Page("pages/accueil.py", title="Vue d'ensemble", icon="🏠", default=True, url_path="accueil"),
-    st.Page("pages/carte.py", title="Carte", icon="🗺️", url_path="carte"),
-    st.Page("pages/indicateurs.py", title="Indicateurs d'impact", icon="📈", url_path="indicateurs"),
-    st.Page("pages/financements.py", title="Financements", icon="💶", url_path="financements"),
-    st.Page("pages/laboratoires.py", title="Laboratoires", icon="🏛️", url_path="laboratoires"),
-    st.Page("pages/note.py", title="Note de synthèse", icon="📑", url_path="note"),
+    st.Page("pages/accueil.py", title="Vue d'ensemble", icon=":material/home:", default=True, url_path="accueil"),
+    st.Page("pages/carte.py", title="Carte", icon=":material/map:", url_path="carte"),
+    st.Page("pages/indicateurs.py", title="Indicateurs d'impact", icon=":material/trending_up:", url_path="indicateurs"),
+    st.Page("pages/financements.py", title="Financements", icon=":material/euro:", url_path="financements"),
+    st.Page("pages/laboratoires.py", title="Laboratoires", icon=":material/account_balance:", url_path="laboratoires"),
+    st.Page("pages/note.py", title="Note de synthèse", icon=":material/description:", url_path="note"),
 ]
 REPORTS = [           # quarterly uploads and reporting status (issue: dépôts trimestriels)
-    st.Page("pages/depot.py", title="Dépôt trimestriel", icon="📤", url_path="depot"),
-    st.Page("pages/suivi_depots.py", title="Suivi des dépôts", icon="🗓️", url_path="suivi-depots"),
+    st.Page("pages/depot.py", title="Dépôt trimestriel", icon=":material/upload_file:", url_path="depot"),
+    st.Page("pages/suivi_depots.py", title="Suivi des dépôts", icon=":material/calendar_month:", url_path="suivi-depots"),
 ]
 ADMINISTRATION = [    # accounts and audit log, administrators only (issue: contrôle d'accès)
-    st.Page("pages/comptes.py", title="Comptes", icon="👥", url_path="comptes"),
-    st.Page("pages/journal.py", title="Journal d'audit", icon="📜", url_path="journal"),
+    st.Page("pages/comptes.py", title="Comptes", icon=":material/group:", url_path="comptes"),
+    st.Page("pages/journal.py", title="Journal d'audit", icon=":material/history:", url_path="journal"),
 ]
 
 PAGES = {"Tableau de bord": DASHBOARD}
@@ -38,7 +39,7 @@ except StoreError as exc:  # no database where LIT_DB says: a French error, noth
     st.stop()
 actor = ui.auth.resolve_session(store)
 if actor is None:
-    CONNEXION = st.Page("pages/connexion.py", title="Connexion", icon="🔑", url_path="connexion")
+    CONNEXION = st.Page("pages/connexion.py", title="Connexion", icon=":material/login:", url_path="connexion")
     everything = [CONNEXION] + [page for group in (*PAGES.values(), ADMINISTRATION) for page in group]
     navigation = st.navigation(everything, position="hidden")
     ui.demo_notice()

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from lit_analytics import charts, domain, indicators
 from lit_analytics.charts import ChartText
 from lit_analytics.filters import Filters
-from lit_analytics.formats import fmt_eur, fmt_int, fmt_quarter, source_caption
+from lit_analytics.formats import fmt_change, fmt_eur, fmt_int, fmt_quarter, source_caption
 from lit_analytics.store import Store
 
 # Pages of the dashboard, in navigation order: id -> French title.
@@ -459,6 +459,46 @@ def period_text(store: Store, filters: Filters = Filters()) -> str:
     first = filters.quarter_from or (available[0] if available else None)
     last = filters.quarter_to or (available[-1] if available else None)
     return f"{fmt_quarter(first)} – {fmt_quarter(last)}" if first and last else "Toute la période"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A headline figure's change against the same period a year earlier, in French."""
+    text: str          # « +37 (+8,9 %) », « −1 (−7,7 %) », « stable »
+    direction: str     # "up", "down" or "off" (for an arrow)
+
+
+@dataclass(frozen=True)
+class HeadlineChanges:
+    period: str                    # the period a year earlier, « T1 2017 – T3 2025 »
+    changes: dict[str, Change]     # figure → change; figures: the `indicators.Headline` fields and
+    #                                "committed_total", "paid_total", "committed:SOURCE", "paid:SOURCE"
+
+    @property
+    def sentence(self) -> str:
+        return f"Évolutions par rapport à la même période un an plus tôt ({self.period})."
+
+
+def headline_changes(store: Store, filters: Filters = Filters()) -> HeadlineChanges | None:
+    """How each headline figure moved against the same period a year earlier (`indicators.year_earlier`);
+    None when the data has no such period."""
+    earlier = indicators.year_earlier(store, filters)
+    if earlier is None:
+        return None
+    now, before = indicators.headline(store, filters), indicators.headline(store, earlier)
+
+    def change(a: float, b: float, money: bool = False) -> Change:
+        return Change(fmt_change(a, b, money=money), "up" if a > b else "down" if a < b else "off")
+
+    changes = {name: change(getattr(now, name), getattr(before, name))
+               for name in ("labs_funded", "labs_active", "projects", "sessions", "participants")}
+    changes["committed_total"] = change(now.committed_total, before.committed_total, True)
+    changes["paid_total"] = change(sum(now.paid_by_source.values()), sum(before.paid_by_source.values()), True)
+    for source in domain.FUNDING_SOURCES:
+        changes[f"committed:{source}"] = change(now.committed_by_source[source], before.committed_by_source[source],
+                                                True)
+        changes[f"paid:{source}"] = change(now.paid_by_source[source], before.paid_by_source[source], True)
+    return HeadlineChanges(period_text(store, earlier), changes)
 
 
 def scope_text(store: Store, filters: Filters = Filters()) -> str:

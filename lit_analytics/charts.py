@@ -95,9 +95,40 @@ def _html(text: str) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _quarter_axis(fig: go.Figure, quarters: list[str], **where) -> None:
+QUARTERS_LABELLED = 12   # up to 3 years, every quarter is written; beyond, years (quarters as minor ticks)
+YEARS_LABELLED = 7       # beyond, every other year
+
+
+def quarter_ticks(quarters: list[str]) -> tuple[list[str], list[str]]:
+    """Where the labels of a quarter axis go and what they say: every quarter (« T3 2021 ») on a short period;
+    on a long one, the year (« 2021 ») at its first quarter, plus the first quarter of the period when its
+    year has at least two quarters shown before the next T1; every other year beyond `YEARS_LABELLED`."""
     labels = [fmt_quarter(q) for q in quarters]
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickangle=-45, **where)
+    if len(quarters) <= QUARTERS_LABELLED:
+        return labels, labels
+    vals, texts = [], []
+    for i, (q, label) in enumerate(zip(quarters, labels)):
+        year, quarter = q.split("-T")
+        if quarter == "1" or (i == 0 and int(quarter) <= 3):
+            vals.append(label)
+            texts.append(year)
+    if len(vals) > YEARS_LABELLED:      # beyond 7 years, every other year (half-width charts stay readable)
+        vals, texts = vals[::2], texts[::2]
+    return vals, texts
+
+
+def _quarter_axis(fig: go.Figure, quarters: list[str], **where) -> None:
+    """A category axis of quarters, in order, that stays readable on long periods (see `quarter_ticks`);
+    hover texts keep the full quarter."""
+    labels = [fmt_quarter(q) for q in quarters]
+    vals, texts = quarter_ticks(quarters)
+    thinned = len(vals) < len(labels)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickmode="array",
+                     tickvals=vals, ticktext=texts, tickangle=0 if thinned or len(labels) <= 6 else -45,
+                     ticks="outside", ticklen=8 if thinned else 5, tickcolor="#6A6A6A", **where)
+    if thinned:
+        fig.update_xaxes(minor=dict(ticks="outside", ticklen=4, tickcolor="#9A9A9A", tickmode="array",
+                                    tickvals=labels, showgrid=False), **where)
 
 
 # --- generic builders ---------------------------------------------------------------------------
@@ -368,7 +399,13 @@ def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
 
 # --- map --------------------------------------------------------------------------------------
 
-MAP_HEIGHT = 680
+# The map is drawn for a map area of MAP_WIDTH × MAP_AREA_HEIGHT px (the page's map column, the colour bar
+# beside it), with room on the left for the names of the overseas insets.
+MAP_WIDTH = 620
+INSET_LABEL_ROOM = 2.6          # degrees of longitude left of the insets, for their names
+MAP_AREA_HEIGHT = 440
+MAP_TOP = 110
+MAP_HEIGHT = MAP_AREA_HEIGHT + MAP_TOP + 134     # + the caption's four lines
 
 
 def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_label: str, money: bool = False,
@@ -393,11 +430,23 @@ def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_labe
         text.caption, "Encadrés à gauche, de haut en bas : " + ", ".join(b["label"] for b in frames) + "."]))
     if labs is not None and not labs.empty:
         _add_lab_markers(fig, labs)
-    fig.update_layout(map=dict(style="white-bg", **geo.map_view(height=MAP_HEIGHT - 150, width=None)),
-                      clickmode="event+select", dragmode=False)
-    fig = frame(fig, text, height=MAP_HEIGHT, top=110, left=10, right=10)
+    view = geo.map_view(height=MAP_AREA_HEIGHT, width=MAP_WIDTH, room_left=INSET_LABEL_ROOM)
+    fig.update_layout(map=dict(style="white-bg", **view), clickmode="event+select", dragmode=False)
+    _add_inset_labels(fig, view, frames)
+    fig = frame(fig, text, height=MAP_HEIGHT, top=MAP_TOP, left=10, right=10)
     fig.update_layout(legend=dict(y=1.0, yanchor="bottom"))
     return fig
+
+
+def _add_inset_labels(fig: go.Figure, view: dict, frames: list[dict]) -> None:
+    """The insets' names left of their frames. MapLibre cannot write text without a glyph server, so they are
+    plotly annotations placed in pixels from the map's centre (the map is centred in its area at any width)."""
+    for box in frames:
+        x0, y0, _, y1 = box["bounds"]
+        dx, dy = geo.pixels_from_center(view, x0, (y0 + y1) / 2)
+        fig.add_annotation(text=_html(box["label"]), xref="paper", yref="paper", x=0.5, y=0.5, xshift=dx - 6,
+                           yshift=dy, xanchor="right", yanchor="middle", showarrow=False,
+                           font=dict(size=13, color=TEXT_COLOR), name="inset-label")
 
 
 def _add_valued_regions(fig: go.Figure, geojson: dict, with_labs: pd.DataFrame, value: str, value_label: str,

@@ -118,7 +118,7 @@ def last_complete_quarter(today: date | None = None) -> str:
 
 
 def fmt_datetime(value: datetime) -> str:
-    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+    return value.strftime("%d/%m/%Y %H:%M") if value and value == value else ""   # NaT != NaT
 
 
 # --- colours (State design system, DSFR) -----------------------------------------------------
@@ -191,3 +191,34 @@ def to_csv(df: pd.DataFrame) -> bytes:
     out = pd.DataFrame({col: [_csv_cell(v) for v in df[col].tolist()] for col in df.columns}, columns=df.columns)
     header = [str(neutralise(str(c))) for c in df.columns]
     return out.to_csv(sep=";", index=False, header=header, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def blank_missing(df):
+    """A table for the screen with no « None », « nan », « NaT » or « <NA> »: missing values become empty
+    cells; numeric columns with gaps keep their numbers (integers without « .0 »), as text."""
+    import pandas as pd
+    out = df.copy()
+    for col in out.columns:
+        series = out[col]
+        if not series.isna().any():
+            continue
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            whole = (series.dropna() % 1 == 0).all()
+            out[col] = ["" if pd.isna(v) else (str(int(v)) if whole else fmt_number(v, 1)) for v in series]
+        else:
+            out[col] = ["" if v is None or (not isinstance(v, (list, tuple, dict)) and pd.isna(v)) else v
+                        for v in series]
+    return out
+
+
+def fmt_change(now: float, before: float, *, money: bool = False) -> str:
+    """A change in French: « +37 (+8,9 %) », « −1 (−7,7 %) », « +250 000 € », « stable »; the share is left
+    out when the earlier value is zero."""
+    diff = float(now) - float(before)
+    if diff == 0:
+        return "stable"
+    sign = "+" if diff > 0 else "\u2212"
+    amount = fmt_eur(abs(diff)) if money else fmt_number(abs(diff), 0 if float(diff).is_integer() else 1)
+    if not before:
+        return f"{sign}{amount}"
+    return f"{sign}{amount} ({sign}{fmt_number(abs(diff) / abs(float(before)) * 100, 1)}\u00a0%)"

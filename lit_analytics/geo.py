@@ -212,7 +212,7 @@ def display_bounds() -> tuple[float, float, float, float]:
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def map_view(height: int = 700, width: int | None = None, padding: float = 0.03) -> dict:
+def map_view(height: int = 700, width: int | None = None, padding: float = 0.03, room_left: float = 0.0) -> dict:
     """``center`` and ``zoom`` framing metropolitan France and the insets.
 
     ``height`` / ``width`` are the pixel size of the map area (figure size minus
@@ -223,9 +223,12 @@ def map_view(height: int = 700, width: int | None = None, padding: float = 0.03)
     the figure width away from the map (plotly shrinks the map domain), so
     subtract it from ``width`` or put the colorbar horizontally below.
 
+    ``room_left`` (degrees of longitude) frames that much more on the left, e.g. for the insets' names.
+
     Use as ``fig.update_layout(map=dict(style="white-bg", **map_view()))``.
     """
     lon0, lat0, lon1, lat1 = display_bounds()
+    lon0 -= room_left
     y0, y1 = _mercator_y(lat0), _mercator_y(lat1)
     span_x = (lon1 - lon0) * (1 + 2 * padding)
     span_y = (y1 - y0) * (1 + 2 * padding)
@@ -234,3 +237,12 @@ def map_view(height: int = 700, width: int | None = None, padding: float = 0.03)
     zoom = math.log2(px_per_unit * 360.0 / _TILE_PX)
     center = {"lon": round((lon0 + lon1) / 2, 4), "lat": round(_inverse_mercator_y((y0 + y1) / 2), 4)}
     return {"center": center, "zoom": round(zoom, 3)}
+
+
+def pixels_from_center(view: dict, lon: float, lat: float) -> tuple[float, float]:
+    """Where (lon, lat) is drawn relative to the centre of a map framed by `view` (``map_view``), in pixels,
+    x to the right and y upwards: to place labels (plotly annotations with ``xshift``/``yshift``) on a tile map,
+    whatever the width of the page."""
+    px_per_unit = 2 ** view["zoom"] * _TILE_PX / 360.0
+    return ((lon - view["center"]["lon"]) * px_per_unit,
+            (_mercator_y(lat) - _mercator_y(view["center"]["lat"])) * px_per_unit)

@@ -583,3 +583,21 @@ def funding_ledger(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
                f.committed_on, f.paid_on, f.purpose, f.is_demo
         FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) LEFT JOIN regions r USING (region_code)
         WHERE {where} ORDER BY f.committed_on, f.tranche_id""", params + p)
+
+
+# --- headline figures compared with a year earlier (issue 14) -------------------------------------------
+
+def year_earlier(store: Store, filters: Filters = Filters()) -> Filters | None:
+    """The same period one year (four quarters) earlier: both bounds moved back (an open start stays open,
+    an open end is the last reported quarter). None when that period ends before the first reported quarter."""
+    from lit_analytics.formats import shift_quarter
+    available = quarters_available(store)
+    if not available:
+        return None
+    last = filters.quarter_to or available[-1]
+    earlier_to = shift_quarter(last, -4)
+    if earlier_to < available[0]:
+        return None
+    earlier_from = shift_quarter(filters.quarter_from, -4) if filters.quarter_from else None
+    return filters.with_(quarter_from=earlier_from, quarter_to=earlier_to)
+

@@ -27,13 +27,14 @@ def display_table(data: pd.DataFrame) -> pd.DataFrame:
         elif col.endswith("(%)"):
             out[col] = ["" if pd.isna(v) else f"{fmt_number(v, 1)}\u00a0%" for v in series]
         elif col.startswith("Année"):
-            out[col] = [str(v) for v in series]
+            out[col] = ["" if pd.isna(v) else str(int(v)) if isinstance(v, float) else str(v) for v in series]
         elif pd.api.types.is_bool_dtype(series):
             out[col] = ["oui" if v else "non" for v in series]
         elif pd.api.types.is_numeric_dtype(series):
             decimals = 0 if pd.api.types.is_integer_dtype(series) or (series.dropna() % 1 == 0).all() else 1
             out[col] = [fmt_number(v, decimals) for v in series]
-        elif series.map(lambda v: isinstance(v, (date, datetime, pd.Timestamp))).any():
+        elif pd.api.types.is_datetime64_any_dtype(series) or \
+                series.map(lambda v: isinstance(v, (date, datetime, pd.Timestamp))).astype(bool).any():
             out[col] = [fmt_date(v) if not pd.isna(v) else "" for v in series]
         else:
             out[col] = series.fillna("").astype(str)
@@ -101,3 +102,17 @@ def funding_ledger_table(store: Store, filters: Filters = Filters()) -> pd.DataF
         "Source": df["source"], "Montant (€)": df["amount"], "Engagée le": df["committed_on"],
         "Versée le": df["paid_on"], "Objet": df["purpose"].fillna(""),
         "Démonstration": ["oui" if d else "non" for d in df["is_demo"]]})
+
+
+MAP_COLUMNS = {"laboratoires": "Laboratoires (ouverts sur la période)", "projets": "Projets", "sessions": "Sessions",
+               "participants": "Participants", "engage": "Total engagé (€)", "engage-PIA": "PIA (€)",
+               "engage-FTAP": "FTAP (€)", "engage-relance": "relance (€)", "engage-autre": "autre (€)"}
+
+
+def map_values_table(map_data: pd.DataFrame, variant: str | None) -> pd.DataFrame:
+    """Beside the map: each region and the value the map shows (its chart table, one column), largest first,
+    so the map's content can be read without the map."""
+    column = MAP_COLUMNS.get(variant or "laboratoires", MAP_COLUMNS["laboratoires"])
+    short = "Laboratoires" if column.startswith("Laboratoires") else column.replace("Total engagé", "Engagé")
+    table = map_data[["Région", column]].sort_values([column, "Région"], ascending=[False, True])
+    return table.rename(columns={column: short}).reset_index(drop=True)

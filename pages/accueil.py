@@ -15,26 +15,28 @@ st.caption("Suivi du programme piloté par la DITP : laboratoires financés, pro
            f"Périmètre : {ui.query(catalogue.scope_text, filters)}.")
 
 h = ui.query(indicators.headline, filters)
+compared = ui.query(catalogue.headline_changes, filters)   # same period a year earlier, or None
 
 cols = st.columns(5)
-cols[0].metric("Laboratoires financés", fmt_int(h.labs_funded))
-cols[1].metric("Laboratoires actifs", fmt_int(h.labs_active))
-cols[2].metric("Projets", fmt_int(h.projects))
-cols[3].metric("Sessions de formation", fmt_int(h.sessions))
-cols[4].metric("Participants", fmt_int(h.participants))
+ui.headline_metric(cols[0], "Laboratoires financés", fmt_int(h.labs_funded), compared, "labs_funded")
+ui.headline_metric(cols[1], "Laboratoires actifs", fmt_int(h.labs_active), compared, "labs_active")
+ui.headline_metric(cols[2], "Projets", fmt_int(h.projects), compared, "projects")
+ui.headline_metric(cols[3], "Sessions de formation", fmt_int(h.sessions), compared, "sessions")
+ui.headline_metric(cols[4], "Participants", fmt_int(h.participants), compared, "participants")
 
 st.subheader("Montants engagés par source")
 cols = st.columns(len(domain.FUNDING_SOURCES) + 1)
 for col, source in zip(cols, domain.FUNDING_SOURCES):
-    col.metric(source, fmt_eur(h.committed_by_source[source]))
-cols[-1].metric("Total", fmt_eur(h.committed_total))
+    ui.headline_metric(col, source, fmt_eur(h.committed_by_source[source]), compared, f"committed:{source}")
+ui.headline_metric(cols[-1], "Total", fmt_eur(h.committed_total), compared, "committed_total")
 
 st.subheader("Montants versés par source")
 cols = st.columns(len(domain.FUNDING_SOURCES) + 1)
 for col, source in zip(cols, domain.FUNDING_SOURCES):
-    col.metric(f"{source} versé", fmt_eur(h.paid_by_source[source]))
-cols[-1].metric("Total versé", fmt_eur(sum(h.paid_by_source.values())))
+    ui.headline_metric(col, f"{source} versé", fmt_eur(h.paid_by_source[source]), compared, f"paid:{source}")
+ui.headline_metric(cols[-1], "Total versé", fmt_eur(sum(h.paid_by_source.values())), compared, "paid_total")
 
+st.caption(compared.sentence if compared else "Pas de comparaison : la période un an plus tôt précède les données.")
 st.caption(ui.data_caption())
 
 stages, activity, reference_chart = catalogue.PAGE_CHARTS["accueil"]

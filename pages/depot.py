@@ -53,7 +53,7 @@ target_key = f"{kind}-{lab_id}-{quarter}"
 upload = st.file_uploader("Fichier du rapport (CSV ou XLSX)", type=["csv", "txt", "xlsx"], key=f"file-{target_key}")
 notice = st.session_state.pop("depot_notice", None)
 if notice:
-    st.success(notice, icon="✅")
+    st.success(notice, icon=":material/check_circle:")
 
 if upload is not None:
     data = upload.getvalue()
@@ -68,11 +68,11 @@ if upload is not None:
     if report.errors:
         st.error(f"**{fmt_int(len(report.errors))} erreur(s)** : le fichier ne peut pas être publié. Corrigez les "
                  "lignes indiquées (numérotées comme dans votre tableur, l'en-tête est la ligne 1) et déposez-le "
-                 "de nouveau.", icon="⛔")
+                 "de nouveau.", icon=":material/block:")
         st.dataframe(report.issues_frame(), hide_index=True, width="stretch", key="depot_errors")
     if report.warnings:
         st.warning(f"{fmt_int(len(report.warnings))} avertissement(s) : valeurs acceptées après correction.",
-                   icon="ℹ️")
+                   icon=":material/info:")
         st.dataframe(report.issues_frame("avertissement"), hide_index=True, width="stretch", key="depot_warnings")
     # The version the verification on screen compared against: publishing checks it is still the current one.
     reviewed = st.session_state.get("depot_reviewed", {})
@@ -80,7 +80,7 @@ if upload is not None:
     st.session_state["depot_reviewed"] = {"file": (report.sha256, target_key), "version": report.current_version_id}
     if report.ok:
         diff = report.diff
-        st.success(f"Fichier valide : {fmt_int(report.row_count)} ligne(s) prêtes à publier.", icon="✅")
+        st.success(f"Fichier valide : {fmt_int(report.row_count)} ligne(s) prêtes à publier.", icon=":material/check_circle:")
         m = st.columns(4)
         m[0].metric("Lignes ajoutées", fmt_int(len(diff.added)))
         m[1].metric("Lignes modifiées", fmt_int(len(diff.changed)))

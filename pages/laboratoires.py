@@ -33,7 +33,7 @@ if not directory.empty:
         profile = ui.query(indicators.lab_profile, lab_id)
         if profile and profile.get("assumptions"):
             st.warning("**Valeurs supposées ou de démonstration** (ne pas citer comme des faits) : "
-                       f"{profile['assumptions']}.", icon="⚠️")
+                       f"{profile['assumptions']}.", icon=":material/warning:")
         st.markdown("**Sources publiques, fait par fait**")
         st.markdown(reference.lab_sources_markdown(ui.query(reference.lab_sources, lab_id)))
     lab_filters = filters.with_(labs=(lab_id,), regions=(), cohort=None, lab_status="tous")

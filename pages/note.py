@@ -37,7 +37,7 @@ chart_ids = st.multiselect("Graphiques (une diapositive chacun, dans cet ordre)"
                            key=f"note_graphiques_{scope.kind}")
 st.markdown(f"**{scope.label}** — {len(chart_ids) + 3} diapositives.")
 if not chart_ids:
-    st.info("Choisissez au moins un graphique.", icon="ℹ️")
+    st.info("Choisissez au moins un graphique.", icon=":material/info:")
 else:
     st.caption("Le document est produit au clic (quelques secondes par graphique).")
     briefing_downloads(store, scope, chart_ids, actor.email)

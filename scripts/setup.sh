@@ -2,7 +2,8 @@
 # Prepare a fresh machine: a virtualenv in .venv with the pinned run-time requirements (requirements.txt);
 # with --browser, Debian's chromium (image exports, browser tests); with --tests, what the test suite and the
 # benchmarks need besides: requirements-dev.txt (pytest, playwright, pypdf, frictionless…) and the OpenID Connect
-# provider of the sign-in tests. Requirements are re-installed only when the files installed change.
+# provider of the sign-in tests, axe-core for the accessibility check, poppler-utils (pdftoppm) to look at
+# exported PDF decks. Requirements are re-installed only when the files installed change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,5 +61,20 @@ if [ "$TESTS" = yes ]; then
   if [ "$(cat "$oidc_stamp" 2>/dev/null)" != "$oidc_want" ]; then
     (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
     echo "$oidc_want" > "$oidc_stamp"
+  fi
+  # The deck tests look at exported PDF pages as pictures (pdftoppm, from poppler-utils).
+  if ! command -v pdftoppm >/dev/null 2>&1; then
+    echo "Installation de poppler-utils (paquet Debian)…"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
+  fi
+  # The accessibility check injects axe-core (npm, pinned in tests/axe/package-lock.json) into every page.
+  axe_stamp=tests/axe/node_modules/.package-lock.sha256
+  axe_want=$(sha256sum tests/axe/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat "$axe_stamp" 2>/dev/null)" != "$axe_want" ]; then
+    (cd tests/axe && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$axe_want" > "$axe_stamp"
   fi
 fi

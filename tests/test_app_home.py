@@ -70,3 +70,22 @@ def test_first_run_without_a_database_builds_the_demo_one_when_asked(tmp_path, m
     assert not at.exception
     assert db.exists()
     assert {m.label: m.value for m in at.metric}["Laboratoires financés"] == "16"
+
+
+def test_headline_figures_say_how_they_moved_in_a_year(home, tmp_path):
+    """Issue 14: each headline figure has its change against the same period a year earlier, in French, and the
+    page says which period that is. Checked against independent SQL for the sessions."""
+    import shutil
+    at, path = home
+    metrics = {m.label: m for m in at.metric}
+    shutil.copy(path, tmp_path / "check.duckdb")
+    con = duckdb.connect(str(tmp_path / "check.duckdb"), read_only=True)
+    before = con.execute("""SELECT count(*) FROM training_sessions s JOIN report_versions v USING (version_id)
+                            WHERE v.is_current AND s.held_on <= DATE '2025-09-30'""").fetchone()[0]
+    now = con.execute("""SELECT count(*) FROM training_sessions s JOIN report_versions v USING (version_id)
+                         WHERE v.is_current""").fetchone()[0]
+    con.close()
+    assert metrics["Sessions de formation"].delta.startswith(f"+{fmt_int(now - before)} (+")
+    assert all(m.delta for m in at.metric), [m.label for m in at.metric if not m.delta]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Évolutions par rapport à la même période un an plus tôt (T1 2017 – T3 2025)." in captions

@@ -89,3 +89,49 @@ def test_lab_profile_tables_are_french_and_filled(demo_store):
     assert list(directory["Identifiant"]) == ["siilab"] and directory["État"].iloc[0] == "ouvert"
     assert not screen_tables.lab_tranches_table(demo_store, "siilab").empty
     assert len(screen_tables.latest_reports_table(demo_store, Filters(), 5)) == 5
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(regions=("01",)), Filters(labs=("archipel",))],
+                         ids=["national", "guadeloupe", "archipel"])
+def test_no_screen_table_shows_none_nan_or_nat(demo_store, filters):
+    """Issue 14: every chart's table and every page table, as the pages show them, has empty cells where a
+    value is missing, never « None », « nan », « NaT » or « <NA> » (also for an empty scope)."""
+    raw = {"None", "nan", "NaN", "NaT", "<NA>"}
+    tables = {cid: screen_tables.display_table(catalogue.build_chart(demo_store, cid, filters).data)
+              for cid in catalogue.CATALOGUE}
+    tables["derniers rapports"] = screen_tables.display_table(screen_tables.latest_reports_table(demo_store, filters))
+    tables["annuaire"] = screen_tables.display_table(screen_tables.lab_directory_table(demo_store, filters))
+    for lab in ("archipel", "siilab"):
+        tables[f"fiche {lab}"] = screen_tables.display_table(screen_tables.lab_facts_table(demo_store, lab))
+        tables[f"tranches {lab}"] = screen_tables.display_table(screen_tables.lab_tranches_table(demo_store, lab))
+    leaks = {name: sorted({str(v).strip() for v in t.astype(object).to_numpy().ravel()} & raw)
+             for name, t in tables.items()}
+    assert {name: found for name, found in leaks.items() if found} == {}
+
+
+def test_headline_changes_against_the_same_period_a_year_earlier(demo_store):
+    """Issue 14: « compared with when? » — each headline figure with its change, in French."""
+    from lit_analytics import indicators
+    result = catalogue.headline_changes(demo_store, Filters())
+    assert result.period == "T1 2017 – T3 2025"
+    assert result.sentence == "Évolutions par rapport à la même période un an plus tôt (T1 2017 – T3 2025)."
+    now = indicators.headline(demo_store, Filters())
+    before = indicators.headline(demo_store, Filters(quarter_to="2025-T3"))
+    projects = result.changes["projects"]
+    diff = now.projects - before.projects
+    assert projects.text.startswith(f"+{diff} (+") and projects.text.endswith("\u00a0%)") and projects.direction == "up"
+    assert result.changes["committed_total"].text.endswith("%)") or result.changes["committed_total"].text == "stable"
+    assert "€" in result.changes["committed_total"].text or result.changes["committed_total"].text == "stable"
+    assert set(result.changes) >= {"labs_funded", "labs_active", "sessions", "participants", "paid_total",
+                                   "committed:PIA", "paid:FTAP"}
+    assert catalogue.headline_changes(demo_store, Filters(quarter_to="2017-T2")) is None
+
+
+def test_the_map_page_table_gives_each_region_the_value_shown(demo_store):
+    """Issue 14: beside the map, the regions and the value of the chosen indicator, largest first."""
+    item = catalogue.build_chart(demo_store, "carte", variant="engage-PIA")
+    table = screen_tables.map_values_table(item.data, "engage-PIA")
+    assert list(table.columns) == ["Région", "PIA (€)"]
+    assert table["PIA (€)"].is_monotonic_decreasing and len(table) == len(item.data)
+    labs = screen_tables.map_values_table(catalogue.build_chart(demo_store, "carte").data, None)
+    assert list(labs.columns) == ["Région", "Laboratoires"] and labs.iloc[0]["Région"] == "Provence-Alpes-Côte d'Azur"

@@ -130,3 +130,55 @@ def test_hatching_stays_inside_the_region():
     corse = next(shape(f["geometry"]) for f in geo.inset_geojson()["features"] if f["id"] == "94")
     points = [Point(x, y) for x, y in zip(lons, lats) if x is not None]
     assert points and all(corse.buffer(0.01).contains(p) for p in points)
+
+
+# --- quarter axes (issue 14): years as labels, quarters as minor ticks, on long periods ------------------
+
+def _quarters(first_year: int, first_q: int, count: int) -> list[str]:
+    out, year, q = [], first_year, first_q
+    for _ in range(count):
+        out.append(f"{year}-T{q}")
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return out
+
+
+def test_short_periods_write_every_quarter():
+    quarters = _quarters(2021, 1, 8)
+    df = pd.DataFrame({"quarter": quarters, "projects_cumulative": range(8), "sessions_cumulative": range(8)})
+    axis = charts.activity_over_time(df, ChartText("t")).layout.xaxis
+    assert list(axis.ticktext) == ["T1 2021", "T2 2021", "T3 2021", "T4 2021", "T1 2022", "T2 2022", "T3 2022",
+                                   "T4 2022"]
+    assert axis.minor.tickvals is None
+
+
+def test_long_periods_write_years_and_mark_quarters_with_minor_ticks():
+    quarters = _quarters(2017, 1, 39)           # T1 2017 – T3 2026
+    df = pd.DataFrame({"quarter": quarters, "projects_cumulative": range(39), "sessions_cumulative": range(39)})
+    axis = charts.activity_over_time(df, ChartText("t")).layout.xaxis
+    assert list(axis.ticktext) == ["2017", "2019", "2021", "2023", "2025"]     # ten years: every other one
+    assert list(axis.tickvals) == ["T1 2017", "T1 2019", "T1 2021", "T1 2023", "T1 2025"]
+    assert axis.tickangle == 0
+    assert len(axis.minor.tickvals) == 39 and axis.minor.ticks == "outside"
+    # the hover still names the quarter
+    assert "%{x}" in df.pipe(lambda d: charts.activity_over_time(d, ChartText("t"))).data[0].hovertemplate
+
+
+def test_a_long_period_starting_mid_year_labels_its_first_year():
+    assert charts.quarter_ticks(_quarters(2020, 1, 24))[1] == ["2020", "2021", "2022", "2023", "2024", "2025"]
+    assert charts.quarter_ticks(_quarters(2017, 2, 20))[1][:2] == ["2017", "2018"]
+    assert charts.quarter_ticks(_quarters(2017, 4, 20))[1][:2] == ["2018", "2019"]   # T4 alone: no room
+
+
+def test_the_map_names_its_overseas_insets_on_screen(demo_store):
+    """Issue 14: the insets' names are written beside their frames on the tile map (annotations placed in pixels
+    from the map's centre, so they follow the map at any page width), left of the frames."""
+    from lit_analytics import catalogue
+    fig = catalogue.build_chart(demo_store, "carte").figure
+    labels = [a for a in fig.layout.annotations if a.name == "inset-label"]
+    assert [a.text for a in labels] == ["Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"]
+    assert all(a.xanchor == "right" and a.xshift < 0 for a in labels)
+    assert [round(a.yshift) for a in labels] == sorted((round(a.yshift) for a in labels), reverse=True)
+    view = fig.layout.map
+    left_of_insets, _ = geo.pixels_from_center({"zoom": view.zoom, "center": {"lon": view.center.lon,
+                                                                              "lat": view.center.lat}}, -8.3, 46)
+    assert -charts.MAP_WIDTH / 2 < left_of_insets - 80      # room for the names inside the map area

@@ -166,3 +166,23 @@ def test_the_map_exports_offline_with_its_overseas_insets(demo_store):
     assert colours.get((0xE5, 0xE5, 0xE5), 0) > 1_000
     svg = briefing.chart_image(chart, "svg").decode()
     assert "Laboratoires par région" in svg and "Guadeloupe" in svg
+
+
+def test_the_exported_map_is_drawn_without_maplibre_and_names_its_insets(demo_store):
+    """Exports redraw the tile map on plain axes (no MapLibre start-up in kaleido): same regions, colours and
+    markers, and the insets' names written beside their frames."""
+    from lit_analytics.export import flat_map
+    chart = catalogue.build_chart(demo_store, "carte")
+    flat = flat_map.flatten(chart.figure)
+    assert {t.type for t in flat.data} == {"scatter"}
+    assert "map" not in flat.layout.to_plotly_json()
+    names = [t for t in flat.data if t.mode == "text"]
+    assert [s.strip() for s in names[0].text] == ["Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"]
+    legend = {t.name for t in flat.data if t.showlegend is not False}
+    assert {"Aucun laboratoire (gris hachuré)", "Laboratoire ouvert (rond plein)"} <= legend
+    assert any(t.marker.showscale for t in flat.data if t.marker is not None)          # the colour bar
+    svg = briefing.chart_image(chart, "svg").decode()
+    assert "maplibre" not in svg.lower() and svg.count(">Mayotte") == 1
+    # a figure that is not a map goes through unchanged
+    bar = catalogue.build_chart(demo_store, "engage-verse").figure
+    assert flat_map.flatten(bar) is bar

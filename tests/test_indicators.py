@@ -226,3 +226,15 @@ def test_lab_search_ignores_accents_and_treats_percent_and_underscore_as_text(de
     assert ind.lab_directory(demo_store, search="%").empty
     assert ind.lab_directory(demo_store, search="_").empty
     assert list(ind.lab_directory(demo_store, search="rennes")["lab_id"]) == ["ti-lab"]
+
+
+def test_headline_figures_compare_with_the_same_period_a_year_earlier(demo_store):
+    """Issue 14: the whole period (T1 2017 – T3 2026) is compared with T1 2017 – T3 2025; a year T4 2024 – T3
+    2025 with T4 2023 – T3 2024; a period with nothing a year before has no comparison."""
+    assert ind.year_earlier(demo_store, Filters()) == Filters(quarter_to="2025-T3")
+    assert ind.year_earlier(demo_store, Filters(quarter_from="2024-T4", quarter_to="2025-T3")) == \
+        Filters(quarter_from="2023-T4", quarter_to="2024-T3")
+    assert ind.year_earlier(demo_store, Filters(quarter_to="2017-T2")) is None
+    earlier = ind.headline(demo_store, ind.year_earlier(demo_store, Filters()))
+    now = ind.headline(demo_store, Filters())
+    assert 0 < earlier.projects <= now.projects and earlier.sessions < now.sessions

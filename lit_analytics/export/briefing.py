@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from lit_analytics import catalogue, indicators, reference, screen_tables
 from lit_analytics.catalogue import Chart
 from lit_analytics.export import deck as deck_mod
-from lit_analytics.export import images
+from lit_analytics.export import images, slide_charts
 from lit_analytics.export.images import ExportError
 from lit_analytics.export.tables import Table, to_csv, to_xlsx
 from lit_analytics.filters import Filters
@@ -126,13 +126,15 @@ def _table(chart: Chart) -> Table:
 # --- decks -------------------------------------------------------------------------------------------
 
 def _slide_figure(fig: go.Figure) -> go.Figure:
-    """The figure without its own title and caption block: the slide sets them as text."""
-    out = go.Figure(fig)
-    out.layout.title = None
-    out.layout.annotations = [a for a in out.layout.annotations if a.name != "caption"]
-    margin = out.layout.margin
-    out.update_layout(margin=dict(t=50, b=60, l=margin.l, r=margin.r))
-    return out
+    """The figure laid out for its box on the slide, without its own title and caption (the slide sets them
+    as text): every text at least 14 pt on the slide."""
+    return slide_charts.for_slide(fig, deck_mod.CHART_BOX_IN[2], deck_mod.CHART_BOX_IN[3])
+
+
+def slide_png(fig: go.Figure) -> bytes:
+    """The picture of a chart slide: laid out at the slide's size, rendered at `slide_charts.SCALE`×."""
+    width, height = slide_charts.size_px(deck_mod.CHART_BOX_IN[2], deck_mod.CHART_BOX_IN[3])
+    return images.render(_slide_figure(fig), "png", width=width, height=height, scale=slide_charts.SCALE)
 
 
 def build_charts(store: Store, scope: Scope, chart_ids: list[str]) -> list[Chart]:
@@ -155,13 +157,18 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         ("Projets", fmt_int(h.projects)), ("Sessions de formation", fmt_int(h.sessions)),
         ("Participants", fmt_int(h.participants)), ("Montants engagés", fmt_eur(h.committed_total)),
     ] + [(f"dont {source}", fmt_eur(value)) for source, value in h.committed_by_source.items() if value]
+    compared = catalogue.headline_changes(store, scope.filters)     # same period a year earlier
+    figure_of = {"Laboratoires financés": "labs_funded", "Laboratoires actifs": "labs_active", "Projets": "projects",
+                 "Sessions de formation": "sessions", "Participants": "participants",
+                 "Montants engagés": "committed_total",
+                 **{f"dont {source}": f"committed:{source}" for source in h.committed_by_source}}
+    changes = ({label: compared.changes[figure_of[label]].text for label, _ in headline}
+               if compared else {})
     skipped = [chart.title for chart in charts if chart.empty]
     charts = [chart for chart in charts if not chart.empty]
     slides = []
     for chart in charts:
-        fig = _slide_figure(chart.figure)
-        width, height = 1600, 900
-        png = images.render(fig, "png", width=width, height=height, scale=1.5)
+        png = slide_png(chart.figure)
         caption = "\n".join([chart.caption, *chart.notes]) if chart.notes else chart.caption
         slides.append(deck_mod.ChartSlide(chart.title, chart.subtitle, caption.replace("\n", " · "), png))
     return deck_mod.Deck(
@@ -169,6 +176,7 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         date_line=f"Données au {fmt_date(data_date) or '—'} — document édité le {fmt_date(today)}",
         headline=headline, charts=slides, demo=demo,
         headline_note=catalogue.caption(store, scope.filters),
+        headline_changes=changes, comparison=compared.sentence if compared else "",
         sources=_sources(store, demo), links=_source_links(store, scope),
         method=_method() + ([f"Sans donnée pour ce périmètre, non repris : {', '.join(skipped)}."] if skipped else []))
 

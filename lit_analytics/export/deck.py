@@ -20,6 +20,9 @@ from lit_analytics.export.images import ExportError, browser_path
 from lit_analytics.formats import BLEU_FRANCE, GREY, TEXT_COLOR, WARNING
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
+# Where a chart goes on its slide (left, top, width, height, inches): the full width between the margins. The
+# chart is laid out at this size (see export/slide_charts.py), so its text is at least 14 pt on the slide.
+CHART_BOX_IN = (0.5, 1.5, 12.333, 4.944)
 
 
 @dataclass
@@ -27,7 +30,7 @@ class ChartSlide:
     title: str
     subtitle: str
     caption: str
-    png: bytes            # the chart without its own title block, 16:9
+    png: bytes            # the chart without its own title block, laid out for CHART_BOX_IN
 
 
 @dataclass
@@ -42,6 +45,8 @@ class Deck:
     headline_note: str = ""
     method: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)   # (title, address) of the public pages cited
+    headline_changes: dict[str, str] = field(default_factory=dict)   # label → « +37 (+8,9 %) » against a year before
+    comparison: str = ""                         # « Évolution par rapport à T1 2017 – T3 2025 (un an plus tôt) »
 
     @property
     def slide_count(self) -> int:
@@ -121,28 +126,29 @@ def _cover_slide(prs, deck: Deck) -> None:
 def _headline_slide(prs, deck: Deck) -> None:
     s = _new_slide(prs)
     _text(s, 0.5, 0.35, 12.3, 0.8, "Chiffres clés", size=28, bold=True, color=BLEU_FRANCE)
-    _text(s, 0.5, 1.05, 12.3, 0.5, deck.scope, size=14, color=GREY)
+    _text(s, 0.5, 1.05, 12.3, 0.5, deck.scope, size=16, color=GREY)
     per_row = 4
     for i, (label, value) in enumerate(deck.headline):
         row, col = divmod(i, per_row)
-        left, top = 0.5 + col * 3.1, 1.8 + row * 1.55
-        _text(s, left, top, 2.9, 0.7, value, size=28, bold=True, color=BLEU_FRANCE)
-        _text(s, left, top + 0.7, 2.9, 0.6, label, size=13)
-    if deck.headline_note:
-        _text(s, 0.5, 6.2, 12.3, 0.5, deck.headline_note, size=11, color=GREY)
+        left, top = 0.5 + col * 3.1, 1.7 + row * 1.45
+        _text(s, left, top, 2.9, 0.65, value, size=28, bold=True, color=BLEU_FRANCE)
+        _text(s, left, top + 0.62, 2.9, 0.45, label, size=14)
+        if deck.headline_changes.get(label):
+            _text(s, left, top + 1.0, 2.9, 0.4, deck.headline_changes[label], size=14, color=GREY)
+    notes = [line for line in (deck.comparison, deck.headline_note) if line]
+    if notes:
+        _text(s, 0.5, 6.05, 12.3, 0.65, notes, size=12, color=GREY)
     _footer(s, deck, 2)
 
 
 def _chart_slide(prs, deck: Deck, chart: ChartSlide, number: int) -> None:
     from pptx.util import Inches
     s = _new_slide(prs)
-    _text(s, 0.5, 0.3, 12.3, 0.7, chart.title, size=24, bold=True, color=BLEU_FRANCE)
-    _text(s, 0.5, 0.95, 12.3, 0.45, chart.subtitle, size=13, color=GREY)
-    pic_h = 5.0
-    pic_w = pic_h * 16 / 9
-    s.shapes.add_picture(io.BytesIO(chart.png), Inches((SLIDE_W_IN - pic_w) / 2), Inches(1.45),
-                         Inches(pic_w), Inches(pic_h))
-    _text(s, 0.5, 6.45, 12.3, 0.35, chart.caption, size=11, color=GREY)
+    _text(s, 0.5, 0.25, 12.3, 0.7, chart.title, size=28, bold=True, color=BLEU_FRANCE)
+    _text(s, 0.5, 0.95, 12.3, 0.45, chart.subtitle, size=16, color=GREY)
+    left, top, width, height = CHART_BOX_IN
+    s.shapes.add_picture(io.BytesIO(chart.png), Inches(left), Inches(top), Inches(width), Inches(height))
+    _text(s, 0.5, 6.45, 12.3, 0.35, chart.caption, size=12, color=GREY)
     _footer(s, deck, number)
 
 
@@ -198,17 +204,21 @@ body {{ margin: 0; font-family: "DejaVu Sans", Arial, sans-serif; color: {TEXT_C
           page-break-after: always; padding: 0.35in 0.5in 0 0.5in; border-top: 0.12in solid {BLEU_FRANCE}; }}
 .slide:last-child {{ page-break-after: auto; }}
 h1 {{ color: {BLEU_FRANCE}; font-size: 36pt; margin: 1.6in 0 0.2in 0.3in; }}
-h2 {{ color: {BLEU_FRANCE}; font-size: 24pt; margin: 0 0 0.05in 0; }}
-.scope {{ font-size: 13pt; color: {GREY}; margin: 0 0 0.1in 0; }}
+h2 {{ color: {BLEU_FRANCE}; font-size: 28pt; margin: 0 0 0.05in 0; }}
+.scope {{ font-size: 16pt; color: {GREY}; margin: 0 0 0.1in 0; }}
 .cover-scope {{ font-size: 22pt; margin-left: 0.3in; }}
 .cover-date {{ font-size: 16pt; color: {GREY}; margin-left: 0.3in; }}
 .demo {{ color: {WARNING}; font-weight: bold; }}
 .cover-demo {{ margin: 0.5in 0 0 0.3in; font-size: 14pt; }}
 .grid {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.25in; margin-top: 0.4in; }}
 .value {{ font-size: 28pt; font-weight: bold; color: {BLEU_FRANCE}; }}
-.label {{ font-size: 13pt; }}
-.chart {{ display: block; margin: 0 auto; width: {5.0 * 16 / 9}in; height: 5.0in; }}
-.caption {{ font-size: 11pt; color: {GREY}; margin-top: 0.05in; }}
+.label {{ font-size: 14pt; }}
+.change {{ font-size: 14pt; color: {GREY}; margin-top: 0.04in; }}
+.grid + .caption {{ margin-top: 0.35in; }}
+.chart {{ display: block; position: absolute; left: {CHART_BOX_IN[0]}in; top: {CHART_BOX_IN[1]}in;
+          width: {CHART_BOX_IN[2]}in; height: {CHART_BOX_IN[3]}in; }}
+.caption {{ font-size: 12pt; color: {GREY}; margin-top: 0.05in; }}
+.chart + .caption {{ position: absolute; left: 0.5in; right: 0.5in; top: 6.45in; margin: 0; }}
 .footer {{ position: absolute; bottom: 0.15in; left: 0.5in; right: 0.5in; font-size: 10pt; color: {GREY};
            display: flex; justify-content: space-between; }}
 .sources p {{ font-size: 14pt; margin: 0 0 0.12in 0; }}
@@ -231,9 +241,11 @@ def to_html(deck: Deck) -> str:
     demo = f"<p class='demo cover-demo'>{e(DEMO_WARNING)}</p>" if deck.demo else ""
     parts.append(f"<section class='slide'><h1>{e(deck.title)}</h1><p class='cover-scope'>{e(deck.scope)}</p>"
                  f"<p class='cover-date'>{e(deck.date_line)}</p>{demo}</section>")
-    cells = "".join(f"<div><div class='value'>{e(v)}</div><div class='label'>{e(k)}</div></div>"
+    def change(k):
+        return f"<div class='change'>{e(deck.headline_changes[k])}</div>" if deck.headline_changes.get(k) else ""
+    cells = "".join(f"<div><div class='value'>{e(v)}</div><div class='label'>{e(k)}</div>{change(k)}</div>"
                     for k, v in deck.headline)
-    note = f"<p class='caption'>{e(deck.headline_note)}</p>" if deck.headline_note else ""
+    note = "".join(f"<p class='caption'>{e(line)}</p>" for line in (deck.comparison, deck.headline_note) if line)
     parts.append(f"<section class='slide'><h2>Chiffres clés</h2><p class='scope'>{e(deck.scope)}</p>"
                  f"<div class='grid'>{cells}</div>{note}{footer(2)}</section>")
     for n, chart in enumerate(deck.charts, start=3):

@@ -43,6 +43,9 @@ def render(fig: go.Figure, fmt: str = "png", width: int = DEFAULT_WIDTH, height:
     if fmt not in FORMATS:
         raise ExportError(f"Format d'image inconnu : {fmt} (attendu : png, svg ou pdf).")
     import kaleido
+
+    from lit_analytics.export.flat_map import flatten
+    fig = flatten(fig)   # a tile map is redrawn on plain axes: no MapLibre start-up, names of the insets written
     with _lock:
         _ensure_server()
         try:

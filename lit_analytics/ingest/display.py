@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from lit_analytics.domain import FIRST_QUARTER
-from lit_analytics.formats import fmt_datetime, fmt_quarter, last_complete_quarter, quarter_of, quarter_range
+from lit_analytics.formats import blank_missing, fmt_datetime, fmt_quarter, last_complete_quarter, quarter_of, quarter_range
 from lit_analytics.ingest.reporting import STATUS_COLORS, SYMBOLS
 from lit_analytics.store import Store
 
@@ -56,7 +56,7 @@ def history_frame(history: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
         "Version": history["version_id"],
         "En vigueur": ["oui" if v else "" for v in history["is_current"]],
         "Détail": history["detail"],
-    })
+    }).pipe(blank_missing)   # a rejected upload has no version: an empty cell, never « None »
 
 
 def versions_frame(versions: pd.DataFrame) -> pd.DataFrame:
@@ -68,7 +68,7 @@ def versions_frame(versions: pd.DataFrame) -> pd.DataFrame:
                     for v, d in zip(versions["file_name"], versions["is_demo"])],
         "Lignes": versions["row_count"],
         "En vigueur": ["oui" if v else "" for v in versions["is_current"]],
-    })
+    }).pipe(blank_missing)
 
 
 def grid_cell_style(value: str) -> str:

@@ -48,7 +48,7 @@ def query(fn: Callable, *args, **kwargs) -> Any:
 def demo_notice() -> None:
     """The visible notice shown on every page whenever demo rows are loaded."""
     if query(indicators.has_demo_data):
-        st.warning(DEMO_NOTICE, icon="⚠️")
+        st.warning(DEMO_NOTICE, icon=":material/warning:")
 
 
 def data_caption() -> str:

@@ -31,7 +31,7 @@ def show_chart(item: catalogue.Chart, *, key: str | None = None, on_select=None,
     with st.container(border=True):
         if item.empty:
             st.markdown(f"**{item.title}** — {item.subtitle}")
-            st.info(item.empty_message, icon="ℹ️")
+            st.info(item.empty_message, icon=":material/info:")
         elif on_select is not None:
             st.plotly_chart(item.figure, key=key, on_select=on_select, selection_mode=("points",),
                             config={"displaylogo": False, "locale": "fr"}, theme=None)
@@ -51,15 +51,28 @@ def show_chart(item: catalogue.Chart, *, key: str | None = None, on_select=None,
                     chart_downloads(get_store(), item, actor.email, key or item.id)
 
 
-def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.") -> None:
-    """A French-formatted table, or a French message when it is empty."""
+def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.",
+               all_rows: bool = False) -> None:
+    """A French-formatted table, or a French message when it is empty; `all_rows`: tall enough for every row
+    (no inner scrolling, e.g. the 19 regions beside the map)."""
     if df.empty:
-        st.info(empty_message, icon="ℹ️")
+        st.info(empty_message, icon=":material/info:")
     else:
-        st.dataframe(screen_tables.display_table(df), hide_index=True, width="stretch")
+        st.dataframe(screen_tables.display_table(df), hide_index=True, width="stretch",
+                     height=(len(df) + 1) * 35 + 3 if all_rows else "auto")
 
 
 def page_charts(page: str, filters: Filters) -> None:
     """Every chart the catalogue lists for a page, in order."""
     for spec in catalogue.charts_for_page(page):
         show_chart(chart(spec.id, filters), key=f"chart-{page}-{spec.id}")
+
+
+def headline_metric(container, label: str, value: str, compared: catalogue.HeadlineChanges | None,
+                    figure: str) -> None:
+    """A headline figure and its change against the same period a year earlier (`compared`, from
+    `catalogue.headline_changes`; `figure` names it there): an arrow, grey, since a change is neither good nor
+    bad in itself; the period compared is said once, under the figures."""
+    change = compared.changes.get(figure) if compared else None
+    container.metric(label, value, delta=change.text if change else None, delta_color="off",
+                     delta_arrow=change.direction if change else "auto")
