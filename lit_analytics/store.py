@@ -38,13 +38,16 @@ def migrations() -> list[tuple[int, str, str]]:
         if match:
             found.append((int(match.group(1)), match.group(2), path.read_text(encoding="utf-8")))
     versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(versions) + 1)):
-        raise RuntimeError(f"migration numbers must be 1..n without gaps, got {versions}")
+    # Numbers are unique and increasing; a gap is allowed (a number reserved by a branch not merged yet):
+    # `migrate` applies every migration a file has not recorded, so one merged later is applied then.
+    if len(set(versions)) != len(versions) or (versions and versions[0] != 1):
+        raise RuntimeError(f"migration numbers must be unique and start at 1, got {versions}")
     return found
 
 
 def latest_schema_version() -> int:
-    return len(migrations())
+    known = migrations()
+    return known[-1][0] if known else 0
 
 
 class Store:
@@ -168,12 +171,14 @@ class Store:
                         "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
             current = self.schema_version()
             known = migrations()
-            if current > len(known):
+            latest = known[-1][0] if known else 0
+            if current > latest:
                 raise StoreError(
                     f"La base {self.path} a été créée par une version plus récente de l'outil "
-                    f"(schéma {current}, cette version connaît {len(known)}).")
+                    f"(schéma {current}, cette version connaît {latest}).")
+            recorded = {v for (v,) in cur.execute("SELECT version FROM schema_migrations").fetchall()}
             for version, name, sql in known:
-                if version <= current or (target_version is not None and version > target_version):
+                if version in recorded or (target_version is not None and version > target_version):
                     continue
                 cur.execute("BEGIN TRANSACTION")
                 try:
