@@ -129,7 +129,8 @@ def plan(store: Store, today: date | None = None, *, labs: tuple[str, ...] | Non
     """The reminders to send today (never one already sent), and those with nobody to send them to.
     `labs` and `quarters` narrow it (the page's « Relancer maintenant »)."""
     today = today or date.today()
-    status = reporting_status(store, today=today, labs=labs)
+    window = {"first_quarter": min(quarters), "last_quarter": max(quarters)} if quarters else {}
+    status = reporting_status(store, today=today, labs=labs, **window)
     status = status[status["status"] != RECEIVED]
     if quarters is not None:
         status = status[status["quarter"].isin(quarters)]

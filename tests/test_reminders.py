@@ -190,3 +190,29 @@ def test_send_now_is_for_administrators(leads, smtp):
         events = audit.events(store, actions=[audit.Action.REMINDER])
         assert list(events.outcome) == ["succès", "refus"] and events.actor.iloc[0] == ADMIN.email
         assert reminders.send_now(store, ADMIN, "siilab", "2021-T2", TODAY).sent == []   # never twice
+
+
+def test_the_follow_up_page_shows_the_last_reminder_and_an_admin_sends_one_now(leads, smtp):
+    from conftest import ANALYSTE, make_app_test
+    from lit_analytics.ui.cache import _open_store
+    with opened(leads) as store:
+        reminders.send_reminders(store, "ligne de commande", TODAY, labs=("siilab",))
+    at = make_app_test(leads, page="pages/suivi_depots.py", actor=ADMIN).run()
+    at.selectbox(key="suivi_last").set_value("2021-T4").run()
+    assert not at.exception, at.exception
+    late = [d.value for d in at.dataframe if "Dernière relance" in d.value.columns][0]
+    siilab_t2 = late[(late["Laboratoire"] == "Siilab") & (late["Trimestre"] == "T2 2021")]
+    # the page says late from today's date: T2 2021 projets was reminded as « en retard »
+    assert list(siilab_t2["Dernière relance"].str.endswith("(en retard)")) == [True]
+    assert set(late[late["Laboratoire"] != "Siilab"]["Dernière relance"]) == {"aucune"}
+    # « Relancer maintenant » for Archipel T2 2021 (late, never reminded)
+    at.selectbox(key="suivi_remind").set_value(("archipel", "2021-T2")).run()
+    at.button(key="suivi_remind_now").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["Relance envoyée à porteur@archipel.test."]
+    assert smtp.messages[-1][1] == ["porteur@archipel.test"] and "T2 2021" in smtp.messages[-1][2]["Subject"]
+    assert _open_store(str(leads)).scalar("SELECT count(*) FROM reminders WHERE lab_id = 'archipel'") == 2
+    at.button(key="suivi_remind_now").click().run()   # once only
+    assert "déjà été relancé" in at.info[0].value
+    analyst = make_app_test(leads, page="pages/suivi_depots.py", actor=ANALYSTE).run()
+    assert not [b for b in analyst.button if b.key == "suivi_remind_now"]
