@@ -178,3 +178,14 @@ def test_a_reminder_link_opens_the_form_on_its_lab_quarter_and_report(portfolio_
     assert not at.exception, at.exception
     assert at.selectbox(key="depot_kind").value == "sessions"
     assert at.selectbox(key="depot_quarter").value == "2021-T2"
+
+
+def test_the_import_command_says_which_report_a_file_looks_like(ref_store, tmp_path, capsys):
+    from lit_analytics import cli
+    ref_store.close()
+    path = tmp_path / "sessions.csv"
+    path.write_bytes((SESSIONS_HEADER + "\nS-01;05/07/2021;Atelier;atelier;2;8;\n").encode())
+    code = cli.main(["import", "--db", str(ref_store.path), "--user", PORTEUR.email, "--lab", "siilab",
+                     "--quarter", "T3 2021", "--kind", "projets", "--dry-run", str(path)])
+    assert code == 1
+    assert "Ce fichier ressemble à un rapport de sessions" in capsys.readouterr().out
