@@ -48,6 +48,8 @@ def start_rows(store: Store, kind: str, lab_id: str, quarter: str) -> tuple[pd.D
     for f in schema.fields:
         if f.type == "list":
             rows[f.name] = pd.Series([_split(v) for v in rows[f.name]], dtype="object")
+        elif f.type == "date":   # a date type (empty cells blank, not « None »)
+            rows[f.name] = pd.to_datetime(rows[f.name])
     rows.index = pd.RangeIndex(1, len(rows) + 1)
     return rows, note
 
