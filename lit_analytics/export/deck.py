@@ -41,6 +41,9 @@ class Deck:
     demo: bool = False
     headline_note: str = ""
     method: list[str] = field(default_factory=list)
+    # « Ce qui a changé en T3 2026 » (lab preset): a title and (label, value) lines, beside the headline figures
+    changes_title: str = ""
+    changes: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def slide_count(self) -> int:
@@ -108,12 +111,19 @@ def _headline_slide(prs, deck: Deck) -> None:
     s = _new_slide(prs)
     _text(s, 0.5, 0.35, 12.3, 0.8, "Chiffres clés", size=28, bold=True, color=BLEU_FRANCE)
     _text(s, 0.5, 1.05, 12.3, 0.5, deck.scope, size=14, color=GREY)
-    per_row = 4
+    per_row = 3 if deck.changes else 4
+    compact = len(deck.headline) > 3 * per_row   # a fourth row: smaller, so it ends above the note
+    step, size = (1.08, 22) if compact else (1.55, 28)
     for i, (label, value) in enumerate(deck.headline):
         row, col = divmod(i, per_row)
-        left, top = 0.5 + col * 3.1, 1.8 + row * 1.55
-        _text(s, left, top, 2.9, 0.7, value, size=28, bold=True, color=BLEU_FRANCE)
-        _text(s, left, top + 0.7, 2.9, 0.6, label, size=13)
+        left, top = 0.5 + col * 3.1, 1.8 + row * step
+        _text(s, left, top, 2.9, 0.6 if compact else 0.7, value, size=size, bold=True, color=BLEU_FRANCE)
+        _text(s, left, top + (0.55 if compact else 0.7), 2.9, 0.5, label, size=12 if compact else 13)
+    if deck.changes:
+        _text(s, 9.9, 1.8, 3.2, 0.6, deck.changes_title, size=16, bold=True, color=BLEU_FRANCE)
+        for n, (label, value) in enumerate(deck.changes):
+            _text(s, 9.9, 2.45 + n * 0.72, 3.2, 0.35, value, size=16, bold=True)
+            _text(s, 9.9, 2.8 + n * 0.72, 3.2, 0.35, label, size=11)
     if deck.headline_note:
         _text(s, 0.5, 6.2, 12.3, 0.5, deck.headline_note, size=11, color=GREY)
     _footer(s, deck, 2)
@@ -174,6 +184,12 @@ h2 {{ color: {BLEU_FRANCE}; font-size: 24pt; margin: 0 0 0.05in 0; }}
 .demo {{ color: {WARNING}; font-weight: bold; }}
 .cover-demo {{ margin: 0.5in 0 0 0.3in; font-size: 14pt; }}
 .grid {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.25in; margin-top: 0.4in; }}
+.with-changes {{ display: flex; gap: 0.4in; }}
+.with-changes .grid {{ grid-template-columns: repeat(3, 1fr); flex: 3; }}
+.changes {{ flex: 1; margin-top: 0.4in; }}
+.changes h3 {{ color: {BLEU_FRANCE}; font-size: 16pt; margin: 0 0 0.1in 0; }}
+.changes .value {{ font-size: 16pt; }}
+.changes .label {{ font-size: 11pt; margin-bottom: 0.08in; }}
 .value {{ font-size: 28pt; font-weight: bold; color: {BLEU_FRANCE}; }}
 .label {{ font-size: 13pt; }}
 .chart {{ display: block; margin: 0 auto; width: {5.0 * 16 / 9}in; height: 5.0in; }}
@@ -199,8 +215,13 @@ def to_html(deck: Deck) -> str:
     cells = "".join(f"<div><div class='value'>{e(v)}</div><div class='label'>{e(k)}</div></div>"
                     for k, v in deck.headline)
     note = f"<p class='caption'>{e(deck.headline_note)}</p>" if deck.headline_note else ""
+    grid = f"<div class='grid'>{cells}</div>"
+    if deck.changes:
+        lines = "".join(f"<div class='value'>{e(v)}</div><div class='label'>{e(k)}</div>" for k, v in deck.changes)
+        grid = (f"<div class='with-changes'>{grid}<div class='changes'><h3>{e(deck.changes_title)}</h3>{lines}</div>"
+                "</div>")
     parts.append(f"<section class='slide'><h2>Chiffres clés</h2><p class='scope'>{e(deck.scope)}</p>"
-                 f"<div class='grid'>{cells}</div>{note}{footer(2)}</section>")
+                 f"{grid}{note}{footer(2)}</section>")
     for n, chart in enumerate(deck.charts, start=3):
         picture = f"<img class='chart' alt='' src='data:image/png;base64,{base64.b64encode(chart.png).decode()}'>"
         parts.append(f"<section class='slide'><h2>{e(chart.title)}</h2><p class='scope'>{e(chart.subtitle)}</p>"
