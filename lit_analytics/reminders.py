@@ -156,7 +156,8 @@ def subject(r: Reminder) -> str:
     if r.kind == LATE:
         return (f"Rapport trimestriel {fmt_quarter(r.quarter)} de {r.lab_name} en retard "
                 f"(attendu le {fmt_date(r.deadline)})")
-    return f"Rappel : rapport trimestriel {fmt_quarter(r.quarter)} de {r.lab_name} à déposer d'ici le {fmt_date(r.deadline)}"
+    return (f"Rappel : rapport trimestriel {fmt_quarter(r.quarter)} de {r.lab_name} à déposer d'ici le "
+            f"{fmt_date(r.deadline)}")
 
 
 def body(r: Reminder) -> str:

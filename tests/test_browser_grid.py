@@ -1,22 +1,30 @@
 """End to end in a real headless Chromium: a lab lead who reported last quarter reports this quarter in the
 browser, with no file: the link of a reminder opens the page on their lab and quarter, the grid comes pre-filled
 with last quarter's open projects, they change a project's stage and a figure, verify, publish. The steps are
-timed (printed, and written to test-artifacts/grid-timings.txt; docs/benchmarks.md quotes a run) and screenshots land in test-artifacts/."""
+timed (printed, and written to test-artifacts/grid-timings.txt; docs/benchmarks.md quotes a run) and
+screenshots land in test-artifacts/."""
 
 import re
 import time
+from datetime import date
 
 import pytest
 
 from conftest import ARTIFACTS, open_app, screenshot, wait_for_app
+from lit_analytics.domain import PROJECT_STATUSES
 from lit_analytics.formats import fmt_quarter, quarter_of
+from lit_analytics.ingest import templates
 from lit_analytics.store import Store
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, demo_copy):
-    quarter = quarter_of(__import__("datetime").date.today())   # the newest quarter the form offers
+def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, demo_copy, demo_store):
+    quarter = quarter_of(date.today())   # the newest quarter the form offers (after the demo data's last)
+    first = templates.prefill_rows(demo_store, "projets", "siilab", quarter).iloc[0]   # the grid's row 1
+    stages = PROJECT_STATUSES[:5]
+    new_stage = stages[(stages.index(first["statut"]) + 1) % len(stages)]   # a stage it is not at
+    users = 321 if first["usagers_impliques"] != 321 else 322
     steps, t0 = [], time.monotonic()
 
     def step(name):
@@ -41,7 +49,7 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")                              # open the list of stages
     page.wait_for_timeout(300)
-    page.keyboard.type("essaimage", delay=30)
+    page.keyboard.type(new_stage, delay=30)
     page.keyboard.press("Enter")                              # chosen; the selection moves down a row
     page.wait_for_timeout(300)
     page.keyboard.press("ArrowUp")                            # back to row 1 (the grid may have scrolled)
@@ -50,7 +58,7 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     page.keyboard.press("Enter")                              # open the cell's editor
     page.wait_for_timeout(300)
     page.keyboard.press("Control+A")
-    page.keyboard.type("321", delay=50)
+    page.keyboard.type(str(users), delay=50)
     page.keyboard.press("Enter")
     page.wait_for_timeout(500)
     step("deux cases modifiées (étape d'un projet, nombre d'usagers)")
@@ -80,4 +88,4 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
             "SELECT s.status, s.users_involved FROM project_snapshots s JOIN report_versions v USING (version_id) "
             "WHERE v.kind = 'projets' AND v.lab_id = 'siilab' AND v.quarter = ? AND v.is_current "
             "AND NOT v.is_demo ORDER BY s.project_id LIMIT 1", [quarter]))
-    assert rows == {"essaimage": 321}
+    assert rows == {new_stage: users}

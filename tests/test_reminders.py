@@ -94,7 +94,8 @@ def test_remind_sends_french_emails_to_the_active_lab_leads_once(leads, smtp, ca
     assert cli.main(["remind", "--db", str(leads), "--today", TODAY.isoformat()]) == 0
     out = capsys.readouterr().out
     sent = siilab(smtp)
-    assert len(sent) == 2, [m["Subject"] for _, m in sent]   # T2 2021 (late: projets) and T3 2021 (due soon: both reports)
+    # T2 2021 (late: projets) and T3 2021 (due soon: both reports)
+    assert len(sent) == 2, [m["Subject"] for _, m in sent]
     by_subject = {msg["Subject"].strip(): (rcpt, msg) for rcpt, msg in sent}   # a folded header may keep its space
     late = by_subject["Rapport trimestriel T2 2021 de Siilab en retard (attendu le 30/07/2021)"]
     soon = by_subject["Rappel : rapport trimestriel T3 2021 de Siilab à déposer d'ici le 30/10/2021"]

@@ -5,8 +5,8 @@ stderr and a non-zero exit code (1 for a refused operation, 2 for bad usage), ne
 
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
-(import), `templates` (template), `reminders` (remind), `export`, `users`, `bench` (bench, bench-import, bench-export). The commands call the same functions as
-the pages; heavy modules are imported when a command runs, so `--help` stays quick.
+(import), `templates` (template), `reminders` (remind), `export`, `users`, `bench` (bench, bench-import,
+bench-export). The commands call the same functions as the pages; heavy modules are imported when a command runs, so `--help` stays quick.
 """
 
 from __future__ import annotations
