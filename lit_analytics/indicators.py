@@ -13,7 +13,7 @@ import pandas as pd
 
 from lit_analytics import domain
 from lit_analytics.filters import Filters
-from lit_analytics.formats import quarter_end
+from lit_analytics.formats import quarter_end, shift_quarter
 from lit_analytics.store import Store
 
 SOURCE_PUBLIC = "DITP, rapports trimestriels des laboratoires"
@@ -590,7 +590,6 @@ def funding_ledger(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
 def year_earlier(store: Store, filters: Filters = Filters()) -> Filters | None:
     """The same period one year (four quarters) earlier: both bounds moved back (an open start stays open,
     an open end is the last reported quarter). None when that period ends before the first reported quarter."""
-    from lit_analytics.formats import shift_quarter
     available = quarters_available(store)
     if not available:
         return None
@@ -601,3 +600,47 @@ def year_earlier(store: Store, filters: Filters = Filters()) -> Filters | None:
     earlier_from = shift_quarter(filters.quarter_from, -4) if filters.quarter_from else None
     return filters.with_(quarter_from=earlier_from, quarter_to=earlier_to)
 
+
+# --- what changed this quarter (a lab's profile, the lab preset of the briefing deck) -------------------------
+
+QUARTER_CHANGE_MEASURES = ("new", "stage_changed", "finished", "abandoned", "sessions")
+
+
+def lab_report_quarters(store: Store, lab_id: str) -> list[str]:
+    """The quarters for which the lab has a current report (projects or sessions), newest first."""
+    return [q for (q,) in store.query("SELECT DISTINCT quarter FROM report_versions WHERE lab_id = ? AND is_current "
+                                      "AND kind IN ('projets', 'sessions') ORDER BY quarter DESC", [lab_id])]
+
+
+def _quarter_changes(store: Store, lab_id: str, quarter: str) -> dict[str, int]:
+    previous = shift_quarter(quarter, -1)
+    row = store.query(
+        """WITH now AS (SELECT project_id, status FROM current_project_snapshots WHERE lab_id = ? AND quarter = ?),
+                before AS (SELECT project_id, status FROM current_project_snapshots WHERE lab_id = ? AND quarter = ?)
+           SELECT count(*) FILTER (WHERE b.project_id IS NULL AND n.status NOT IN ('terminé', 'abandonné')),
+                  count(*) FILTER (WHERE b.project_id IS NOT NULL AND n.status <> b.status
+                                   AND n.status NOT IN ('terminé', 'abandonné')),
+                  count(*) FILTER (WHERE n.status = 'terminé' AND b.status IS DISTINCT FROM 'terminé'),
+                  count(*) FILTER (WHERE n.status = 'abandonné' AND b.status IS DISTINCT FROM 'abandonné')
+           FROM now n LEFT JOIN before b USING (project_id)""", [lab_id, quarter, lab_id, previous])[0]
+    sessions = store.scalar("SELECT count(*) FROM current_training_sessions WHERE lab_id = ? AND quarter = ?",
+                            [lab_id, quarter])
+    return dict(zip(QUARTER_CHANGE_MEASURES, [int(v) for v in row] + [int(sessions)]))
+
+
+def quarter_changes(store: Store, lab_id: str, quarter: str | None = None) -> pd.DataFrame:
+    """What changed in a lab's portfolio in `quarter` (default: its latest reported quarter), compared with the
+    previous quarter: one row per measure (`QUARTER_CHANGE_MEASURES`: projects new this quarter, projects that
+    changed stage, finished, abandoned, sessions held) with columns measure, quarter, current, previous_quarter,
+    previous. A project is compared with its row of the previous quarter's report (by its id). Empty when the
+    lab never reported."""
+    if quarter is None:
+        reported = lab_report_quarters(store, lab_id)
+        if not reported:
+            return pd.DataFrame(columns=["measure", "quarter", "current", "previous_quarter", "previous"])
+        quarter = reported[0]
+    previous = shift_quarter(quarter, -1)
+    now, before = _quarter_changes(store, lab_id, quarter), _quarter_changes(store, lab_id, previous)
+    return pd.DataFrame({"measure": list(QUARTER_CHANGE_MEASURES), "quarter": quarter,
+                         "current": [now[m] for m in QUARTER_CHANGE_MEASURES], "previous_quarter": previous,
+                         "previous": [before[m] for m in QUARTER_CHANGE_MEASURES]})

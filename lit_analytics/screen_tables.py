@@ -116,3 +116,24 @@ def map_values_table(map_data: pd.DataFrame, variant: str | None) -> pd.DataFram
     short = "Laboratoires" if column.startswith("Laboratoires") else column.replace("Total engagé", "Engagé")
     table = map_data[["Région", column]].sort_values([column, "Région"], ascending=[False, True])
     return table.rename(columns={column: short}).reset_index(drop=True)
+
+
+QUARTER_CHANGE_LABELS = {
+    "new": "Nouveaux projets",
+    "stage_changed": "Projets qui ont changé d'étape",
+    "finished": "Projets terminés",
+    "abandoned": "Projets abandonnés",
+    "sessions": "Sessions de formation tenues",
+}
+
+
+def quarter_changes_table(store: Store, lab_id: str, quarter: str | None = None) -> pd.DataFrame:
+    """« Ce qui a changé ce trimestre »: a lab's measures for its latest reported quarter (or `quarter`) beside
+    the previous quarter's, columns named after the quarters (`T3 2026`, `T2 2026`). Empty if never reported."""
+    changes = indicators.quarter_changes(store, lab_id, quarter)
+    if changes.empty:
+        return pd.DataFrame()
+    now, before = fmt_quarter(changes["quarter"].iloc[0]), fmt_quarter(changes["previous_quarter"].iloc[0])
+    return pd.DataFrame({"Évolution": changes["measure"].map(QUARTER_CHANGE_LABELS),
+                         now: changes["current"].astype(int), f"{before} (trimestre précédent)":
+                         changes["previous"].astype(int)})

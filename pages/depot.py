@@ -4,9 +4,11 @@ import streamlit as st
 
 from lit_analytics import ingest, ui
 from lit_analytics.formats import fmt_int, fmt_quarter
-from lit_analytics.ingest import display, templates
+from lit_analytics.ingest import display, recognise, templates
+from lit_analytics.ingest import grid as report_grid
 from lit_analytics.permissions import PermissionDenied, can_upload, visible_labs
 from lit_analytics.ui.auth import require_actor
+from lit_analytics.ui.grid import report_grid as grid_editor
 
 actor = require_actor()
 store = ui.get_store()
@@ -24,13 +26,22 @@ if not kinds:
             "laboratoire et par la DITP (administrateurs).")
     st.stop()
 
-# --- 1. what is being reported --------------------------------------------------------------------
+# --- 1. what is being reported (a reminder's link sets it: ?lab=…&trimestre=…&rapport=…) -------------
+quarters, default = display.quarter_choices()
+if not st.session_state.get("depot_link_read"):
+    st.session_state["depot_link_read"] = True
+    link = st.query_params
+    if link.get("rapport") in kinds:
+        st.session_state["depot_kind"] = link["rapport"]
+    if link.get("lab") in labs:
+        st.session_state["depot_lab"] = link["lab"]
+    if link.get("trimestre") in quarters:
+        st.session_state["depot_quarter"] = link["trimestre"]
 cols = st.columns([2, 3, 2])
 kind = cols[0].selectbox("Rapport", kinds, format_func=display.KIND_LABELS.get, key="depot_kind")
 lab_id = quarter = None
 if kind in ingest.LAB_REPORT_KINDS:
     lab_id = cols[1].selectbox("Laboratoire", labs, format_func=names.get, key="depot_lab")
-    quarters, default = display.quarter_choices()
     quarter = cols[2].selectbox("Trimestre", quarters, index=default, format_func=fmt_quarter, key="depot_quarter")
 else:
     cols[1].markdown("Le registre des financements se dépose **en entier** : il remplace le registre en vigueur.")
@@ -46,34 +57,91 @@ with st.expander("Modèles à télécharger et dictionnaire des données"):
                           key=f"tpl_xlsx_{kind}")
     dl[2].download_button("Dictionnaire des données (CSV)", templates.dictionary_csv(kind),
                           f"dictionnaire_{kind}.csv", mime="text/csv", key=f"dict_{kind}")
+    if kind in ingest.LAB_REPORT_KINDS:
+        st.write(f"**Modèle pré-rempli pour {names.get(lab_id, lab_id)}, {fmt_quarter(quarter)}** — "
+                 + (templates.prefill_note(store, lab_id, quarter) if kind == "projets" else
+                    "les sessions ne se reportent pas d'un trimestre à l'autre : le modèle contient l'en-tête seul."))
+        pre = st.columns(3)
+        pre[0].download_button(
+            "Modèle pré-rempli CSV (;)", lambda: templates.template_csv(
+                kind, templates.prefill_rows(store, kind, lab_id, quarter)),
+            templates.template_name(kind, "csv", lab_id, quarter), mime="text/csv", key=f"pre_csv_{kind}")
+        pre[1].download_button(
+            "Modèle pré-rempli Excel (XLSX)", lambda: templates.template_xlsx(
+                kind, templates.prefill_rows(store, kind, lab_id, quarter)),
+            templates.template_name(kind, "xlsx", lab_id, quarter),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"pre_xlsx_{kind}")
     st.dataframe(templates.dictionary(kind), hide_index=True, width="stretch")
 
-# --- 2. upload and verify -----------------------------------------------------------------------------
+# --- 2. upload a file, or fill in the grid; verify --------------------------------------------------------
 target_key = f"{kind}-{lab_id}-{quarter}"
-upload = st.file_uploader("Fichier du rapport (CSV ou XLSX)", type=["csv", "txt", "xlsx"], key=f"file-{target_key}")
+mode = "fichier"
+if kind in ingest.LAB_REPORT_KINDS:
+    mode = st.radio("Comment déposer ?", ["fichier", "grille"], horizontal=True, key="depot_mode",
+                    format_func={"fichier": "Déposer un fichier (CSV ou XLSX)",
+                                 "grille": "Saisir dans le navigateur, sans fichier"}.get)
+source = None   # (data, file name, grid row of each line or None for a file)
+if mode == "fichier":
+    upload = st.file_uploader("Fichier du rapport (CSV ou XLSX)", type=["csv", "txt", "xlsx"],
+                              key=f"file-{target_key}")
+    carried = st.session_state.get("depot_carry")
+    if upload is not None:
+        source = (upload.getvalue(), upload.name, None)
+    elif carried and carried[0] == target_key:
+        source = (carried[1], carried[2], None)
+else:
+    rows, grid_note = report_grid.start_rows(store, kind, lab_id, quarter)
+    st.caption(grid_note + " « Vérifier » contrôle la grille comme un fichier ; « Publier » la publie.")
+    edited = grid_editor(kind, rows, key=f"grid-{target_key}-{len(ingest.versions(store, kind, lab_id, quarter))}")
+    grid_data, grid_labels = report_grid.to_file(edited, kind)
+    if st.button("Vérifier", key="grid_verify"):
+        st.session_state["grid_checked"] = (target_key, grid_data)
+    checked = st.session_state.get("grid_checked")
+    if checked == (target_key, grid_data):
+        source = (grid_data, report_grid.file_name(kind, lab_id, quarter), grid_labels)
+    elif checked and checked[0] == target_key:
+        st.info("La grille a changé depuis la dernière vérification : cliquez sur « Vérifier ».")
 notice = st.session_state.pop("depot_notice", None)
 if notice:
     st.success(notice, icon=":material/check_circle:")
 
-if upload is not None:
-    data = upload.getvalue()
+other = recognise.other_kind(source[0], source[1], kind) if source is not None and source[2] is None else None
+if other:
+    def switch_kind():
+        st.session_state["depot_kind"] = other
+        st.session_state["depot_carry"] = (f"{other}-{lab_id}-{quarter}", source[0], source[1])
+
+    st.warning(recognise.message(other), icon=":material/swap_horiz:")
+    st.button(f"Vérifier comme {recognise.KIND_NAMES[other]}", on_click=switch_kind, key="depot_switch")
+
+if source is not None and not other:
+    data, name, labels = source
     try:
-        report = ingest.verify(store, data, upload.name, kind=kind, lab_id=lab_id, quarter=quarter, actor=actor)
+        report = ingest.verify(store, data, name, kind=kind, lab_id=lab_id, quarter=quarter, actor=actor)
     except PermissionDenied as exc:
         st.error(str(exc))
         st.stop()
     st.subheader("Rapport de vérification")
-    st.caption(f"{display.as_text(upload.name)} — {report.file_description or 'fichier illisible'}, "
-               f"{fmt_int(report.row_count)} ligne(s) de données. Dépôt : {report.target()}.")
+    if labels is None:
+        st.caption(f"{display.as_text(name)} — {report.file_description or 'fichier illisible'}, "
+                   f"{fmt_int(report.row_count)} ligne(s) de données. Dépôt : {report.target()}.")
+    else:
+        st.caption(f"Grille saisie dans le navigateur, {fmt_int(report.row_count)} ligne(s). "
+                   f"Dépôt : {report.target()}.")
     if report.errors:
         st.error(f"**{fmt_int(len(report.errors))} erreur(s)** : le fichier ne peut pas être publié. Corrigez les "
                  "lignes indiquées (numérotées comme dans votre tableur, l'en-tête est la ligne 1) et déposez-le "
-                 "de nouveau.", icon=":material/block:")
-        st.dataframe(report.issues_frame(), hide_index=True, width="stretch", key="depot_errors")
+                 "de nouveau." if labels is None else
+                 f"**{fmt_int(len(report.errors))} erreur(s)** : la grille ne peut pas être publiée. Corrigez les "
+                 "cases indiquées (ligne de la grille, colonne) puis cliquez de nouveau sur « Vérifier ».", icon=":material/block:")
+        st.dataframe(report.issues_frame() if labels is None else report_grid.issues_frame(report, labels),
+                     hide_index=True, width="stretch", key="depot_errors")
     if report.warnings:
         st.warning(f"{fmt_int(len(report.warnings))} avertissement(s) : valeurs acceptées après correction.",
                    icon=":material/info:")
-        st.dataframe(report.issues_frame("avertissement"), hide_index=True, width="stretch", key="depot_warnings")
+        st.dataframe(report.issues_frame("avertissement") if labels is None else
+                     report_grid.issues_frame(report, labels, "avertissement"),
+                     hide_index=True, width="stretch", key="depot_warnings")
     # The version the verification on screen compared against: publishing checks it is still the current one.
     reviewed = st.session_state.get("depot_reviewed", {})
     reviewed = reviewed if reviewed.get("file") == (report.sha256, target_key) else {}
@@ -93,13 +161,15 @@ if upload is not None:
             st.info("Ce fichier est déjà la version publiée de ce rapport : rien à publier.")
         elif st.button("Publier", type="primary", key="depot_publish"):
             try:
-                result = ingest.publish(store, data, upload.name, kind=kind, lab_id=lab_id, quarter=quarter,
+                result = ingest.publish(store, data, name, kind=kind, lab_id=lab_id, quarter=quarter,
                                         actor=actor, reviewed_version_id=reviewed.get("version", -1))
             except (PermissionDenied, ingest.ReviewOutdated) as exc:
                 st.error(str(exc))
             else:
                 if result.outcome == ingest.PUBLISHED:
                     st.session_state["depot_notice"] = result.message() + " Les chiffres du tableau de bord sont à jour."
+                    st.session_state.pop("depot_carry", None)
+                    st.session_state.pop("grid_checked", None)
                     st.rerun()
                 st.error(result.message())
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lit_analytics import catalogue, indicators, reference, screen_tables, ui
-from lit_analytics.formats import fmt_eur, fmt_int
+from lit_analytics.formats import fmt_eur, fmt_int, fmt_quarter
 from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
@@ -45,6 +45,15 @@ if not directory.empty:
         b.metric("Sessions de formation", fmt_int(h.sessions))
         a.metric("Participants", fmt_int(h.participants))
         b.metric("Montant engagé", fmt_eur(h.committed_total))
+    st.subheader("Ce qui a changé ce trimestre")
+    reported = ui.query(indicators.lab_report_quarters, lab_id)
+    if not reported:
+        st.caption("Aucun rapport trimestriel publié pour ce laboratoire.")
+    else:
+        changed_in = st.selectbox("Trimestre", reported, format_func=fmt_quarter, key=f"labo_trimestre_{lab_id}")
+        ui.show_table(ui.query(screen_tables.quarter_changes_table, lab_id, changed_in))
+        st.caption("Comparaison avec le rapport du trimestre précédent, projet par projet (même identifiant) ; "
+                   "sessions tenues pendant le trimestre.")
     for spec in catalogue.charts_for_page("laboratoires"):
         ui.show_chart(ui.chart(spec.id, lab_filters), key=f"chart-labo-{spec.id}")
     st.subheader("Tranches de financement")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lit_analytics import ui
+from lit_analytics import reminders, ui
 from lit_analytics.formats import fmt_int, fmt_quarter
 from lit_analytics.ingest import display, reporting
 from lit_analytics.permissions import followed_labs
@@ -44,4 +44,28 @@ st.subheader(f"Rapports en retard ({fmt_int(len(late))})")
 if late.empty:
     st.caption("Aucun rapport en retard sur la période.")
 else:
+    late = reminders.with_last_reminder(late, status, reminders.last_reminders(store))
+    st.caption("Les porteurs sont relancés par e-mail une fois quand un rapport est bientôt dû (7 jours avant "
+               "l'échéance) et une fois quand il est en retard (commande « remind », chaque jour).")
     st.dataframe(late, hide_index=True, width="stretch", key="suivi_late")
+    if actor.is_admin:
+        late_status = status[status["status"] == reporting.LATE].drop_duplicates(["lab_id", "quarter"])
+        choices = list(zip(late_status["lab_id"], late_status["quarter"]))
+        names = dict(zip(late_status["lab_id"], late_status["lab_name"]))
+        cols = st.columns([3, 1])
+        chosen = cols[0].selectbox("Relancer un laboratoire pour un trimestre en retard", choices,
+                                   format_func=lambda c: f"{names[c[0]]} — {fmt_quarter(c[1])}", key="suivi_remind")
+        if cols[1].button("Relancer maintenant", key="suivi_remind_now"):
+            try:
+                result = reminders.send_now(store, actor, *chosen)
+            except reminders.ReminderError as exc:
+                st.error(str(exc))
+            else:
+                if result.sent:
+                    st.success("Relance envoyée à " + ", ".join(result.sent[0].recipients) + ".", icon="✉️")
+                elif result.failed:
+                    st.error(f"Échec de l'envoi : {result.failed[0][1]}")
+                elif result.without_recipient:
+                    st.warning("Aucun porteur actif pour ce laboratoire : personne à relancer.")
+                else:
+                    st.info("Ce rapport a déjà été relancé pour son retard : une relance n'est envoyée qu'une fois.")

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from conftest import REPO
 from lit_analytics import catalogue
 from lit_analytics.export import briefing
+from lit_analytics.export import deck as deck_mod
 
 
 def slide_texts(data: bytes) -> list[str]:
@@ -186,3 +187,21 @@ def test_the_exported_map_is_drawn_without_maplibre_and_names_its_insets(demo_st
     # a figure that is not a map goes through unchanged
     bar = catalogue.build_chart(demo_store, "engage-verse").figure
     assert flat_map.flatten(bar) is bar
+
+
+def test_lab_deck_says_what_changed_this_quarter(demo_store):
+    from lit_analytics import indicators
+    scope = briefing.parse_preset(demo_store, "lab:siilab")
+    deck = briefing.build_deck(demo_store, scope, ["sessions-trimestre"])
+    changes = indicators.quarter_changes(demo_store, "siilab")
+    assert deck.changes_title == "Ce qui a changé en T3 2026"
+    assert [label for label, _ in deck.changes] == ["Nouveaux projets", "Projets qui ont changé d'étape",
+                                                    "Projets terminés", "Projets abandonnés",
+                                                    "Sessions de formation tenues"]
+    assert [value for _, value in deck.changes] == [f"{now} (T2 2026 : {prev})" for now, prev in
+                                                    zip(changes["current"], changes["previous"])]
+    texts = slide_texts(deck_mod.to_pptx(deck))
+    assert "Ce qui a changé en T3 2026" in texts[1] and "Sessions de formation tenues" in texts[1]
+    assert "Ce qui a changé" in deck_mod.to_html(deck)
+    national = briefing.build_deck(demo_store, briefing.parse_preset(demo_store, "national"), ["sessions-trimestre"])
+    assert national.changes == [] and national.changes_title == ""

@@ -238,3 +238,26 @@ def test_headline_figures_compare_with_the_same_period_a_year_earlier(demo_store
     earlier = ind.headline(demo_store, ind.year_earlier(demo_store, Filters()))
     now = ind.headline(demo_store, Filters())
     assert 0 < earlier.projects <= now.projects and earlier.sessions < now.sessions
+
+
+def test_what_changed_this_quarter_compares_each_project_with_last_quarter(ref_store):
+    from conftest import ADMIN
+    from lit_analytics import ingest
+    header = "id_projet;titre;thematique;statut;date_debut\n"
+    t1 = header + ("P-1;Un;Santé;conception;01/01/2021\nP-2;Deux;Santé;expérimentation;01/01/2021\n"
+                   "P-3;Trois;Santé;émergence;01/01/2021\nP-4;Quatre;Santé;conception;01/01/2021\n")
+    t2 = header + ("P-1;Un;Santé;conception;01/01/2021\nP-2;Deux;Santé;déploiement;01/01/2021\n"
+                   "P-3;Trois;Santé;terminé;01/01/2021\nP-4;Quatre;Santé;abandonné;01/01/2021\n"
+                   "P-5;Cinq;Santé;émergence;01/04/2021\n")
+    sessions = ("id_session;date;intitule;format;duree_heures;participants_agents;participants_autres\n"
+                "S-1;05/04/2021;Atelier;atelier;2;8;\nS-2;06/04/2021;Atelier;atelier;2;8;\n")
+    for quarter, text, kind in (("2021-T1", t1, "projets"), ("2021-T2", t2, "projets"),
+                                ("2021-T2", sessions, "sessions")):
+        ingest.publish(ref_store, text.encode(), "r.csv", kind=kind, lab_id="siilab", quarter=quarter, actor=ADMIN)
+    changes = ind.quarter_changes(ref_store, "siilab")
+    assert changes["quarter"].iloc[0] == "2021-T2" and changes["previous_quarter"].iloc[0] == "2021-T1"
+    assert dict(zip(changes["measure"], changes["current"])) == {
+        "new": 1, "stage_changed": 1, "finished": 1, "abandoned": 1, "sessions": 2}
+    assert dict(zip(changes["measure"], changes["previous"])) == {
+        "new": 4, "stage_changed": 0, "finished": 0, "abandoned": 0, "sessions": 0}
+    assert ind.quarter_changes(ref_store, "archipel").empty

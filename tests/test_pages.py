@@ -133,3 +133,19 @@ def test_lab_profile_shows_facts_with_sources_and_assumptions(demo_copy):
     at.text_input(key="labo_recherche").set_value("aucun-labo-de-ce-nom").run()
     assert any("Aucun laboratoire" in i.value for i in at.info)
     assert not at.exception
+
+
+def test_lab_profile_shows_what_changed_this_quarter(demo_copy, demo_store):
+    from lit_analytics import indicators
+    at = run(demo_copy, "pages/laboratoires.py", Filters(labs=("siilab",)))
+    latest = indicators.lab_report_quarters(demo_store, "siilab")[0]
+    assert at.selectbox(key="labo_trimestre_siilab").value == latest
+    changes = [df.value for df in at.dataframe if "Évolution" in df.value.columns][0]
+    assert list(changes["Évolution"]) == ["Nouveaux projets", "Projets qui ont changé d'étape", "Projets terminés",
+                                          "Projets abandonnés", "Sessions de formation tenues"]
+    expected = indicators.quarter_changes(demo_store, "siilab", latest)
+    assert [int(v) for v in changes.iloc[:, 1]] == list(expected["current"])
+    sessions = demo_store.scalar("SELECT count(*) FROM current_training_sessions WHERE lab_id = 'siilab' "
+                                 "AND quarter = ?", [latest])
+    assert int(changes.iloc[4, 1]) == sessions
+    assert not at.exception

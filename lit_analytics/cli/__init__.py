@@ -5,8 +5,8 @@ stderr and a non-zero exit code (1 for a refused operation, 2 for bad usage), ne
 
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
-(import), `export`, `users`, `bench` (bench, bench-import, bench-export). The commands call the same functions as
-the pages; heavy modules are imported when a command runs, so `--help` stays quick.
+(import), `templates` (template), `reminders` (remind), `export`, `users`, `bench` (bench, bench-import,
+bench-export). The commands call the same functions as the pages; heavy modules are imported when a command runs, so `--help` stays quick.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lit_analytics.cli import bench, database, export, imports, users
+from lit_analytics.cli import bench, database, export, imports, reminders, templates, users
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -42,6 +42,10 @@ COMMANDS = (
     Command("info", "décrire le contenu d'une base (lignes par table, période, démo)", _no_arguments, database.info),
     Command("import", "vérifier et publier un rapport trimestriel (projets, sessions) ou le registre des financements",
             imports.arguments, imports.run),
+    Command("template", "écrire le modèle d'un rapport trimestriel, vierge ou pré-rempli (--prefill)",
+            templates.arguments, templates.run),
+    Command("remind", "relancer par e-mail les porteurs dont un rapport est bientôt dû ou en retard",
+            reminders.arguments, reminders.run),
     Command("export", "produire une note (PPTX, PDF) ou un classeur (XLSX) pour un périmètre",
             export.arguments, export.run),
     Command("users", "gérer les comptes (add, list, disable, enable, unlock, password)", users.arguments, users.run),

@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
                 report = ingest.verify(store, data, path.name, kind=args.kind, lab_id=args.lab,
                                        quarter=args.quarter, actor=actor, register_rejection=False)
                 print(report.text())
+                if not report.ok:
+                    _hint_other_kind(data, path.name, args.kind)
                 if report.ok:
                     print("Vérification réussie (--dry-run) : rien n'a été écrit.")
                 return 0 if report.ok else 1
@@ -62,4 +64,14 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from exc
         print(result.report.text())
         print(result.message())
+        if result.outcome == ingest.REJECTED:
+            _hint_other_kind(data, path.name, args.kind)
         return 1 if result.outcome in (ingest.REJECTED, ingest.FAILED) else 0
+
+
+def _hint_other_kind(data: bytes, name: str, kind: str) -> None:
+    """« Ce fichier ressemble à un rapport de sessions » when the file is the other lab report."""
+    from lit_analytics.ingest import recognise
+    other = recognise.other_kind(data, name, kind)
+    if other:
+        print(f"{recognise.message(other)} Relancez avec --kind {other}.")

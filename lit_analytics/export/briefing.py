@@ -19,7 +19,7 @@ from lit_analytics.export import images, slide_charts
 from lit_analytics.export.images import ExportError
 from lit_analytics.export.tables import Table, to_csv, to_xlsx
 from lit_analytics.filters import Filters
-from lit_analytics.formats import fmt_date, fmt_eur, fmt_int
+from lit_analytics.formats import fmt_date, fmt_eur, fmt_int, fmt_quarter
 from lit_analytics.store import Store
 
 DECK_TITLE = "Laboratoires d'innovation territoriale"
@@ -178,7 +178,22 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         headline_note=catalogue.caption(store, scope.filters),
         headline_changes=changes, comparison=compared.sentence if compared else "",
         sources=_sources(store, demo), links=_source_links(store, scope),
+        **_changes(store, scope),
         method=_method() + ([f"Sans donnée pour ce périmètre, non repris : {', '.join(skipped)}."] if skipped else []))
+
+
+def _changes(store: Store, scope: Scope) -> dict:
+    """For the lab preset, « Ce qui a changé en T3 2026 »: the lab's latest reported quarter against the previous
+    one (`indicators.quarter_changes`), as (label, « 2 (T2 2026 : 1) ») lines beside the headline figures."""
+    if scope.kind != "lab" or len(scope.filters.labs) != 1:
+        return {}
+    changes = indicators.quarter_changes(store, scope.filters.labs[0])
+    if changes.empty:
+        return {}
+    before = fmt_quarter(changes["previous_quarter"].iloc[0])
+    return {"changes_title": f"Ce qui a changé en {fmt_quarter(changes['quarter'].iloc[0])}",
+            "changes": [(screen_tables.QUARTER_CHANGE_LABELS[m], f"{fmt_int(now)} ({before} : {fmt_int(prev)})")
+                        for m, now, prev in zip(changes["measure"], changes["current"], changes["previous"])]}
 
 
 def _scope_line(store: Store, scope: Scope) -> str:

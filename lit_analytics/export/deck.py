@@ -47,6 +47,9 @@ class Deck:
     links: list[tuple[str, str]] = field(default_factory=list)   # (title, address) of the public pages cited
     headline_changes: dict[str, str] = field(default_factory=dict)   # label → « +37 (+8,9 %) » against a year before
     comparison: str = ""                         # « Évolution par rapport à T1 2017 – T3 2025 (un an plus tôt) »
+    # « Ce qui a changé en T3 2026 » (lab preset): a title and (label, value) lines, beside the headline figures
+    changes_title: str = ""
+    changes: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def slide_count(self) -> int:
@@ -127,17 +130,24 @@ def _headline_slide(prs, deck: Deck) -> None:
     s = _new_slide(prs)
     _text(s, 0.5, 0.35, 12.3, 0.8, "Chiffres clés", size=28, bold=True, color=BLEU_FRANCE)
     _text(s, 0.5, 1.05, 12.3, 0.5, deck.scope, size=16, color=GREY)
-    per_row = 4
+    per_row = 3 if deck.changes else 4       # the lab preset keeps a column for « Ce qui a changé »
+    rows = -(-len(deck.headline) // per_row)
+    step = min(1.45, 4.3 / max(rows, 1))
     for i, (label, value) in enumerate(deck.headline):
         row, col = divmod(i, per_row)
-        left, top = 0.5 + col * 3.1, 1.7 + row * 1.45
+        left, top = 0.5 + col * 3.1, 1.7 + row * step
         _text(s, left, top, 2.9, 0.65, value, size=28, bold=True, color=BLEU_FRANCE)
         _text(s, left, top + 0.62, 2.9, 0.45, label, size=14)
         if deck.headline_changes.get(label):
             _text(s, left, top + 1.0, 2.9, 0.4, deck.headline_changes[label], size=14, color=GREY)
+    if deck.changes:
+        _text(s, 9.9, 1.7, 3.2, 0.6, deck.changes_title, size=16, bold=True, color=BLEU_FRANCE)
+        for n, (label, value) in enumerate(deck.changes):
+            _text(s, 9.9, 2.3 + n * 0.74, 3.2, 0.35, value, size=16, bold=True)
+            _text(s, 9.9, 2.64 + n * 0.74, 3.2, 0.35, label, size=14)
     notes = [line for line in (deck.comparison, deck.headline_note) if line]
     if notes:
-        _text(s, 0.5, 6.05, 12.3, 0.65, notes, size=12, color=GREY)
+        _text(s, 0.5, 6.05, 9.2 if deck.changes else 12.3, 0.65, notes, size=12, color=GREY)
     _footer(s, deck, 2)
 
 
@@ -211,6 +221,12 @@ h2 {{ color: {BLEU_FRANCE}; font-size: 28pt; margin: 0 0 0.05in 0; }}
 .demo {{ color: {WARNING}; font-weight: bold; }}
 .cover-demo {{ margin: 0.5in 0 0 0.3in; font-size: 14pt; }}
 .grid {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.25in; margin-top: 0.4in; }}
+.with-changes {{ display: flex; gap: 0.4in; }}
+.with-changes .grid {{ grid-template-columns: repeat(3, 1fr); flex: 3; }}
+.changes {{ flex: 1; margin-top: 0.4in; }}
+.changes h3 {{ color: {BLEU_FRANCE}; font-size: 16pt; margin: 0 0 0.1in 0; }}
+.changes .value {{ font-size: 16pt; }}
+.changes .label {{ font-size: 14pt; margin-bottom: 0.08in; }}
 .value {{ font-size: 28pt; font-weight: bold; color: {BLEU_FRANCE}; }}
 .label {{ font-size: 14pt; }}
 .change {{ font-size: 14pt; color: {GREY}; margin-top: 0.04in; }}
@@ -246,8 +262,13 @@ def to_html(deck: Deck) -> str:
     cells = "".join(f"<div><div class='value'>{e(v)}</div><div class='label'>{e(k)}</div>{change(k)}</div>"
                     for k, v in deck.headline)
     note = "".join(f"<p class='caption'>{e(line)}</p>" for line in (deck.comparison, deck.headline_note) if line)
+    grid = f"<div class='grid'>{cells}</div>"
+    if deck.changes:
+        lines = "".join(f"<div class='value'>{e(v)}</div><div class='label'>{e(k)}</div>" for k, v in deck.changes)
+        grid = (f"<div class='with-changes'>{grid}<div class='changes'><h3>{e(deck.changes_title)}</h3>{lines}</div>"
+                "</div>")
     parts.append(f"<section class='slide'><h2>Chiffres clés</h2><p class='scope'>{e(deck.scope)}</p>"
-                 f"<div class='grid'>{cells}</div>{note}{footer(2)}</section>")
+                 f"{grid}{note}{footer(2)}</section>")
     for n, chart in enumerate(deck.charts, start=3):
         picture = f"<img class='chart' alt='' src='data:image/png;base64,{base64.b64encode(chart.png).decode()}'>"
         parts.append(f"<section class='slide'><h2>{e(chart.title)}</h2><p class='scope'>{e(chart.subtitle)}</p>"
