@@ -35,7 +35,7 @@ if REPORTS:
 try:
     store = ui.get_store()  # builds the demo database on first run only when asked (LIT_DEMO=1, scripts/run.sh)
 except StoreError as exc:  # no database where LIT_DB says: a French error, nothing created
-    st.error(str(exc), icon="⛔")
+    st.error(str(exc), icon=":material/block:")
     st.stop()
 actor = ui.auth.resolve_session(store)
 if actor is None:

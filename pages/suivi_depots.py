@@ -62,7 +62,7 @@ else:
                 st.error(str(exc))
             else:
                 if result.sent:
-                    st.success("Relance envoyée à " + ", ".join(result.sent[0].recipients) + ".", icon="✉️")
+                    st.success("Relance envoyée à " + ", ".join(result.sent[0].recipients) + ".", icon=":material/mail:")
                 elif result.failed:
                     st.error(f"Échec de l'envoi : {result.failed[0][1]}")
                 elif result.without_recipient:

@@ -336,7 +336,7 @@ def sign_in_page(store: Store) -> None:
     if not demo.empty:
         st.warning("**BASE DE DÉMONSTRATION** : ses comptes et leur mot de passe sont publics (ci-dessous et dans "
                  "la documentation) ; n'y mettez aucune donnée réelle et ne l'exposez pas sur un réseau. En "
-                 "production, construisez la base sans --demo (python -m lit_analytics init).", icon="⚠️")
+                 "production, construisez la base sans --demo (python -m lit_analytics init).", icon=":material/warning:")
         with st.expander("Comptes de démonstration (base de démonstration uniquement)", expanded=True):
             st.markdown(f"Mot de passe de tous les comptes de démonstration : `{auth.DEMO_PASSWORD}`")
             st.dataframe(demo.assign(role=demo["role"].map(ROLES)).rename(
