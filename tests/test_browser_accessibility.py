@@ -104,7 +104,7 @@ def test_file_uploader_and_navigation_speak_french(streamlit_server, page):
     uploader = page.locator("[data-testid='stFileUploaderDropzone']").first
     uploader.wait_for(timeout=30_000)
     text = uploader.inner_text()
-    assert "200 Mo par fichier" in text and "Choisir un fichier" in text, text   # « Glissez-déposez… » while dragging
+    assert "8 Mo par fichier" in text and "Choisir un fichier" in text, text   # « Glissez-déposez… » while dragging
     assert page.get_by_role("button", name="Choisir un fichier").count() >= 1
     assert english_strings(page) == []
     # keyboard users see where they are: the focused element has a visible outline
