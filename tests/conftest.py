@@ -299,5 +299,5 @@ def open_app(page, server: "StreamlitServer", path: str = "", role: str | None =
     signed_in.or_(sign_in_form).first.wait_for(timeout=30_000)
     if role is not None and not signed_in.count():
         sign_in(page, DEMO_LOGINS[role])
-        signed_in.wait_for(timeout=30_000)
+        signed_in.wait_for(timeout=60_000)   # sign-in then a round trip through the cookie route
     wait_for_app(page)

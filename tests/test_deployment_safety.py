@@ -98,3 +98,20 @@ def test_the_journal_shows_the_os_user_of_a_command_line_write(tmp_path):
         table = audit.journal_table(audit.events(store))
     assert list(table["Qui"]) == [f"système (premier administrateur) (ligne de commande, utilisateur système : "
                                   f"{getpass.getuser()})"]
+
+
+def test_the_sign_in_page_of_a_demo_database_says_so_loudly(demo_copy):
+    from conftest import make_app_test
+    at = make_app_test(demo_copy).run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith("**BASE DE DÉMONSTRATION**") and "mot de passe sont publics" in w.value
+               for w in at.warning)
+
+
+def test_a_database_without_demo_accounts_shows_no_demo_warning(tmp_path):
+    from conftest import make_app_test
+    db = tmp_path / "prod.duckdb"
+    init_database(db).close()
+    at = make_app_test(db).run()
+    assert not at.exception, at.exception
+    assert not any("DÉMONSTRATION" in w.value for w in at.warning)
