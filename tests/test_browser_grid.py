@@ -1,9 +1,8 @@
 """End to end in a real headless Chromium: a lab lead who reported last quarter reports this quarter in the
 browser, with no file: the link of a reminder opens the page on their lab and quarter, the grid comes pre-filled
-with last quarter's open projects, they add a project, change a project's stage and a figure, verify,
-publish. The steps are
-timed (printed, and written to test-artifacts/grid-timings.txt; docs/benchmarks.md quotes a run) and
-screenshots land in test-artifacts/."""
+with last quarter's open projects, they add a project, change a project's stage and a figure, verify, publish.
+The steps are timed (printed, and written to test-artifacts/grid-timings.txt; docs/benchmarks.md quotes a run)
+and screenshots land in test-artifacts/."""
 
 import re
 import time
@@ -116,12 +115,24 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     print(report)   # a measure, not an assertion (no timed tests): docs/benchmarks.md quotes it
     assert total > 0
 
+    # the same pre-filled rows as a file, for those who prefer their spreadsheet (audited as an export)
+    page.get_by_text("Modèles à télécharger et dictionnaire des données").click()
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Modèle pré-rempli CSV (;)").click()
+    assert download.value.suggested_filename == f"projets_siilab_{quarter}.csv"
+    lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert lines[0].startswith("id_projet;titre;thematique;statut;date_debut") and len(lines) == rows + 1
+    assert lines[1].startswith(f"{first['id_projet']};")
+
     streamlit_server.stop()   # the app holds the database: read what was published once it has stopped
     with Store(demo_copy, read_only=True) as store:
         published = store.query(
             "SELECT s.project_id, s.status, s.users_involved, s.title, s.theme, s.started_on FROM project_snapshots s "
             "JOIN report_versions v USING (version_id) WHERE v.kind = 'projets' AND v.lab_id = 'siilab' "
             "AND v.quarter = ? AND v.is_current AND NOT v.is_demo ORDER BY s.project_id", [quarter])
+        exported = store.scalar("SELECT count(*) FROM audit_log WHERE action = 'export' AND actor = ? AND target = ?",
+                                ["demo-porteur-siilab@lit.example", f"modèle projets siilab {quarter} pré-rempli (csv)"])
+    assert exported == 1
     assert len(published) == rows + 1
     assert published[0][:3] == (first["id_projet"], new_stage, users)
     assert published[-1] == ("P-2026-099", "émergence", None, "Accueil des nouveaux arrivants", "Santé",
