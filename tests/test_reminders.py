@@ -219,6 +219,7 @@ def test_the_follow_up_page_shows_the_last_reminder_and_an_admin_sends_one_now(l
     assert not [b for b in analyst.button if b.key == "suivi_remind_now"]
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_sign_in_with_user_and_password(leads, monkeypatch):
     """LIT_SMTP_USER and LIT_SMTP_PASSWORD sign in to a server that requires it (no TLS here, on localhost)."""
     from aiosmtpd.controller import Controller
