@@ -8,6 +8,7 @@ from lit_analytics.ingest import display, recognise, templates
 from lit_analytics.ingest import grid as report_grid
 from lit_analytics.permissions import PermissionDenied, can_upload, visible_labs
 from lit_analytics.ui.auth import require_actor
+from lit_analytics.ui.grid import prefilled_downloads
 from lit_analytics.ui.grid import report_grid as grid_editor
 
 actor = require_actor()
@@ -61,16 +62,7 @@ with st.expander("Modèles à télécharger et dictionnaire des données"):
         st.write(f"**Modèle pré-rempli pour {names.get(lab_id, lab_id)}, {fmt_quarter(quarter)}** — "
                  + (templates.prefill_note(store, lab_id, quarter) if kind == "projets" else
                     "les sessions ne se reportent pas d'un trimestre à l'autre : le modèle contient l'en-tête seul."))
-        pre = st.columns(3)
-        pre[0].download_button(
-            "Modèle pré-rempli CSV (;)", lambda: templates.template_csv(
-                kind, templates.prefill_rows(store, kind, lab_id, quarter)),
-            templates.template_name(kind, "csv", lab_id, quarter), mime="text/csv", key=f"pre_csv_{kind}")
-        pre[1].download_button(
-            "Modèle pré-rempli Excel (XLSX)", lambda: templates.template_xlsx(
-                kind, templates.prefill_rows(store, kind, lab_id, quarter)),
-            templates.template_name(kind, "xlsx", lab_id, quarter),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"pre_xlsx_{kind}")
+        prefilled_downloads(store, actor.email, kind, lab_id, quarter)
     st.dataframe(templates.dictionary(kind), hide_index=True, width="stretch")
 
 # --- 2. upload a file, or fill in the grid; verify --------------------------------------------------------

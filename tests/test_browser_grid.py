@@ -1,8 +1,8 @@
 """End to end in a real headless Chromium: a lab lead who reported last quarter reports this quarter in the
 browser, with no file: the link of a reminder opens the page on their lab and quarter, the grid comes pre-filled
-with last quarter's open projects, they change a project's stage and a figure, verify, publish. The steps are
-timed (printed, and written to test-artifacts/grid-timings.txt; docs/benchmarks.md quotes a run) and
-screenshots land in test-artifacts/."""
+with last quarter's open projects, they add a project, change a project's stage and a figure, verify, publish.
+The steps are timed (printed, and written to test-artifacts/grid-timings.txt; docs/benchmarks.md quotes a run)
+and screenshots land in test-artifacts/."""
 
 import re
 import time
@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ARTIFACTS, open_app, screenshot, wait_for_app
 from lit_analytics.domain import PROJECT_STATUSES
-from lit_analytics.formats import fmt_quarter, quarter_of
+from lit_analytics.formats import fmt_quarter, quarter_of, quarter_start
 from lit_analytics.ingest import templates
 from lit_analytics.store import Store
 
@@ -42,28 +42,61 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     screenshot(page, "grille-pre-remplie")
     step("grille pré-remplie affichée")
 
-    # The grid is a canvas (glide-data-grid): select the first cell of row 1, move with the arrow keys, edit.
+    # The grid is a canvas (glide-data-grid), driven with the keyboard: Enter opens a cell's editor and, once
+    # more, saves the value and moves down a row; the arrows move. First a new project: « Add row » in the grid's
+    # toolbar, then its cells one by one.
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)   # header row ≈ 35 px; « Ligne » column ≈ 75 px
+    rows = len(templates.prefill_rows(demo_store, "projets", "siilab", quarter))
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)   # the toolbar shows on hover
+    page.get_by_role("button", name="Add row").click()
+    page.wait_for_timeout(300)
+    page.mouse.click(box["x"] + 110, box["y"] + 35 + 35 * rows + 17)   # header ≈ 35 px, « Ligne » ≈ 75 px
+
+    def editing(is_open: bool) -> None:
+        """Wait until a cell's editor has opened (a field has the focus) or closed (the grid has it back)."""
+        page.wait_for_function(f"() => {'' if is_open else '!'}['INPUT', 'TEXTAREA'].includes("
+                               "document.activeElement && document.activeElement.tagName)", timeout=10_000)
+
+    def fill(value):
+        page.keyboard.press("Enter")
+        editing(True)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value, delay=20)
+        page.keyboard.press("Enter")
+        editing(False)
+        page.keyboard.press("ArrowUp")
+
+    start = quarter_start(quarter)
+    for value in ("P-2026-099", "Accueil des nouveaux arrivants", "Santé", "émergence"):
+        fill(value)
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")                              # date_debut: the browser's own date field,
+    editing(True)                                             # whose order depends on its language: day = month
+    page.keyboard.type(f"{start.month + 1:02d}{start.month + 1:02d}{start.year}", delay=20)
+    page.keyboard.press("Enter")
+    editing(False)
+    page.keyboard.press("ArrowUp")
+    step("un nouveau projet ajouté (identifiant, titre, thématique, étape, date de début)")
+
+    for _ in range(rows):                                     # back to row 1, first column
+        page.keyboard.press("ArrowUp")
+    for _ in range(4):
+        page.keyboard.press("ArrowLeft")
     for _ in range(3):                                        # id_projet → titre → thematique → statut
         page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")                              # open the list of stages
-    page.wait_for_timeout(300)
-    page.keyboard.type(new_stage, delay=30)
-    page.keyboard.press("Enter")                              # chosen; the selection moves down a row
-    page.wait_for_timeout(300)
-    page.keyboard.press("ArrowUp")                            # back to row 1 (the grid may have scrolled)
+    fill(new_stage)
     for _ in range(4):                                        # date_debut, date_fin, types_partenaires, usagers
         page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")                              # open the cell's editor
-    page.wait_for_timeout(300)
-    page.keyboard.press("Control+A")
-    page.keyboard.type(str(users), delay=50)
-    page.keyboard.press("Enter")
+    fill(str(users))
     page.wait_for_timeout(500)
+    screenshot(page, "grille-modifiee")
     step("deux cases modifiées (étape d'un projet, nombre d'usagers)")
 
     page.get_by_role("button", name="Vérifier", exact=True).click()
+    wait_for_app(page)
+    screenshot(page, "grille-verifiee")
+    problems = page.locator("[data-testid='stAlertContentError']")
+    assert problems.count() == 0, problems.first.inner_text() + " (voir test-artifacts/grille-verifiee.png)"
     page.get_by_text(re.compile(r"Fichier valide : \d+ ligne\(s\) prêtes à publier\.")).wait_for(timeout=30_000)
     wait_for_app(page)
     screenshot(page, "grille-verifiee")
@@ -82,10 +115,25 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     print(report)   # a measure, not an assertion (no timed tests): docs/benchmarks.md quotes it
     assert total > 0
 
+    # the same pre-filled rows as a file, for those who prefer their spreadsheet (audited as an export)
+    page.get_by_text("Modèles à télécharger et dictionnaire des données").click()
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Modèle pré-rempli CSV (;)").click()
+    assert download.value.suggested_filename == f"projets_siilab_{quarter}.csv"
+    lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert lines[0].startswith("id_projet;titre;thematique;statut;date_debut") and len(lines) == rows + 1
+    assert lines[1].startswith(f"{first['id_projet']};")
+
     streamlit_server.stop()   # the app holds the database: read what was published once it has stopped
     with Store(demo_copy, read_only=True) as store:
-        rows = dict(store.query(
-            "SELECT s.status, s.users_involved FROM project_snapshots s JOIN report_versions v USING (version_id) "
-            "WHERE v.kind = 'projets' AND v.lab_id = 'siilab' AND v.quarter = ? AND v.is_current "
-            "AND NOT v.is_demo ORDER BY s.project_id LIMIT 1", [quarter]))
-    assert rows == {new_stage: users}
+        published = store.query(
+            "SELECT s.project_id, s.status, s.users_involved, s.title, s.theme, s.started_on FROM project_snapshots s "
+            "JOIN report_versions v USING (version_id) WHERE v.kind = 'projets' AND v.lab_id = 'siilab' "
+            "AND v.quarter = ? AND v.is_current AND NOT v.is_demo ORDER BY s.project_id", [quarter])
+        exported = store.scalar("SELECT count(*) FROM audit_log WHERE action = 'export' AND actor = ? AND target = ?",
+                                ["demo-porteur-siilab@lit.example", f"modèle projets siilab {quarter} pré-rempli (csv)"])
+    assert exported == 1
+    assert len(published) == rows + 1
+    assert published[0][:3] == (first["id_projet"], new_stage, users)
+    assert published[-1] == ("P-2026-099", "émergence", None, "Accueil des nouveaux arrivants", "Santé",
+                             date(start.year, start.month + 1, start.month + 1))

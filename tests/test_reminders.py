@@ -217,3 +217,31 @@ def test_the_follow_up_page_shows_the_last_reminder_and_an_admin_sends_one_now(l
     assert "déjà été relancé" in at.info[0].value
     analyst = make_app_test(leads, page="pages/suivi_depots.py", actor=ANALYSTE).run()
     assert not [b for b in analyst.button if b.key == "suivi_remind_now"]
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_sign_in_with_user_and_password(leads, monkeypatch):
+    """LIT_SMTP_USER and LIT_SMTP_PASSWORD sign in to a server that requires it (no TLS here, on localhost)."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+    seen = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"lit", b"s3cret")
+        seen.append(ok)
+        return AuthResult(success=ok)
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), authenticator=authenticator,
+                            auth_required=True, auth_require_tls=False)
+    controller.start()
+    try:
+        settings = reminders.SmtpSettings.from_env({
+            "LIT_SMTP_HOST": "127.0.0.1", "LIT_SMTP_PORT": str(controller.port), "LIT_SMTP_USER": "lit",
+            "LIT_SMTP_PASSWORD": "s3cret", "LIT_MAIL_FROM": "suivi-lit@ditp.test"})
+        assert settings.user == "lit" and not settings.starttls
+        with opened(leads) as store:
+            result = reminders.send_reminders(store, "ligne de commande", TODAY, labs=("siilab",), settings=settings)
+        assert len(result.sent) == 2 and seen == [True] and len(inbox.messages) == 2
+    finally:
+        controller.stop()
