@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lit_analytics.demo import load_demo
 from lit_analytics.reference import load_reference
-from lit_analytics.store import Store, StoreError
+from lit_analytics.store import PostgresLocation, Store, StoreError, database_location, drop_all_tables
 
 
 def init_database(path: str | Path, *, demo: bool = False, force: bool = False, seed: int = 42,
@@ -18,7 +18,9 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
     The new database is built next to the target and moved into place only when complete, so a failure
     never leaves a half-built file where the app expects a good one.
     """
-    path = Path(path)
+    path = database_location(path)
+    if isinstance(path, PostgresLocation):
+        return _init_postgres(path, demo=demo, force=force, seed=seed, scale=scale, until=until)
     if path.exists() and not force:
         raise StoreError(f"La base {path} existe déjà : ajoutez --force pour la reconstruire.")
     tmp = path.with_name(path.name + ".building")
@@ -40,9 +42,34 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
     return Store(path)
 
 
+def _fill(store: Store, *, demo: bool, seed: int, scale: int, until: str | None) -> None:
+    load_reference(store)
+    if demo:
+        load_demo(store, seed=seed, scale=scale, until=until)
+        from lit_analytics.auth import create_demo_accounts
+        create_demo_accounts(store)
+
+
+def _init_postgres(location: PostgresLocation, *, demo: bool, force: bool, seed: int, scale: int,
+                   until: str | None) -> Store:
+    """PostgreSQL: the database itself is created by its administrator; `init` builds the schema and the data in
+    it (with `force`, after dropping every table of its `public` schema)."""
+    if location.exists() and not force:
+        raise StoreError(f"La base {location.display} existe déjà : ajoutez --force pour la reconstruire.")
+    if force:
+        drop_all_tables(location)
+    store = Store(location)
+    try:
+        _fill(store, demo=demo, seed=seed, scale=scale, until=until)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 def ensure_database(path: str | Path) -> Store:
     """Open the database, building the demo one first if there is none (first run of the app)."""
-    path = Path(path)
+    path = database_location(path)
     if not path.exists():
         return init_database(path, demo=True)
     return Store(path)

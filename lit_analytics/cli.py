@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="commande")
     for name, (help_text, arguments, handler) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--db", default=None, help="fichier de base (défaut : $LIT_DB, puis data/lit.duckdb)")
+        p.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql://utilisateur:mot-de-passe@hôte:port/base "
+                                                  "(défaut : $LIT_DB, puis data/lit.duckdb)")
         arguments(p)
         p.set_defaults(handler=handler)
     return parser

@@ -107,6 +107,14 @@ def _postgres_schema_version(url: str) -> int:
                          f"{_first_line(exc)}") from exc
 
 
+def drop_all_tables(location: PostgresLocation) -> None:
+    """Empty a PostgreSQL database for `init --force`: drop its `public` schema and create it again."""
+    import psycopg
+    with psycopg.connect(str(location), autocommit=True, connect_timeout=10) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
 def _postgres_extension_connection() -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the postgres extension loaded from the pinned wheel (no download)."""
     conn = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
@@ -258,10 +266,14 @@ class _PostgresBackend:
         self._meta_query("SELECT pg_advisory_unlock(%s)", (_ADVISORY_KEY,))
 
     def token(self) -> tuple:
-        row = self._meta_query("SELECT (SELECT value FROM meta WHERE key = 'data_version') "
-                               "WHERE to_regclass('meta') IS NOT NULL")
-        schema = self._meta_query("SELECT to_regclass('schema_migrations') IS NOT NULL")[0]
-        return (row[0] if row else None, schema)
+        """The data version in PostgreSQL (one indexed read); before the schema exists, which tables do."""
+        import psycopg
+        try:
+            row = self._meta_query("SELECT value FROM meta WHERE key = 'data_version'")
+            return ("version", row[0] if row else None)
+        except psycopg.errors.UndefinedTable:
+            return ("tables", self._meta_query("SELECT count(*) FROM information_schema.tables "
+                                               "WHERE table_schema = 'public'")[0])
 
     def close(self) -> None:
         for conn in (self._writer, self._reader, self._meta):
@@ -332,7 +344,10 @@ class Store:
             raise StoreError("La base est fermée.")
         if not force and self._snapshot is not None and self._backend.token() == self._snapshot.token:
             return False
-        with self._refresh_lock:
+        # While another thread rebuilds it, serve the current snapshot rather than wait (it is the next click's).
+        if not self._refresh_lock.acquire(blocking=force or self._snapshot is None):
+            return False
+        try:
             if not force and self._snapshot is not None and self._backend.token() == self._snapshot.token:
                 return False
             try:
@@ -341,6 +356,8 @@ class Store:
                 if self._snapshot is None:
                     raise
                 return False
+        finally:
+            self._refresh_lock.release()
         return True
 
     def _load_snapshot(self) -> _Snapshot:
@@ -360,6 +377,7 @@ class Store:
                         snap.execute("DETACH src")
             else:
                 source = backend.reader()
+                source.execute("CALL pg_clear_cache()")  # another process may have changed the schema
                 source.execute("BEGIN TRANSACTION")   # one consistent PostgreSQL snapshot for every table
                 try:
                     _copy_into_snapshot(snap, source, "")
@@ -436,7 +454,9 @@ class Store:
             else:
                 backend.acquire(self.lock_timeout)
                 try:
-                    yield backend.open(write=True, timeout=self.lock_timeout)
+                    conn = backend.open(write=True, timeout=self.lock_timeout)
+                    conn.execute("CALL pg_clear_cache()")  # another process may have changed the schema
+                    yield conn
                 finally:
                     backend.release()
             if not self._closed:
@@ -513,39 +533,46 @@ def _base_tables(cur, views: bool = False, catalog: str = "app") -> list[str]:
 
 
 def _copy_into_snapshot(snap, source, prefix: str) -> None:
-    """Create the source's schema in the snapshot (from the migrations) and copy every table's rows: within
-    one DuckDB (`prefix` "src.") directly, from PostgreSQL through Arrow."""
-    tables = set(_base_tables(source, catalog=prefix.rstrip(".") or "app"))
+    """Copy every table of the source into the snapshot (within one DuckDB, `prefix` "src.", directly; from
+    PostgreSQL through Arrow), then create the views of the source's schema version from the migrations.
+    The copies carry no keys or constraints: the snapshot is only read, and the copy is several times faster."""
+    views = {m.group(1).lower() for st in _view_statements(latest_schema_version())
+             if (m := re.search(r"VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", st, re.IGNORECASE))}
+    # (PostgreSQL's views show as tables through the extension: the snapshot makes its own.)
+    tables = [t for t in _base_tables(source, catalog=prefix.rstrip(".") or "app") if t.lower() not in views]
     if "schema_migrations" not in tables:
         return
-    version = int(source.execute(f"SELECT coalesce(max(version), 0) FROM {prefix}schema_migrations").fetchone()[0])
-    _create_schema(snap, min(version, latest_schema_version()))
-    # In creation order, so a table's foreign keys find their rows.
-    for (table,) in snap.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'app' "
-                                 "ORDER BY table_oid").fetchall():
-        if table not in tables:
-            continue
+    for table in tables:
         if snap is source:
-            snap.execute(f'INSERT INTO app."{table}" BY NAME SELECT * FROM {prefix}"{table}"')
+            snap.execute(f'CREATE TABLE app."{table}" AS SELECT * FROM {prefix}"{table}"')
             continue
         data = source.execute(f'SELECT * FROM "{table}"').fetch_arrow_table()
-        if data.num_rows:
-            snap.register("snapshot_rows", data)
-            try:
-                snap.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM snapshot_rows')
-            finally:
-                snap.unregister("snapshot_rows")
+        snap.register("snapshot_rows", data)
+        try:
+            snap.execute(f'CREATE TABLE app."{table}" AS SELECT * FROM snapshot_rows')
+        finally:
+            snap.unregister("snapshot_rows")
+    version = int(snap.execute("SELECT coalesce(max(version), 0) FROM app.schema_migrations").fetchone()[0])
+    for statement in _view_statements(min(version, latest_schema_version())):
+        snap.execute(statement)
 
 
-def _create_schema(conn, version: int) -> None:
-    """Build the schema of `version` in an empty DuckDB database (a snapshot), from the migrations."""
-    conn.execute("CREATE TABLE schema_migrations ("
-                 "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
-    for number, _name, sql in migrations():
-        if number > version:
-            break
-        for statement in conn.extract_statements(sql):
-            conn.execute(statement.query)
+_VIEW_DDL = re.compile(r"^(?:\s*--[^\n]*\n)*\s*(CREATE\s+(OR\s+REPLACE\s+)?VIEW|DROP\s+VIEW)\b", re.IGNORECASE)
+_VIEW_CACHE: dict[int, list[str]] = {}
+
+
+def _view_statements(version: int) -> list[str]:
+    """The view definitions of migrations 1..version, in order (parsed once per process)."""
+    if version not in _VIEW_CACHE:
+        parser = duckdb.connect(":memory:")
+        out = []
+        for number, _name, sql in migrations():
+            if number > version:
+                break
+            out.extend(st.query for st in parser.extract_statements(sql) if _VIEW_DDL.match(st.query))
+        parser.close()
+        _VIEW_CACHE[version] = out
+    return _VIEW_CACHE[version]
 
 
 def _sql_literal(text: str) -> str:
