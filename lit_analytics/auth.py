@@ -402,8 +402,9 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
 
 def _record_failure(store: Store, email: str, now: datetime, reason: str) -> SignInResult:
     with store.transaction() as cur:
-        failures = cur.execute("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE email = ? "
-                               "RETURNING failed_attempts", [email]).fetchone()[0]
+        # (no RETURNING: DuckDB's postgres extension does not support it on UPDATE)
+        cur.execute("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE email = ?", [email])
+        failures = cur.execute("SELECT failed_attempts FROM users WHERE email = ?", [email]).fetchone()[0]
         record(cur, email, "échec de connexion", "échec", email, f"{reason} ({failures}/{MAX_FAILED_ATTEMPTS})")
         if failures < MAX_FAILED_ATTEMPTS:
             return SignInResult(None, BAD_CREDENTIALS)

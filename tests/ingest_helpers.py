@@ -53,10 +53,14 @@ def ref_db_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def ref_store(ref_db_path, tmp_path) -> Store:
-    path = tmp_path / "ref-copy.duckdb"
-    shutil.copy(ref_db_path, path)
-    store = Store(path)
+def ref_store(store_kind, request, ref_db_path, tmp_path) -> Store:
+    if store_kind == "postgresql":
+        from conftest import pg_copy
+        store = Store(pg_copy(request, "ref_pg_template", "ref"))
+    else:
+        path = tmp_path / "ref-copy.duckdb"
+        shutil.copy(ref_db_path, path)
+        store = Store(path)
     yield store
     store.close()
 
