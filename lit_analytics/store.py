@@ -300,6 +300,7 @@ class Store:
     def __init__(self, path: str | os.PathLike, *, read_only: bool = False, migrate: bool = True,
                  target_version: int | None = None, lock_timeout: float | None = None):
         location = database_location(path)
+        self.location = location          # what to give another process (`--db`, LIT_DB) to open the same database
         self.read_only = read_only
         self.lock_timeout = LOCK_TIMEOUT_S if lock_timeout is None else lock_timeout
         if isinstance(location, PostgresLocation):
@@ -336,16 +337,17 @@ class Store:
             self._local.cursor, self._local.generation = cur, snapshot.generation
         return self._local.cursor
 
-    def refresh(self, force: bool = False) -> bool:
+    def refresh(self, force: bool = False, wait: bool = False) -> bool:
         """Rebuild the in-memory snapshot if the database changed (or `force`). Returns whether it did.
-        Readers keep using the previous snapshot while the new one is built; when another process holds the
+        Readers keep using the previous snapshot while another thread builds the new one (unless `wait`, for a
+        read that must be current, e.g. before publishing); when another process holds the
         file for writing, the previous snapshot is served and the check is made again at the next read."""
         if self._closed:
             raise StoreError("La base est fermée.")
         if not force and self._snapshot is not None and self._backend.token() == self._snapshot.token:
             return False
         # While another thread rebuilds it, serve the current snapshot rather than wait (it is the next click's).
-        if not self._refresh_lock.acquire(blocking=force or self._snapshot is None):
+        if not self._refresh_lock.acquire(blocking=force or wait or self._snapshot is None):
             return False
         try:
             if not force and self._snapshot is not None and self._backend.token() == self._snapshot.token:

@@ -93,7 +93,7 @@ if upload is not None:
         elif st.button("Publier", type="primary", key="depot_publish"):
             try:
                 result = ingest.publish(store, data, upload.name, kind=kind, lab_id=lab_id, quarter=quarter,
-                                        actor=actor)
+                                        actor=actor, expected_version_id=report.current_version_id)
             except PermissionDenied as exc:
                 st.error(str(exc))
             else:

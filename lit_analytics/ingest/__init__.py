@@ -5,15 +5,16 @@ Public API (the page, the command line and tests use only these):
 """
 
 from lit_analytics.ingest.diff import Diff
-from lit_analytics.ingest.publish import (ALREADY, PUBLISHED, REJECTED, PublishResult, Report, RestoreResult, history,
-                                          import_issues, publish, register_rejected, restore, verify, version_rows,
+from lit_analytics.ingest.publish import (ALREADY, CONFLICT, PUBLISHED, REJECTED, PublishResult, Report,
+                                          RestoreResult, history, import_issues, publish, register_rejected, restore, verify, version_rows,
                                           versions)
 from lit_analytics.ingest.read import MAX_FILE_BYTES, MAX_ROWS, ReadError, read_table
 from lit_analytics.ingest.schema import LAB_REPORT_KINDS, Field, TableSchema, load_schema
 from lit_analytics.ingest.validate import Issue
 
 __all__ = [
-    "ALREADY", "PUBLISHED", "REJECTED", "Diff", "Field", "Issue", "LAB_REPORT_KINDS", "MAX_FILE_BYTES", "MAX_ROWS",
+    "ALREADY", "CONFLICT", "PUBLISHED", "REJECTED", "Diff", "Field", "Issue", "LAB_REPORT_KINDS", "MAX_FILE_BYTES",
+    "MAX_ROWS",
     "PublishResult", "ReadError", "Report", "RestoreResult", "TableSchema", "history", "import_issues",
     "load_schema", "publish", "read_table", "register_rejected", "restore", "verify", "version_rows", "versions",
 ]

@@ -67,4 +67,4 @@ def _cmd_import(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from exc
         print(result.report.text())
         print(result.message())
-        return 1 if result.outcome == ingest.REJECTED else 0
+        return 1 if result.outcome in (ingest.REJECTED, ingest.CONFLICT) else 0

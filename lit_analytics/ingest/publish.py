@@ -27,6 +27,8 @@ from lit_analytics.permissions import Actor, PermissionDenied
 from lit_analytics.store import Store
 
 PUBLISHED, REJECTED, ALREADY = "publié", "rejeté", "déjà publié"
+CONFLICT = "conflit"   # another publication of the same report landed since this file was verified
+_SEEN_NOW = object()
 
 
 @dataclass
@@ -83,7 +85,7 @@ class Report:
 
 @dataclass
 class PublishResult:
-    outcome: str                         # 'publié' | 'rejeté' | 'déjà publié'
+    outcome: str                         # 'publié' | 'rejeté' | 'déjà publié' | 'conflit'
     import_id: int
     report: Report
     version_id: int | None = None        # the new current version (publié)
@@ -95,6 +97,10 @@ class PublishResult:
                         if self.replaced_version_id else "")
             return (f"Publié : {self.report.target()}, version n° {self.version_id} "
                     f"({fmt_int(self.report.row_count)} ligne(s)){replaced}.")
+        if self.outcome == CONFLICT:
+            return (f"Refusé : {self.report.target()} a été publié par ailleurs (version n° "
+                    f"{self.report.current_version_id}) depuis la vérification de ce fichier ; rien n'a été publié. "
+                    "Vérifiez à nouveau le fichier avant de le publier.")
         if self.outcome == ALREADY:
             return (f"Déjà publié : ce fichier (même empreinte SHA-256) est la version en vigueur de "
                     f"{self.report.target()} ; rien n'a changé.")
@@ -176,8 +182,12 @@ def _compare_with_current(store: Store, report: Report) -> None:
 # --- publish -------------------------------------------------------------------------------------
 
 def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Actor, lab_id: str | None = None,
-            quarter: str | None = None) -> PublishResult:
-    """Verify and publish in one transaction; every upload is registered, whatever the outcome."""
+            quarter: str | None = None, expected_version_id: int | None | object = _SEEN_NOW) -> PublishResult:
+    """Verify and publish in one transaction; every upload is registered, whatever the outcome.
+
+    `expected_version_id` is the current version the user's verification compared the file with (default: the
+    one current when the call starts). When another publication of the same report landed since (another
+    process, replica or tab), nothing is published and the outcome is `conflit`, with a French message."""
     lab_id, quarter = _check_target(store, kind, lab_id, quarter)
     target = f"{kind} {lab_id} {quarter}" if lab_id else kind
     try:
@@ -186,12 +196,18 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
         permissions.audit(store, actor.email, "dépôt", "refus", target, str(exc))
         raise
     report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
+    if expected_version_id is _SEEN_NOW:
+        store.refresh(wait=True)
+        seen = _current_version(store, kind, lab_id, quarter)
+        expected_version_id = seen[0] if seen else None
     with store.transaction() as cur:
         _compare_with_current(store, report)  # inside the transaction: what is current now
         if not report.ok:
             outcome = REJECTED
         elif report.already_published:
             outcome = ALREADY
+        elif report.current_version_id != expected_version_id:
+            outcome = CONFLICT
         else:
             outcome = PUBLISHED
         import_id = _register_import(store, cur, report, actor, outcome)
@@ -210,6 +226,10 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
         elif outcome == ALREADY:
             permissions.record(cur, actor.email, "dépôt", "succès", report.target(),
                                f"{file_name} — déjà publié (version n° {report.current_version_id})")
+        elif outcome == CONFLICT:
+            permissions.record(cur, actor.email, "dépôt", "échec", report.target(),
+                               f"{file_name} — conflit : la version n° {report.current_version_id} a été publiée "
+                               "depuis la vérification")
         else:
             permissions.record(cur, actor.email, "dépôt", "échec", report.target(),
                                f"{file_name} — {len(report.errors)} erreur(s)")
@@ -232,6 +252,7 @@ def _register_import(store: Store, cur, report: Report, actor: Actor, outcome: s
     diff = report.diff if outcome == PUBLISHED else None
     detail = {PUBLISHED: f"Publié : {diff.summary()}" if diff else "Publié",
               ALREADY: f"Déjà publié (version n° {report.current_version_id})",
+              CONFLICT: f"Refusé : la version n° {report.current_version_id} a été publiée depuis la vérification",
               REJECTED: f"Rejeté : {len(report.errors)} erreur(s)"}[outcome]
     cur.execute(
         """INSERT INTO imports (import_id, kind, lab_id, quarter, origin, file_name, sha256, user_email, received_at,
