@@ -132,7 +132,8 @@ def _load_command_modules() -> None:
     """Feature modules register their own commands when imported (import, export, users, benches)."""
     import importlib
     for module in ("lit_analytics.ingest.cli", "lit_analytics.export_cli", "lit_analytics.auth_cli",
-                   "lit_analytics.bench", "lit_analytics.ingest.bench", "lit_analytics.export.bench"):
+                   "lit_analytics.bench", "lit_analytics.ingest.bench", "lit_analytics.export.bench",
+                   "lit_analytics.bench_load"):
         importlib.import_module(module)
 
 
