@@ -44,12 +44,13 @@ class ProtocolError(RuntimeError):
 class StreamlitSession:
     """One browser-less Streamlit session over its WebSocket."""
 
-    def __init__(self, base_url: str, timeout: float = 300):
+    def __init__(self, base_url: str, timeout: float = 300, cookie: str | None = None):
         from websockets.sync.client import connect
         self.timeout = timeout
         ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         self.ws = connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
-                          compression=None)
+                          compression=None, additional_headers={"Cookie": cookie} if cookie else None)
+        self.cookies = self.ws.response.headers.get_all("Set-Cookie") if self.ws.response else []
         self.widgets: dict[str, str] = {}       # label → widget id, from the last run's elements
         self.pages: dict[str, str] = {}         # url path → page script hash, from the navigation message
         self.exceptions: list[str] = []

@@ -54,6 +54,9 @@ backend lit_replicas
     balance roundrobin
     # Sticky sessions: a browser keeps talking to the replica that holds its Streamlit session and uploads.
     cookie LITSRV insert indirect nocache httponly
+    # A replica that fails its health check gets no new request: its browsers move to another one.
+    option redispatch
+    retries 2
     # Health check: Streamlit answers 200 "ok" on /_stcore/health once the app server is up.
     option httpchk GET /_stcore/health
     http-check expect status 200
