@@ -266,10 +266,11 @@ class _PostgresBackend:
         self._meta_query("SELECT pg_advisory_unlock(%s)", (_ADVISORY_KEY,))
 
     def token(self) -> tuple:
-        """The data version in PostgreSQL (one indexed read); before the schema exists, which tables do."""
+        """The store version in PostgreSQL (one indexed read); before the schema exists, which tables do."""
         import psycopg
         try:
-            row = self._meta_query("SELECT value FROM meta WHERE key = 'data_version'")
+            row = self._meta_query("SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM meta "
+                                   "WHERE key IN ('store_version', 'data_version', 'instance')")
             return ("version", row[0] if row else None)
         except psycopg.errors.UndefinedTable:
             return ("tables", self._meta_query("SELECT count(*) FROM information_schema.tables "
@@ -285,13 +286,45 @@ class _PostgresBackend:
         self._writer = self._reader = self._meta = None
 
 
+# Tables no cached figure reads: writing them (a sign-in, an account change, the audit log) leaves the data version,
+# hence every cached query and figure, as it is. (A new table of sessions belongs here too.)
+UNCACHED_TABLES = frozenset({"audit_log", "users", "user_labs"})
+
+_WRITE_SQL = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"
+                        r"(?:\w+\.)?\"?(\w+)", re.IGNORECASE)
+_DDL_SQL = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:CREATE|ALTER|DROP)\b", re.IGNORECASE)
+
+
+class _TrackingCursor:
+    """The cursor of a write transaction: a DuckDB cursor that notes which tables its statements write and
+    whether the schema changed (for `Store._bump_versions`). Everything else is the DuckDB cursor's."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection):
+        self._cur = cur
+        self.written: set[str] = set()
+        self.schema_changed = False
+
+    def execute(self, sql: str, parameters: Any = None):
+        match = _WRITE_SQL.match(sql)
+        if match:
+            self.written.add(match.group(1).lower())
+        elif _DDL_SQL.match(sql):
+            self.schema_changed = True
+        return self._cur.execute(sql) if parameters is None else self._cur.execute(sql, parameters)
+
+    def __getattr__(self, name: str):
+        return getattr(self._cur, name)
+
+
 class _Snapshot:
     """An in-memory DuckDB copy of the database, named `app`, that reads are served from."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, token: tuple, generation: int):
+    def __init__(self, conn: duckdb.DuckDBPyConnection, token: tuple, generation: int,
+                 versions: dict[str, str] | None = None):
         self.conn = conn
         self.token = token
         self.generation = generation
+        self.versions = versions or {}     # the source's `meta` rows: instance, schema and per-table versions
 
 
 class Store:
@@ -367,6 +400,7 @@ class Store:
         wait = 0 if self._snapshot is not None else self.lock_timeout
         with backend.lock:
             token = backend.token()
+            versions = {}
             snap = duckdb.connect(":memory:")
             snap.execute("ATTACH ':memory:' AS app")
             snap.execute("USE app")
@@ -374,7 +408,7 @@ class Store:
                 if backend.path.exists():
                     backend.attach(snap, "src", write=False, timeout=wait)
                     try:
-                        _copy_into_snapshot(snap, snap, "src.")
+                        versions = _copy_into_snapshot(snap, snap, "src.", self._snapshot)
                     finally:
                         snap.execute("DETACH src")
             else:
@@ -382,11 +416,11 @@ class Store:
                 source.execute("CALL pg_clear_cache()")  # another process may have changed the schema
                 source.execute("BEGIN TRANSACTION")   # one consistent PostgreSQL snapshot for every table
                 try:
-                    _copy_into_snapshot(snap, source, "")
+                    versions = _copy_into_snapshot(snap, source, "", self._snapshot)
                 finally:
                     source.execute("COMMIT")
         self._generation += 1
-        return _Snapshot(snap, token, self._generation)
+        return _Snapshot(snap, token, self._generation, versions)
 
     def close(self) -> None:
         self._closed = True
@@ -423,14 +457,14 @@ class Store:
         if self.read_only:
             raise StoreError("La base est ouverte en lecture seule.")
         with self._write_lock, self._writing() as conn:
-            cur = conn.cursor()
+            cur = _TrackingCursor(conn.cursor())
             cur.execute("USE app")
             cur.execute("BEGIN TRANSACTION")
             self._local.tx = cur
             try:
                 yield cur
                 if not getattr(self._local, "unchanged", False) and "meta" in _base_tables(cur):
-                    self._bump_version(cur)
+                    self._bump_versions(cur)
                 cur.execute("COMMIT")
             except BaseException:
                 try:
@@ -465,11 +499,28 @@ class Store:
                 self._snapshot = self._load_snapshot()
 
     @staticmethod
-    def _bump_version(cur) -> None:
-        updated = cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                              "WHERE key = 'data_version'").fetchone()
-        if not updated or not updated[0]:
-            cur.execute("INSERT INTO meta VALUES ('data_version', '1')")
+    def _bump_versions(cur: _TrackingCursor) -> None:
+        """Record what this transaction changed, in `meta`: `store_version` moves at every write (other processes
+        rebuild their snapshot), `table:<name>` names the store version that last wrote each table (the snapshot
+        copies only those), `schema` the last DDL; `data_version`, the key of the cached figures, moves only when
+        a table the figures read changed (not for sign-ins, accounts or the audit log)."""
+        meta = dict(cur.execute("SELECT key, value FROM meta").fetchall())
+        version = str(int(meta.get("store_version", "0")) + 1)
+        updates = {"store_version": version}
+        if "instance" not in meta:
+            import uuid
+            updates["instance"] = uuid.uuid4().hex
+        for table in cur.written - {"meta"}:
+            updates[f"table:{table}"] = version
+        if cur.schema_changed:
+            updates["schema"] = version
+        if cur.schema_changed or (cur.written - {"meta"} - UNCACHED_TABLES):
+            updates["data_version"] = str(int(meta.get("data_version", "0")) + 1)
+        for key, value in updates.items():
+            if key in meta:
+                cur.execute("UPDATE meta SET value = ? WHERE key = ?", [value, key])
+            else:
+                cur.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
 
     def next_id(self, cur: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
         """Next integer key of a table (inside a transaction, under the write lock)."""
@@ -534,29 +585,43 @@ def _base_tables(cur, views: bool = False, catalog: str = "app") -> list[str]:
         f"AND table_schema IN ('main', 'public') AND table_type IN {kinds} ORDER BY table_name").fetchall()]
 
 
-def _copy_into_snapshot(snap, source, prefix: str) -> None:
+def _copy_into_snapshot(snap, source, prefix: str, previous: _Snapshot | None) -> dict[str, str]:
     """Copy every table of the source into the snapshot (within one DuckDB, `prefix` "src.", directly; from
-    PostgreSQL through Arrow), then create the views of the source's schema version from the migrations.
-    The copies carry no keys or constraints: the snapshot is only read, and the copy is several times faster."""
+    PostgreSQL through Arrow), then create the views of the source's schema version from the migrations. A table
+    the previous snapshot holds at the same version (same database, same schema) is taken from it instead: after
+    a sign-in, only `users` and `audit_log` travel. The copies carry no keys or constraints (only read, and the
+    copy is several times faster). Returns the source's `meta` rows (the versions)."""
     views = {m.group(1).lower() for st in _view_statements(latest_schema_version())
              if (m := re.search(r"VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", st, re.IGNORECASE))}
     # (PostgreSQL's views show as tables through the extension: the snapshot makes its own.)
     tables = [t for t in _base_tables(source, catalog=prefix.rstrip(".") or "app") if t.lower() not in views]
     if "schema_migrations" not in tables:
-        return
+        return {}
+    versions = (dict(source.execute(f"SELECT key, value FROM {prefix}meta").fetchall()) if "meta" in tables else {})
+    old = previous.versions if previous is not None else {}
+    reusable = (previous is not None and "instance" in versions and old.get("instance") == versions["instance"]
+                and old.get("schema") == versions.get("schema"))
+    old_cursor = previous.conn.cursor() if reusable else None
     for table in tables:
-        if snap is source:
+        key = f"table:{table}"
+        if reusable and table != "meta" and versions.get(key) is not None and old.get(key) == versions[key]:
+            data = old_cursor.execute(f'SELECT * FROM app."{table}"').fetch_arrow_table()
+        elif snap is source:
             snap.execute(f'CREATE TABLE app."{table}" AS SELECT * FROM {prefix}"{table}"')
             continue
-        data = source.execute(f'SELECT * FROM "{table}"').fetch_arrow_table()
+        else:
+            data = source.execute(f'SELECT * FROM "{table}"').fetch_arrow_table()
         snap.register("snapshot_rows", data)
         try:
             snap.execute(f'CREATE TABLE app."{table}" AS SELECT * FROM snapshot_rows')
         finally:
             snap.unregister("snapshot_rows")
+    if old_cursor is not None:
+        old_cursor.close()
     version = int(snap.execute("SELECT coalesce(max(version), 0) FROM app.schema_migrations").fetchone()[0])
     for statement in _view_statements(min(version, latest_schema_version())):
         snap.execute(statement)
+    return versions
 
 
 _VIEW_DDL = re.compile(r"^(?:\s*--[^\n]*\n)*\s*(CREATE\s+(OR\s+REPLACE\s+)?VIEW|DROP\s+VIEW)\b", re.IGNORECASE)
