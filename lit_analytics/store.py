@@ -169,6 +169,18 @@ class _FileBackend:
         conn.execute("USE app")
         return conn
 
+    @property
+    def intent_path(self) -> Path:
+        return Path(str(self.path) + ".write-intent")
+
+    def writer_waiting(self) -> bool:
+        """Whether a write (of any process) waits for the file: snapshot rebuilds then stand aside, so a busy
+        reader never starves writers (a leftover older than a minute is ignored)."""
+        try:
+            return time.time() - os.stat(self.intent_path).st_mtime < 60
+        except FileNotFoundError:
+            return False
+
     def attach(self, conn, name: str, *, write: bool, timeout: float) -> None:
         """ATTACH the file to `conn` as `name`, retrying (bounded) while another process writes it."""
         if write:
@@ -395,9 +407,11 @@ class Store:
             self._refresh_lock.release()
         return True
 
-    def _load_snapshot(self) -> _Snapshot:
+    def _load_snapshot(self, after_write: bool = False) -> _Snapshot:
+        """A new snapshot. A read that finds the file busy keeps serving the current snapshot (no wait); the first
+        snapshot, and the one that follows this process's own write (so the writer reads its write), wait for it."""
         backend = self._backend
-        wait = 0 if self._snapshot is not None else self.lock_timeout
+        wait = 0 if self._snapshot is not None and not after_write else self.lock_timeout
         with backend.lock:
             token = backend.token()
             versions = {}
@@ -405,6 +419,8 @@ class Store:
             snap.execute("ATTACH ':memory:' AS app")
             snap.execute("USE app")
             if backend.kind == "file":
+                if self._snapshot is not None and not after_write and backend.writer_waiting():
+                    raise ConcurrentWriteError("une écriture attend : l'instantané actuel sert encore")
                 if backend.path.exists():
                     backend.attach(snap, "src", write=False, timeout=wait)
                     try:
@@ -482,7 +498,11 @@ class Store:
         backend = self._backend
         with backend.lock:
             if backend.kind == "file":
-                conn = backend.open(write=True, timeout=self.lock_timeout)
+                backend.intent_path.touch()
+                try:
+                    conn = backend.open(write=True, timeout=self.lock_timeout)
+                finally:
+                    backend.intent_path.unlink(missing_ok=True)
                 try:
                     yield conn
                 finally:
@@ -496,7 +516,10 @@ class Store:
                 finally:
                     backend.release()
             if not self._closed:
-                self._snapshot = self._load_snapshot()
+                try:
+                    self._snapshot = self._load_snapshot(after_write=True)
+                except ConcurrentWriteError:
+                    pass   # committed all the same; the next read rebuilds the snapshot
 
     @staticmethod
     def _bump_versions(cur: _TrackingCursor) -> None:
