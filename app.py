@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lit_analytics import ui, ui_auth
+from lit_analytics import ui
 
 st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon="🧪", layout="wide")
 
@@ -29,15 +29,15 @@ if REPORTS:
     PAGES["Dépôts"] = REPORTS
 
 # The gate: signed out, only the sign-in page shows (the requested page stays in the URL and opens after
-# signing in); signed in, the sidebar names the user and offers to sign out. Sessions expire (ui_auth).
+# signing in); signed in, the sidebar names the user and offers to sign out. Sessions expire (ui.auth).
 store = ui.get_store()  # builds the demo database on first run
-actor = ui_auth.resolve_session(store)
+actor = ui.auth.resolve_session(store)
 if actor is None:
     CONNEXION = st.Page("pages/connexion.py", title="Connexion", icon="🔑", url_path="connexion")
     everything = [CONNEXION] + [page for group in (*PAGES.values(), ADMINISTRATION) for page in group]
     navigation = st.navigation(everything, position="hidden")
     ui.demo_notice()
-    ui_auth.sign_in_page(store)
+    ui.auth.sign_in_page(store)
     st.stop()
 
 if ADMINISTRATION and actor.is_admin:
@@ -45,6 +45,6 @@ if ADMINISTRATION and actor.is_admin:
 PAGES["Tableau de bord"] = [*DASHBOARD, st.Page("pages/connexion.py", title="Connexion", url_path="connexion",
                                                  visibility="hidden")]
 navigation = st.navigation(PAGES)
-ui_auth.sidebar_account(store, actor)
+ui.auth.sidebar_account(store, actor)
 ui.demo_notice()
 navigation.run()

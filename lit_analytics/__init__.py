@@ -1,6 +1,6 @@
 """Follow-up tool for France's territorial public innovation labs (LIT).
 
-Everything except `ui.py` imports without Streamlit. Data flows one way:
+Everything except the `ui` package imports without Streamlit. Data flows one way:
 files → ingest (validation) → store (DuckDB) → indicators → charts → pages / export.
 """
 

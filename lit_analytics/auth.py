@@ -8,10 +8,10 @@
   the explicit path that creates the first administrator of a database that has none.
 - Password sign-in locks an account for `LOCK_MINUTES` after `MAX_FAILED_ATTEMPTS` failures in a row.
 - Sessions end after `SESSION_IDLE` without activity or `SESSION_MAX` after signing in (checked by
-  `ui_auth` on every page run).
+  `ui.auth` on every page run).
 - An OpenID Connect identity maps to an account through its e-mail claim; an unknown or disabled
   e-mail gets no access.
-- Every account change, sign-in, failed sign-in and refusal is written to `audit_log`.
+- Every account change, sign-in, failed sign-in and refusal is written to the audit log (`lit_analytics.audit`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from lit_analytics import audit
+from lit_analytics.audit import SYSTEM, Action, Outcome
 from lit_analytics.formats import fmt_datetime
-from lit_analytics.permissions import (ROLES, Actor, PermissionDenied, actor_for_email, audit, record,
-                                       require_admin)
+from lit_analytics.permissions import ROLES, Actor, PermissionDenied, actor_for_email, require_admin
 from lit_analytics.store import Store
 
 MAX_FAILED_ATTEMPTS = 5
@@ -35,7 +36,6 @@ LOCK_MINUTES = 15
 SESSION_IDLE = timedelta(hours=1)
 SESSION_MAX = timedelta(hours=8)
 PASSWORD_MIN_LENGTH = 12
-SYSTEM = "système"
 
 # argon2id with OWASP's recommended minimum (m = 19 MiB, t = 2, p = 1).
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -136,7 +136,7 @@ def _require_admin_audited(store: Store, actor: Actor, what: str, target: str | 
     try:
         require_admin(actor, what)
     except PermissionDenied as exc:
-        audit(store, actor.email, what, "refus", target, str(exc))
+        audit.log(store, actor.email, what, Outcome.REFUSED, target, str(exc))
         raise
 
 
@@ -156,7 +156,7 @@ def add_account(store: Store, actor: Actor, email: str, role: str, labs: Iterabl
                 display_name: str | None = None, password: str | None = None) -> Actor:
     """Create an account (admin only). Without a password, the account signs in through OIDC only."""
     email = normalize_email(email)
-    _require_admin_audited(store, actor, "création de compte", email)
+    _require_admin_audited(store, actor, Action.ACCOUNT_CREATED, email)
     return _insert_account(store, actor.email, email, role, labs, display_name, password, is_demo=False)
 
 
@@ -164,7 +164,7 @@ def bootstrap_admin(store: Store, email: str, password: str | None, display_name
     """Create the first administrator of a database that has no active one (command line, explicit)."""
     email = normalize_email(email)
     if store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled"):
-        audit(store, SYSTEM, "création de compte", "refus", email,
+        audit.log(store, SYSTEM, Action.ACCOUNT_CREATED, Outcome.REFUSED, email,
               "premier administrateur demandé alors qu'un administrateur actif existe")
         raise AuthError("Un administrateur actif existe déjà : créez les comptes avec --user ADMIN_EMAIL.")
     return _insert_account(store, f"{SYSTEM} (premier administrateur)", email, "admin", (), display_name,
@@ -190,7 +190,7 @@ def _insert_account(store: Store, created_by: str, email: str, role: str, labs: 
         detail += ", avec mot de passe" if password_hash else ", connexion OpenID Connect uniquement"
         if is_demo:
             detail += ", compte de démonstration"
-        record(cur, created_by, "création de compte", "succès", email, detail)
+        audit.record(cur, created_by, Action.ACCOUNT_CREATED, Outcome.SUCCESS, email, detail)
     return Actor(email=email, role=role, labs=frozenset(labs), display_name=display_name)
 
 
@@ -198,7 +198,7 @@ def update_account(store: Store, actor: Actor, email: str, role: str | None = No
                    labs: Iterable[str] | None = None, display_name: str | None = None) -> None:
     """Change an account's role, labs or name (admin only)."""
     email = normalize_email(email)
-    _require_admin_audited(store, actor, "modification de compte", email)
+    _require_admin_audited(store, actor, Action.ACCOUNT_CHANGED, email)
     row = _account_row(store, email)
     if row is None:
         raise AuthError(f"Compte inconnu : {email}.")
@@ -207,7 +207,7 @@ def update_account(store: Store, actor: Actor, email: str, role: str | None = No
                                                     [email])]
     new_labs = _check_labs(store, new_role, current_labs if labs is None else labs)
     if row[1] == "admin" and new_role != "admin":
-        _refuse_if_last_admin(store, actor, email, "modification de compte")
+        _refuse_if_last_admin(store, actor, email, Action.ACCOUNT_CHANGED)
     with store.transaction() as cur:
         cur.execute("UPDATE users SET role = ? WHERE email = ?", [new_role, email])
         if display_name is not None:
@@ -215,7 +215,7 @@ def update_account(store: Store, actor: Actor, email: str, role: str | None = No
         cur.execute("DELETE FROM user_labs WHERE email = ?", [email])
         for lab in new_labs:
             cur.execute("INSERT INTO user_labs VALUES (?, ?)", [email, lab])
-        record(cur, actor.email, "modification de compte", "succès", email,
+        audit.record(cur, actor.email, Action.ACCOUNT_CHANGED, Outcome.SUCCESS, email,
                _describe(new_role, new_labs, display_name))
 
 
@@ -229,7 +229,7 @@ def enable_account(store: Store, actor: Actor, email: str) -> None:
 
 
 def _set_disabled(store: Store, actor: Actor, email: str, disabled: bool) -> None:
-    action = "désactivation de compte" if disabled else "réactivation de compte"
+    action = Action.ACCOUNT_DISABLED if disabled else Action.ACCOUNT_ENABLED
     email = normalize_email(email)
     _require_admin_audited(store, actor, action, email)
     row = _account_row(store, email)
@@ -243,39 +243,39 @@ def _set_disabled(store: Store, actor: Actor, email: str, disabled: bool) -> Non
     with store.transaction() as cur:
         cur.execute("UPDATE users SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE email = ?",
                     [disabled, email])
-        record(cur, actor.email, action, "succès", email)
+        audit.record(cur, actor.email, action, Outcome.SUCCESS, email)
 
 
 def _refuse_if_last_admin(store: Store, actor: Actor, email: str, action: str) -> None:
     others = store.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND email <> ?",
                           [email])
     if not others:
-        audit(store, actor.email, action, "refus", email, "dernier administrateur actif")
+        audit.log(store, actor.email, action, Outcome.REFUSED, email, "dernier administrateur actif")
         raise AuthError("C'est le dernier administrateur actif : créez-en un autre d'abord.")
 
 
 def set_password(store: Store, actor: Actor, email: str, password: str | None) -> None:
     """Set or reset an account's password (admin only; None removes it: OIDC only). Also unlocks it."""
     email = normalize_email(email)
-    _require_admin_audited(store, actor, "changement de mot de passe", email)
+    _require_admin_audited(store, actor, Action.PASSWORD_CHANGED, email)
     if _account_row(store, email) is None:
         raise AuthError(f"Compte inconnu : {email}.")
     password_hash = hash_password(password) if password else None
     with store.transaction() as cur:
         cur.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
                     "WHERE email = ?", [password_hash, email])
-        record(cur, actor.email, "changement de mot de passe", "succès", email,
+        audit.record(cur, actor.email, Action.PASSWORD_CHANGED, Outcome.SUCCESS, email,
                "mot de passe défini" if password_hash else "mot de passe retiré (OpenID Connect uniquement)")
 
 
 def unlock_account(store: Store, actor: Actor, email: str) -> None:
     email = normalize_email(email)
-    _require_admin_audited(store, actor, "déverrouillage de compte", email)
+    _require_admin_audited(store, actor, Action.ACCOUNT_UNLOCKED, email)
     if _account_row(store, email) is None:
         raise AuthError(f"Compte inconnu : {email}.")
     with store.transaction() as cur:
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
-        record(cur, actor.email, "déverrouillage de compte", "succès", email)
+        audit.record(cur, actor.email, Action.ACCOUNT_UNLOCKED, Outcome.SUCCESS, email)
 
 
 def create_demo_accounts(store: Store) -> list[str]:
@@ -299,15 +299,19 @@ ACCOUNT_COLUMNS = {
 
 def list_accounts(store: Store) -> pd.DataFrame:
     """Every account with its labs, state and last sign-in (raw columns; `account_table` for display)."""
-    return store.query_df("""
-        WITH labs AS (SELECT email, string_agg(lab_id, ', ' ORDER BY lab_id) AS labs FROM user_labs GROUP BY email),
-             last AS (SELECT actor AS email, max(occurred_at) AS last_sign_in FROM audit_log
-                      WHERE action = 'connexion' AND outcome = 'succès' GROUP BY actor)
+    accounts = store.query_df("""
+        WITH labs AS (SELECT email, string_agg(lab_id, ', ' ORDER BY lab_id) AS labs FROM user_labs GROUP BY email)
         SELECT u.email, u.display_name, u.role, coalesce(labs.labs, '') AS labs, u.disabled, u.is_demo,
                u.failed_attempts, u.locked_until, u.password_hash IS NOT NULL AS has_password,
-               u.created_at, u.created_by, last.last_sign_in
-        FROM users u LEFT JOIN labs USING (email) LEFT JOIN last USING (email)
+               u.created_at, u.created_by
+        FROM users u LEFT JOIN labs USING (email)
         ORDER BY CASE u.role WHEN 'admin' THEN 1 WHEN 'analyste' THEN 2 ELSE 3 END, u.email""")
+    return accounts.merge(audit.last_sign_ins(store), on="email", how="left")
+
+
+def lab_choices(store: Store) -> dict[str, str]:
+    """The labs an account can be attached to, id -> name (by cohort, then name)."""
+    return dict(store.query("SELECT lab_id, name FROM labs ORDER BY cohort, name"))
 
 
 def account_emails(store: Store) -> list[str]:
@@ -374,29 +378,30 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
         email = normalize_email(email)
     except AuthError:
         _verify_quietly(_DUMMY_HASH, password)
-        audit(store, typed or "(vide)", "échec de connexion", "échec", typed or None, "adresse invalide")
+        audit.log(store, typed or "(vide)", Action.SIGN_IN_FAILED, Outcome.FAILURE, typed or None,
+                  "adresse invalide")
         return SignInResult(None, BAD_CREDENTIALS)
     row = _account_row(store, email)
     if row is None:
         _verify_quietly(_DUMMY_HASH, password)
-        audit(store, email, "échec de connexion", "échec", email, "compte inconnu")
+        audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.FAILURE, email, "compte inconnu")
         return SignInResult(None, BAD_CREDENTIALS)
     _, role, disabled, password_hash, _, locked_until, _ = row
     if locked_until is not None and locked_until > now:
-        audit(store, email, "échec de connexion", "refus", email,
+        audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.REFUSED, email,
               f"compte verrouillé jusqu'à {fmt_datetime(locked_until)}")
         return SignInResult(None, _locked_message(locked_until))
     if not verify_password(password_hash, password):
         return _record_failure(store, email, now, "mot de passe incorrect" if password_hash
                                else "compte sans mot de passe (OpenID Connect uniquement)")
     if disabled:
-        audit(store, email, "échec de connexion", "refus", email, "compte désactivé")
+        audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.REFUSED, email, "compte désactivé")
         return SignInResult(None, "Ce compte est désactivé : adressez-vous à un administrateur DITP.")
     with store.transaction() as cur:
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
         if _HASHER.check_needs_rehash(password_hash):
             cur.execute("UPDATE users SET password_hash = ? WHERE email = ?", [_HASHER.hash(password), email])
-        record(cur, email, "connexion", "succès", email, "mot de passe")
+        audit.record(cur, email, Action.SIGN_IN, Outcome.SUCCESS, email, "mot de passe")
     return SignInResult(actor_for_email(store, email))
 
 
@@ -405,12 +410,13 @@ def _record_failure(store: Store, email: str, now: datetime, reason: str) -> Sig
         # (no RETURNING: DuckDB's postgres extension does not support it on UPDATE)
         cur.execute("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE email = ?", [email])
         failures = cur.execute("SELECT failed_attempts FROM users WHERE email = ?", [email]).fetchone()[0]
-        record(cur, email, "échec de connexion", "échec", email, f"{reason} ({failures}/{MAX_FAILED_ATTEMPTS})")
+        audit.record(cur, email, Action.SIGN_IN_FAILED, Outcome.FAILURE, email,
+                     f"{reason} ({failures}/{MAX_FAILED_ATTEMPTS})")
         if failures < MAX_FAILED_ATTEMPTS:
             return SignInResult(None, BAD_CREDENTIALS)
         until = now + timedelta(minutes=LOCK_MINUTES)
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE email = ?", [until, email])
-        record(cur, SYSTEM, "verrouillage de compte", "succès", email,
+        audit.record(cur, SYSTEM, Action.ACCOUNT_LOCKED, Outcome.SUCCESS, email,
                f"{MAX_FAILED_ATTEMPTS} échecs de connexion consécutifs : verrouillé {LOCK_MINUTES} min")
     return SignInResult(None, _locked_message(until))
 
@@ -430,28 +436,24 @@ def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: date
     try:
         email = normalize_email(email or "")
     except AuthError:
-        audit(store, SYSTEM, "échec de connexion", "refus", None, f"{label} : aucune adresse e-mail transmise")
+        audit.log(store, SYSTEM, Action.SIGN_IN_FAILED, Outcome.REFUSED, None,
+                  f"{label} : aucune adresse e-mail transmise")
         return SignInResult(None, "Le fournisseur d'identité n'a pas transmis d'adresse e-mail : accès refusé.")
     actor = actor_for_email(store, email)
     if actor is None:
         detail = f"{label} : aucun compte actif pour cette adresse{token}"
-        if not _already_audited(store, email, "échec de connexion", detail):
-            audit(store, email, "échec de connexion", "refus", email, detail)
+        if not audit.already_logged(store, email, Action.SIGN_IN_FAILED, detail):
+            audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.REFUSED, email, detail)
         return SignInResult(None, f"Aucun compte actif pour {email} : accès refusé. "
                                   "Demandez l'ouverture d'un compte à la DITP.")
     detail = label + token
-    if not _already_audited(store, email, "connexion", detail):
-        audit(store, email, "connexion", "succès", email, detail)
+    if not audit.already_logged(store, email, Action.SIGN_IN, detail):
+        audit.log(store, email, Action.SIGN_IN, Outcome.SUCCESS, email, detail)
     return SignInResult(actor)
 
 
-def _already_audited(store: Store, email: str, action: str, detail: str) -> bool:
-    return bool(store.scalar("SELECT count(*) FROM audit_log WHERE actor = ? AND action = ? AND detail = ?",
-                             [email, action, detail]))
-
-
 def record_sign_out(store: Store, actor: Actor, reason: str | None = None) -> None:
-    audit(store, actor.email, "déconnexion", "succès", actor.email, reason)
+    audit.log(store, actor.email, Action.SIGN_OUT, Outcome.SUCCESS, actor.email, reason)
 
 
 def session_expiry(signed_in_at: datetime, last_seen: datetime, now: datetime | None = None) -> str | None:
@@ -464,59 +466,3 @@ def session_expiry(signed_in_at: datetime, last_seen: datetime, now: datetime | 
         return (f"Votre session a expiré après {int(SESSION_IDLE.total_seconds() // 60)} min d'inactivité : "
                 "reconnectez-vous.")
     return None
-
-
-# --- the audit log -----------------------------------------------------------------------------
-
-AUDIT_COLUMNS = {"occurred_at": "Date et heure", "actor": "Qui", "action": "Action", "target": "Objet",
-                 "outcome": "Résultat", "detail": "Détail"}
-
-
-def audit_events(store: Store, start: date | None = None, end: date | None = None,
-                 actors: Iterable[str] = (), actions: Iterable[str] = (), outcomes: Iterable[str] = (),
-                 text: str | None = None) -> pd.DataFrame:
-    """Audit events, newest first, filtered by day range (inclusive), who, action, outcome, free text."""
-    where, params = ["true"], []
-    if start:
-        where.append("occurred_at >= ?")
-        params.append(datetime.combine(start, datetime.min.time()))
-    if end:
-        where.append("occurred_at < ?")
-        params.append(datetime.combine(end + timedelta(days=1), datetime.min.time()))
-    for column, values in (("actor", actors), ("action", actions), ("outcome", outcomes)):
-        values = list(values)
-        if values:
-            where.append(f"{column} IN ({', '.join('?' * len(values))})")
-            params.extend(values)
-    if text:
-        where.append("(coalesce(target, '') || ' ' || coalesce(detail, '')) ILIKE ?")
-        params.append(f"%{text}%")
-    return store.query_df(
-        "SELECT event_id, occurred_at, actor, action, target, outcome, detail FROM audit_log "
-        f"WHERE {' AND '.join(where)} ORDER BY occurred_at DESC, event_id DESC", params)
-
-
-def audit_choices(store: Store) -> dict[str, list[str]]:
-    """The distinct actors, actions and outcomes of the log (the journal's filter options)."""
-    return {column: [v for (v,) in store.query(f"SELECT DISTINCT {column} FROM audit_log ORDER BY 1")]
-            for column in ("actor", "action", "outcome")}
-
-
-def audit_summary(store: Store) -> tuple[int, date | None]:
-    """How many events the log holds, and the day of the first one."""
-    count, first = store.query("SELECT count(*), min(occurred_at) FROM audit_log")[0]
-    return int(count), (first.date() if first else None)
-
-
-def audit_display(events: pd.DataFrame) -> pd.DataFrame:
-    """French labels, dates as 31/12/2021 14:05:09."""
-    out = events.drop(columns=["event_id"]).copy()
-    out["occurred_at"] = [v.strftime("%d/%m/%Y %H:%M:%S") for v in out["occurred_at"]]
-    return out.fillna("").rename(columns=AUDIT_COLUMNS)
-
-
-def audit_csv(events: pd.DataFrame) -> bytes:
-    """The events as CSV for French Excel (`;`, UTF-8 with BOM, CRLF, French dates), through the export module's
-    writer so that logged text (file names, details) that looks like a formula is neutralised."""
-    from lit_analytics.export.tables import to_csv
-    return to_csv(audit_display(events))

@@ -6,26 +6,24 @@ becomes a French table. `build_chart(store, chart_id, filters)` returns a `Chart
 and everything an export needs (figure with title, scope and source inside it; the table behind it).
 
     for spec in CATALOGUE.values():
-        for preset_name, filters in presets(store).items():
-            chart = build_chart(store, spec.id, filters)
-            chart.figure, chart.data, chart.title, chart.subtitle, chart.caption, chart.definition
+        chart = build_chart(store, spec.id, Filters(regions=("53",)))
+        chart.figure, chart.data, chart.title, chart.subtitle, chart.caption, chart.definition
 
-This module does not import Streamlit.
+It also writes what indicators return as codes in French: the scope of a figure (`scope_text`), the PIA
+verdicts, the map's indicator names. `PAGE_CHARTS` is the one list of the charts of each page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from lit_analytics import charts, domain, indicators
 from lit_analytics.charts import ChartText
 from lit_analytics.filters import Filters
-from lit_analytics.formats import fmt_date, fmt_eur, fmt_int, fmt_number, fmt_quarter, source_caption
+from lit_analytics.formats import fmt_eur, fmt_int, fmt_quarter, source_caption
 from lit_analytics.store import Store
 
 # Pages of the dashboard, in navigation order: id -> French title.
@@ -89,9 +87,6 @@ class Chart:
 
 # --- French tables ------------------------------------------------------------------------------
 
-SOURCE_LABELS = {s: f"{s} (€)" for s in domain.FUNDING_SOURCES}
-
-
 def _quarters(series: pd.Series) -> list[str]:
     return [fmt_quarter(q) for q in series]
 
@@ -118,6 +113,21 @@ def _activity_table(df):
         "Trimestre": _quarters(df["quarter"]), "Projets lancés": df["projects_started"],
         "Sessions": df["sessions"], "Participants": df["participants"],
         "Projets lancés (cumul)": df["projects_cumulative"], "Sessions (cumul)": df["sessions_cumulative"]})
+
+
+REFERENCE_FIGURES = {   # indicators.reference_comparison's codes: French name, the DITP's own wording
+    "labs_active": ("Laboratoires actifs au 01/12/2020", "9 laboratoires encore actifs"),
+    "projects_2020": ("Projets et actions lancés fin 2020", "près de 200"),
+    "sessions_2020": ("Sessions de formation fin 2020", "près de 500"),
+}
+
+
+def reference_figures(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """`indicators.reference_comparison` (national, the filters do not apply) with its French names and the
+    DITP's wording of each published figure."""
+    df = indicators.reference_comparison(store)
+    return df.assign(indicator=[REFERENCE_FIGURES[c][0] for c in df["indicator"]],
+                     reference_wording=[REFERENCE_FIGURES[c][1] for c in df["indicator"]])
 
 
 def _reference_table(df):
@@ -200,6 +210,46 @@ def _by_region_table(df):
     return out.sort_values("Total (€)", ascending=False).reset_index(drop=True) if not out.empty else out
 
 
+PIA_RULES = {
+    "ceiling": f"PIA ≤ {domain.PIA_MAX_PER_LAUREATE_EUR:,} €".replace(",", "\u202f"),
+    "share": f"PIA ≤ {int(domain.PIA_MAX_SHARE_OF_BUDGET * 100)} % du budget",
+    "budget": f"budget ≤ {domain.LAB_BUDGET_MAX_EUR:,} €".replace(",", "\u202f"),
+    "window": f"PIA versé dans les {domain.PIA_WINDOW_MONTHS} premiers mois",
+}
+_PIA_BREACHES = (
+    ("ceiling_ok", f"PIA de plus de {fmt_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}"),
+    ("share_ok", f"PIA au-delà de {int(domain.PIA_MAX_SHARE_OF_BUDGET * 100)} % du budget"),
+    ("budget_ok", f"budget supérieur à {fmt_eur(domain.LAB_BUDGET_MAX_EUR)}"),
+    ("window_ok", f"PIA versé après {domain.PIA_WINDOW_MONTHS} mois"),
+)
+
+
+def _failed(value) -> bool:
+    return value is not None and not pd.isna(value) and not bool(value)
+
+
+def pia_verdict(row) -> str:
+    """The French verdict of one row of `indicators.pia_rule_checks`: the breaches, or what is left to check."""
+    if row["status"] == indicators.PIA_BREACH:
+        return "Non conforme : " + " ; ".join(label for col, label in _PIA_BREACHES if _failed(row[col]))
+    if row["status"] == indicators.PIA_TO_CHECK:
+        unknown = []
+        if pd.isna(row["budget"]):
+            unknown.append("budget inconnu")
+        if row["pia_committed"] == 0:
+            unknown.append("aucun PIA enregistré")
+        elif row["unpaid_tranches"]:
+            unknown.append("PIA pas encore entièrement versé")
+        return "À vérifier : " + " ; ".join(unknown)
+    return "Conforme"
+
+
+def pia_checks(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
+    """`indicators.pia_rule_checks` with `status` written as a French verdict (the chart, its table and notes)."""
+    df = indicators.pia_rule_checks(store, filters)
+    return df.assign(status=[pia_verdict(row) for _, row in df.iterrows()]) if not df.empty else df
+
+
 def _check(value) -> str:
     if value is None or pd.isna(value):
         return "non vérifiable"
@@ -208,8 +258,8 @@ def _check(value) -> str:
 
 def _pia_table(df):
     cols = ["Laboratoire", "Ouverture", "Budget (€)", "PIA engagé (€)", "PIA versé (€)", "Part du budget (%)",
-            "Dernier versement PIA", "Fin des 18 mois", indicators.PIA_RULES["ceiling"],
-            indicators.PIA_RULES["share"], indicators.PIA_RULES["budget"], indicators.PIA_RULES["window"], "Statut"]
+            "Dernier versement PIA", "Fin des 18 mois", PIA_RULES["ceiling"],
+            PIA_RULES["share"], PIA_RULES["budget"], PIA_RULES["window"], "Statut"]
     if df.empty:
         return pd.DataFrame(columns=cols)
     return pd.DataFrame(dict(zip(cols, [
@@ -228,13 +278,26 @@ def _map_table(df):
         "Total engagé (€)": df["committed"]})
 
 
+MAP_INDICATORS = {   # the map's variants: code -> French name (`indicators.MAP_COLUMNS` gives the column)
+    "laboratoires": "Laboratoires",
+    "projets": "Projets",
+    "sessions": "Sessions de formation",
+    "participants": "Participants",
+    "engage": "Montants engagés (toutes sources)",
+    "engage-PIA": "Montants engagés — PIA",
+    "engage-FTAP": "Montants engagés — FTAP",
+    "engage-relance": "Montants engagés — relance",
+    "engage-autre": "Montants engagés — autre",
+}
+
+
 def _map_extras(store: Store, filters: Filters) -> dict:
     return {"labs": indicators.map_labs(store, filters)}
 
 
 def _map_options(variant: str | None, filters: Filters) -> dict:
     variant = variant or "laboratoires"
-    return {"value": indicators.MAP_COLUMNS[variant], "value_label": indicators.MAP_INDICATORS[variant],
+    return {"value": indicators.MAP_COLUMNS[variant], "value_label": MAP_INDICATORS[variant],
             "money": variant.startswith("engage"), "selected": filters.regions}
 
 
@@ -245,7 +308,7 @@ def _map_notes(data: pd.DataFrame, variant: str | None) -> tuple[str, ...]:
     fmt = fmt_eur if money else fmt_int
     unknown = data[data["region_code"].isna()]
     total = data[column].sum()
-    label = indicators.MAP_INDICATORS[variant].lower()
+    label = MAP_INDICATORS[variant].lower()
     notes = [f"Total national ({label}) : {fmt(total)}."]
     if not unknown.empty and int(unknown["labs_ever"].iloc[0]) > 0:
         row = unknown.iloc[0]
@@ -288,7 +351,7 @@ _SPECS = [
               "actions, près de 500 sessions de formation) comparés aux données, à l'échelle nationale et "
               "sans filtre : laboratoires ouverts au 01/12/2020, projets lancés et sessions tenues jusqu'au "
               "31/12/2020.",
-              lambda store, filters: indicators.reference_comparison(store), charts.reference_comparison,
+              reference_figures, charts.reference_comparison,
               _reference_table, national=True),
     # Carte
     ChartSpec("carte", "carte", "{variant} par région",
@@ -297,7 +360,7 @@ _SPECS = [
               "sont grises et hachurées ; une région colorée au plus clair a des laboratoires mais une valeur "
               "nulle. Les points sont les laboratoires.",
               indicators.region_indicators, charts.region_map, _map_table,
-              variants=dict(indicators.MAP_INDICATORS), extras=_map_extras, figure_options=_map_options,
+              variants=dict(MAP_INDICATORS), extras=_map_extras, figure_options=_map_options,
               notes=_map_notes),
     # Indicateurs d'impact
     ChartSpec("projets-etapes-trimestre", "indicateurs", "Projets par étape, trimestre par trimestre",
@@ -362,7 +425,7 @@ _SPECS = [
               "250 000 € par lauréat, au plus 50 % du budget du projet, budget d'au plus 500 000 €, PIA versé "
               "dans les 18 premiers mois après l'ouverture. Toute la durée du PIA est contrôlée, quelle que soit "
               "la période choisie.",
-              indicators.pia_rule_checks, charts.pia_checks, _pia_table, notes=_pia_notes),
+              pia_checks, charts.pia_checks, _pia_table, notes=_pia_notes),
 ]
 
 CATALOGUE: dict[str, ChartSpec] = {spec.id: spec for spec in _SPECS}
@@ -383,12 +446,49 @@ def charts_for_page(page: str) -> list[ChartSpec]:
     return [CATALOGUE[chart_id] for chart_id in PAGE_CHARTS[page]]
 
 
+def chart_titles() -> dict[str, str]:
+    """Every chart's id and French title (default variant), in catalogue order."""
+    return {chart_id: spec.title_for() for chart_id, spec in CATALOGUE.items()}
+
+
 # --- building -------------------------------------------------------------------------------------
+
+def period_text(store: Store, filters: Filters = Filters()) -> str:
+    """The period of the filters in French (« T1 2017 – T3 2026 »), the data's own bounds when open."""
+    available = indicators.quarters_available(store)
+    first = filters.quarter_from or (available[0] if available else None)
+    last = filters.quarter_to or (available[-1] if available else None)
+    return f"{fmt_quarter(first)} – {fmt_quarter(last)}" if first and last else "Toute la période"
+
+
+def scope_text(store: Store, filters: Filters = Filters()) -> str:
+    """The scope of a figure in French: period, then each filter that is set (« T1 2017 – T3 2026 · Bretagne »)."""
+    parts = [period_text(store, filters)]
+    if filters.regions:
+        names = indicators.region_names(store)
+        shown = [names.get(code, code) for code in filters.regions]
+        parts.append(", ".join(shown) if len(shown) <= 3 else f"{len(shown)} régions")
+    elif not filters.labs:
+        parts.append("France entière")
+    if filters.labs:
+        if len(filters.labs) <= 2:
+            names = indicators.lab_names(store, filters.labs)
+            parts.append(", ".join(names.get(lab, lab) for lab in filters.labs))
+        else:
+            parts.append(f"{len(filters.labs)} laboratoires")
+    if filters.cohort:
+        parts.append(domain.COHORTS.get(filters.cohort, filters.cohort))
+    if filters.lab_status == "ouverts":
+        parts.append("laboratoires ouverts")
+    elif filters.lab_status == "fermés":
+        parts.append("laboratoires fermés")
+    return " · ".join(parts)
+
 
 def subtitle(store: Store, filters: Filters, spec: ChartSpec | None = None) -> str:
     if spec is not None and spec.national:
         return "France entière, sans filtre · chiffres DITP au 01/12/2020"
-    return indicators.scope_text(store, filters)
+    return scope_text(store, filters)
 
 
 def caption(store: Store, filters: Filters, spec: ChartSpec | None = None) -> str:
@@ -422,99 +522,3 @@ def build_chart(store: Store, chart_id: str, filters: Filters = Filters(), varia
     return Chart(id=spec.id, title=text.title, subtitle=text.subtitle, caption=text.caption.split("\n")[0],
                  definition=spec.definition, data=spec.table(raw).reset_index(drop=True), figure=figure,
                  empty=empty, notes=notes, variant=variant, filters=scope)
-
-
-def presets(store: Store) -> dict[str, tuple[str, Filters]]:
-    """Standard scopes for briefings: the whole of France, the region with the most labs, and the identified
-    lab with the most projects. name -> (French label, filters)."""
-    out = {"national": ("France entière", Filters())}
-    row = store.query("""SELECT l.region_code, r.name, count(*) AS n FROM labs l JOIN regions r USING (region_code)
-                         GROUP BY ALL ORDER BY n DESC, l.region_code LIMIT 1""")
-    if row:
-        out["region"] = (f"Région : {row[0][1]}", Filters(regions=(row[0][0],)))
-    row = store.query("""SELECT l.lab_id, l.name, count(DISTINCT p.project_id) AS n
-                         FROM labs l LEFT JOIN current_project_snapshots p USING (lab_id)
-                         WHERE l.identified GROUP BY ALL ORDER BY n DESC, l.lab_id LIMIT 1""")
-    if row:
-        out["laboratoire"] = (f"Laboratoire : {row[0][1]}", Filters(labs=(row[0][0],)))
-    return out
-
-
-# --- display ----------------------------------------------------------------------------------------
-
-def display_table(data: pd.DataFrame) -> pd.DataFrame:
-    """The same table with every value written the French way (for screens; exports keep raw values)."""
-    out = pd.DataFrame(index=data.index)
-    for col in data.columns:
-        series = data[col]
-        if col.endswith("(€)"):
-            out[col] = [fmt_eur(v) for v in series]
-        elif col.endswith("(%)"):
-            out[col] = ["" if pd.isna(v) else f"{fmt_number(v, 1)}\u00a0%" for v in series]
-        elif col.startswith("Année"):
-            out[col] = [str(v) for v in series]
-        elif pd.api.types.is_bool_dtype(series):
-            out[col] = ["oui" if v else "non" for v in series]
-        elif pd.api.types.is_numeric_dtype(series):
-            decimals = 0 if pd.api.types.is_integer_dtype(series) or (series.dropna() % 1 == 0).all() else 1
-            out[col] = [fmt_number(v, decimals) for v in series]
-        elif series.map(lambda v: isinstance(v, (date, datetime, pd.Timestamp))).any():
-            out[col] = [fmt_date(v) if not pd.isna(v) else "" for v in series]
-        else:
-            out[col] = series.fillna("").astype(str)
-    return out
-
-
-# --- tables that are not charts (pages and exports) -------------------------------------------------
-
-REPORT_KINDS = {"projets": "Projets", "sessions": "Sessions", "financements": "Registre des financements"}
-
-
-def latest_reports_table(store: Store, filters: Filters = Filters(), limit: int = 10) -> pd.DataFrame:
-    df = indicators.latest_reports(store, filters, limit)
-    return pd.DataFrame({
-        "Publié le": [fmt_date(v) + " " + pd.Timestamp(v).strftime("%H:%M") if not pd.isna(v) else ""
-                      for v in df["published_at"]],
-        "Rapport": [REPORT_KINDS.get(k, k) for k in df["kind"]],
-        "Trimestre": [fmt_quarter(q) if isinstance(q, str) else "" for q in df["quarter"]],
-        "Laboratoire": df["lab"], "Publié par": df["published_by"],
-        "Démonstration": ["oui" if d else "non" for d in df["is_demo"]]})
-
-
-def lab_directory_table(store: Store, filters: Filters = Filters(), search: str = "") -> pd.DataFrame:
-    df = indicators.lab_directory(store, filters, search)
-    return pd.DataFrame({
-        "Identifiant": df["lab_id"], "Laboratoire": df["name"], "Région": df["region"].fillna("Région non connue"),
-        "Ville": df["city"].fillna(""), "Cohorte": [domain.COHORTS.get(c, c) for c in df["cohort"]],
-        "Ouverture": df["opened_on"], "Fermeture": df["closed_on"],
-        "État": ["fermé" if not pd.isna(c) else "ouvert" for c in df["closed_on"]],
-        "Thèmes": df["themes"].fillna(""), "Source": df["source"]})
-
-
-def lab_facts_table(store: Store, lab_id: str) -> pd.DataFrame:
-    """What is known about a lab, one fact per line, with where it comes from."""
-    lab = indicators.lab_profile(store, lab_id)
-    if lab is None:
-        return pd.DataFrame(columns=["Information", "Valeur"])
-    facts = [
-        ("Nom", lab["name"]),
-        ("Région", lab["region_name"] or "non connue (aucune source publique)"),
-        ("Ville", lab["city"] or "non connue"),
-        ("Porteur", lab["lead_administration"] or "non connu"),
-        ("Cohorte", domain.COHORTS.get(lab["cohort"], lab["cohort"])),
-        ("Ouverture", fmt_date(lab["opened_on"]) or "non connue"),
-        ("Fermeture", fmt_date(lab["closed_on"]) if lab["closed_on"] else "ouvert"),
-        ("Thèmes", lab["themes"] or "non renseignés"),
-        ("Budget du projet", fmt_eur(lab["budget"]) if lab["budget"] is not None else "non connu"),
-        ("Identifié par une source publique", "oui" if lab["identified"] else "non"),
-        ("Source", lab["source"]),
-        ("Valeurs supposées ou de démonstration", lab["assumptions"] or "aucune"),
-    ]
-    return pd.DataFrame(facts, columns=["Information", "Valeur"])
-
-
-def lab_tranches_table(store: Store, lab_id: str) -> pd.DataFrame:
-    df = indicators.lab_tranches(store, lab_id)
-    return pd.DataFrame({"Tranche": df["tranche_id"], "Source": df["source"], "Montant (€)": df["amount"],
-                         "Engagée le": df["committed_on"], "Versée le": df["paid_on"],
-                         "Objet": df["purpose"].fillna("")})

@@ -14,16 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from shapely.geometry import LineString
 
 from lit_analytics import domain, geo
-from lit_analytics.formats import (BLEU_FRANCE, CATEGORICAL, FUNDING_COLORS, GREY, ROUGE_MARIANNE, SUCCESS,
+from lit_analytics.formats import (BLEU_FRANCE, CATEGORICAL, FUNDING_COLORS, GREY, ROUGE_MARIANNE, SUCCESS, TEXT_COLOR,
                                    fmt_date, fmt_eur, fmt_int, fmt_number, fmt_quarter)
 
 FONT = "Arial, Helvetica, sans-serif"
-TEXT_COLOR = "#161616"
 MUTED = "#3A3A3A"
 SEPARATORS = ", "            # decimal comma, space between thousands
 EMPTY_MESSAGE = "Aucune donnée pour ce périmètre : élargissez la période ou retirez des filtres."
@@ -377,32 +378,9 @@ def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_labe
     regions = regions[regions["region_code"].notna()]
     geojson = geo.inset_geojson()
     has_lab = regions["labs_ever"] > 0
-    fmt_value = (lambda v: fmt_eur(v)) if money else (lambda v: fmt_int(v))
     fig = go.Figure()
-    with_labs = regions[has_lab]
-    if not with_labs.empty:
-        fig.add_trace(go.Choroplethmap(
-            geojson=_subset(geojson, with_labs["region_code"]), locations=with_labs["region_code"], z=with_labs[value].astype(float),
-            featureidkey="id", colorscale=MAP_SCALE, zmin=0, zmax=max(float(with_labs[value].max()), 1.0),
-            marker_line_color="white", marker_line_width=1, name=value_label,
-            customdata=list(zip(with_labs["region"], [fmt_value(v) for v in with_labs[value]],
-                                [fmt_int(n) for n in with_labs["labs_ever"]])),
-            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{_html(value_label)} : %{{customdata[1]}}"
-                           "<br>Laboratoires dans la région : %{customdata[2]}<extra></extra>"),
-            colorbar=dict(title=dict(text=_html(value_label), side="right"), thickness=14, len=0.6,
-                          tickformat=",.0f", ticksuffix=" €" if money else "", x=1.0, xanchor="left",
-                          dtick=None if money or with_labs[value].max() > 10 else 1)))
-    without = regions[~has_lab]
-    if not without.empty:
-        fig.add_trace(go.Choroplethmap(
-            geojson=_subset(geojson, without["region_code"]), locations=without["region_code"], z=[0] * len(without), featureidkey="id",
-            colorscale=[[0, NO_LAB_FILL], [1, NO_LAB_FILL]], showscale=False, marker_line_color="white",
-            marker_line_width=1, name="Aucun laboratoire (gris hachuré)", showlegend=True,
-            customdata=list(zip(without["region"])),
-            hovertemplate="<b>%{customdata[0]}</b><br>aucun laboratoire<extra></extra>"))
-        lons, lats = hatch_lines(tuple(sorted(without["region_code"])))
-        fig.add_trace(go.Scattermap(lon=lons, lat=lats, mode="lines", line=dict(color=NO_LAB_HATCH, width=1),
-                                    hoverinfo="skip", showlegend=False, name="hachures"))
+    _add_valued_regions(fig, geojson, regions[has_lab], value, value_label, money)
+    _add_regions_without_lab(fig, geojson, regions[~has_lab])
     chosen = [c for c in selected if c in set(regions["region_code"])]
     if chosen:
         fig.add_trace(go.Choroplethmap(
@@ -410,6 +388,55 @@ def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_labe
             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
             marker_line_color=ROUGE_MARIANNE, marker_line_width=3, name="Région sélectionnée (contour rouge)",
             showlegend=True, hoverinfo="skip"))
+    frames = _add_inset_frames(fig)
+    text = ChartText(text.title, text.subtitle, "\n".join([
+        text.caption, "Encadrés à gauche, de haut en bas : " + ", ".join(b["label"] for b in frames) + "."]))
+    if labs is not None and not labs.empty:
+        _add_lab_markers(fig, labs)
+    fig.update_layout(map=dict(style="white-bg", **geo.map_view(height=MAP_HEIGHT - 150, width=None)),
+                      clickmode="event+select", dragmode=False)
+    fig = frame(fig, text, height=MAP_HEIGHT, top=110, left=10, right=10)
+    fig.update_layout(legend=dict(y=1.0, yanchor="bottom"))
+    return fig
+
+
+def _add_valued_regions(fig: go.Figure, geojson: dict, with_labs: pd.DataFrame, value: str, value_label: str,
+                        money: bool) -> None:
+    """Regions that have had a lab, coloured by `value` (with its colour bar)."""
+    if with_labs.empty:
+        return
+    fmt_value = (lambda v: fmt_eur(v)) if money else (lambda v: fmt_int(v))
+    fig.add_trace(go.Choroplethmap(
+        geojson=_subset(geojson, with_labs["region_code"]), locations=with_labs["region_code"],
+        z=with_labs[value].astype(float),
+        featureidkey="id", colorscale=MAP_SCALE, zmin=0, zmax=max(float(with_labs[value].max()), 1.0),
+        marker_line_color="white", marker_line_width=1, name=value_label,
+        customdata=list(zip(with_labs["region"], [fmt_value(v) for v in with_labs[value]],
+                            [fmt_int(n) for n in with_labs["labs_ever"]])),
+        hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{_html(value_label)} : %{{customdata[1]}}"
+                       "<br>Laboratoires dans la région : %{customdata[2]}<extra></extra>"),
+        colorbar=dict(title=dict(text=_html(value_label), side="right"), thickness=14, len=0.6,
+                      tickformat=",.0f", ticksuffix=" €" if money else "", x=1.0, xanchor="left",
+                      dtick=None if money or with_labs[value].max() > 10 else 1)))
+
+
+def _add_regions_without_lab(fig: go.Figure, geojson: dict, without: pd.DataFrame) -> None:
+    """Regions that never had a lab: grey and hatched, so they are not read as « zero »."""
+    if without.empty:
+        return
+    fig.add_trace(go.Choroplethmap(
+        geojson=_subset(geojson, without["region_code"]), locations=without["region_code"], z=[0] * len(without),
+        featureidkey="id", colorscale=[[0, NO_LAB_FILL], [1, NO_LAB_FILL]], showscale=False,
+        marker_line_color="white", marker_line_width=1, name="Aucun laboratoire (gris hachuré)", showlegend=True,
+        customdata=list(zip(without["region"])),
+        hovertemplate="<b>%{customdata[0]}</b><br>aucun laboratoire<extra></extra>"))
+    lons, lats = hatch_lines(tuple(sorted(without["region_code"])))
+    fig.add_trace(go.Scattermap(lon=lons, lat=lats, mode="lines", line=dict(color=NO_LAB_HATCH, width=1),
+                                hoverinfo="skip", showlegend=False, name="hachures"))
+
+
+def _add_inset_frames(fig: go.Figure) -> list[dict]:
+    """The frames of the overseas insets and a marker on each label position; returns the frames."""
     frames = geo.inset_frames()
     f_lon, f_lat = [], []
     for box in frames:
@@ -422,32 +449,29 @@ def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_labe
     fig.add_trace(go.Scattermap(lon=[b["label_lon"] for b in frames], lat=[b["label_lat"] for b in frames],
                                 mode="markers", text=[b["label"] for b in frames], marker=dict(size=4, color="#9A9A9A"),
                                 hovertemplate="Encadré : %{text}<extra></extra>", showlegend=False, name="outre-mer"))
-    text = ChartText(text.title, text.subtitle, "\n".join([
-        text.caption, "Encadrés à gauche, de haut en bas : " + ", ".join(b["label"] for b in frames) + "."]))
-    if labs is not None and not labs.empty:
-        points = [geo.to_display_point(code, lon, lat)
-                  for code, lon, lat in zip(labs["region_code"], labs["longitude"], labs["latitude"])]
-        closed = labs["closed_on"].notna()
-        for is_closed, label, color in ((False, "Laboratoire ouvert (rond plein)", ROUGE_MARIANNE),
-                                        (True, "Laboratoire fermé (rond pâle)", "#9A9A9A")):
-            part = labs[closed == is_closed]
-            if part.empty:
-                continue
-            pts = [p for p, c in zip(points, closed) if c == is_closed]
-            fig.add_trace(go.Scattermap(
-                lon=[p[0] for p in pts], lat=[p[1] for p in pts], mode="markers", name=label,
-                marker=dict(size=11 if len(labs) < 100 else 6, color=color, opacity=0.9 if not is_closed else 0.7),
-                customdata=list(zip(part["region_code"], part["name"], part["city"].fillna("ville inconnue"),
-                                    [domain.COHORTS.get(c, c) for c in part["cohort"]],
-                                    [_open_text(o, c) for o, c in zip(part["opened_on"], part["closed_on"])],
-                                    [fmt_int(n) for n in part["projects"]])),
-                hovertemplate=("<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<br>"
-                               "%{customdata[4]}<br>Projets sur la période : %{customdata[5]}<extra></extra>")))
-    fig.update_layout(map=dict(style="white-bg", **geo.map_view(height=MAP_HEIGHT - 150, width=None)),
-                      clickmode="event+select", dragmode=False)
-    fig = frame(fig, text, height=MAP_HEIGHT, top=110, left=10, right=10)
-    fig.update_layout(legend=dict(y=1.0, yanchor="bottom"))
-    return fig
+    return frames
+
+
+def _add_lab_markers(fig: go.Figure, labs: pd.DataFrame) -> None:
+    """Open labs (full red dots) and closed ones (pale dots), overseas ones inside their inset."""
+    points = [geo.to_display_point(code, lon, lat)
+              for code, lon, lat in zip(labs["region_code"], labs["longitude"], labs["latitude"])]
+    closed = labs["closed_on"].notna()
+    for is_closed, label, color in ((False, "Laboratoire ouvert (rond plein)", ROUGE_MARIANNE),
+                                    (True, "Laboratoire fermé (rond pâle)", "#9A9A9A")):
+        part = labs[closed == is_closed]
+        if part.empty:
+            continue
+        pts = [p for p, c in zip(points, closed) if c == is_closed]
+        fig.add_trace(go.Scattermap(
+            lon=[p[0] for p in pts], lat=[p[1] for p in pts], mode="markers", name=label,
+            marker=dict(size=11 if len(labs) < 100 else 6, color=color, opacity=0.9 if not is_closed else 0.7),
+            customdata=list(zip(part["region_code"], part["name"], part["city"].fillna("ville inconnue"),
+                                [domain.COHORTS.get(c, c) for c in part["cohort"]],
+                                [_open_text(o, c) for o, c in zip(part["opened_on"], part["closed_on"])],
+                                [fmt_int(n) for n in part["projects"]])),
+            hovertemplate=("<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<br>"
+                           "%{customdata[4]}<br>Projets sur la période : %{customdata[5]}<extra></extra>")))
 
 
 def _subset(geojson: dict, codes) -> dict:
@@ -465,26 +489,23 @@ def _open_text(opened, closed) -> str:
 @lru_cache(maxsize=64)
 def hatch_lines(codes: tuple[str, ...], spacing: float = 0.35) -> tuple[list, list]:
     """Diagonal hatching lines clipped to the displayed shapes of the given regions (None-separated)."""
-    from shapely.geometry import LineString, shape
-    features = {f["id"]: shape(f["geometry"]) for f in geo.inset_geojson()["features"] if f["id"] in codes}
+    shapes = geo.inset_frame().geometry
     lons: list = []
     lats: list = []
     for code in codes:
-        region = features.get(code)
-        if region is None:
+        if code not in shapes.index:
             continue
+        region = shapes[code]
         x0, y0, x1, y1 = region.bounds
         step = spacing if (x1 - x0) > 1.5 else spacing / 2
         start = x0 - (y1 - y0)
-        k = 0
-        while start + k * step <= x1:
-            a = start + k * step
-            line = LineString([(a, y0), (a + (y1 - y0), y1)]).intersection(region)
-            for part in getattr(line, "geoms", [line]):
+        starts = [start + k * step for k in range(int((x1 - start) // step) + 2)]
+        lines = gpd.GeoSeries([LineString([(a, y0), (a + (y1 - y0), y1)]) for a in starts if a <= x1])
+        for clipped in lines.intersection(region):
+            for part in getattr(clipped, "geoms", [clipped]):
                 if part.is_empty or part.geom_type != "LineString":
                     continue
                 xs, ys = part.xy
                 lons += [round(v, 4) for v in xs] + [None]
                 lats += [round(v, 4) for v in ys] + [None]
-            k += 1
     return lons, lats

@@ -14,7 +14,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
 REFERENCE_DIR = DATA_DIR / "reference"
 SCHEMA_DIR = DATA_DIR / "schemas"
-GEO_DIR = DATA_DIR / "geo"
 DEFAULT_DB = DATA_DIR / "lit.duckdb"
 
 

@@ -25,7 +25,6 @@ from lit_analytics.formats import (last_complete_quarter, quarter_end, quarter_o
                                    quarter_start)
 from lit_analytics.store import Store
 
-FIRST_QUARTER = "2017-T1"
 END_2020 = "2020-T4"
 
 PROJECT_TITLES = {
@@ -70,7 +69,7 @@ class DemoData:
 
 def _lab_quarters(opened: date, closed: date | None, until: str) -> list[str]:
     last = until if closed is None else min(until, quarter_of(closed))
-    first = max(FIRST_QUARTER, quarter_of(opened))
+    first = max(domain.FIRST_QUARTER, quarter_of(opened))
     return quarter_range(first, last) if first <= last else []
 
 
@@ -137,17 +136,27 @@ def generate(labs: pd.DataFrame, *, seed: int = 42, scale: int = 1, until: str |
     labs = _fill_budgets(_expand_labs(labs.reset_index(drop=True), scale, rng), rng)
     labs["opened_on"] = pd.to_datetime(labs["opened_on"]).dt.date
     labs["closed_on"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in labs["closed_on"]]
+    # The random draws happen in this order (same seed, same data): plan, themes, projects, sessions, funding.
+    cells, new_projects, new_sessions = _activity_plan(labs, rng, until, scale)
+    theme_pref = {i: rng.dirichlet(np.full(len(domain.THEMES), 0.6)) for i in labs.index}
+    snapshots = _project_snapshots(labs, cells, new_projects, theme_pref, rng, until)
+    sessions = _training_sessions(labs, cells, new_sessions, rng)
+    tranches = _funding(labs, rng, until)
+    return DemoData(labs=labs, project_snapshots=snapshots, sessions=sessions, tranches=tranches, until=until)
 
-    # Cells (lab, quarter) where a lab is open, and each lab's activity level.
+
+def _activity_plan(labs: pd.DataFrame, rng: np.random.Generator, until: str,
+                   scale: int) -> tuple[list[tuple[int, str]], np.ndarray, np.ndarray]:
+    """The cells (lab index, quarter) where a lab is open, and how many projects and sessions start in each:
+    exact totals by end 2020 ("près de 200" / "près de 500" per copy of the programme), then a similar pace."""
     cells = [(i, q) for i, row in labs.iterrows() for q in _lab_quarters(row.opened_on, row.closed_on, until)]
     cell_lab = np.array([i for i, _ in cells])
     cell_q = np.array([q for _, q in cells])
-    activity = rng.gamma(4.0, 0.25, len(labs))  # mean 1
-    ramp = np.array([min(1.0, 0.35 + 0.1 * quarter_range(FIRST_QUARTER, q).__len__()) for q in cell_q])
+    activity = rng.gamma(4.0, 0.25, len(labs))  # each lab's activity level, mean 1
+    ramp = np.array([min(1.0, 0.35 + 0.1 * quarter_range(domain.FIRST_QUARTER, q).__len__()) for q in cell_q])
     weights = activity[cell_lab] * ramp
     early = cell_q <= END_2020
 
-    # Exact totals by end 2020 ("près de 200" / "près de 500"), per copy of the programme.
     n_projects_2020 = int(rng.integers(186, 199)) * scale
     n_sessions_2020 = int(rng.integers(472, 499)) * scale
     new_projects = np.zeros(len(cells), dtype=int)
@@ -160,11 +169,13 @@ def generate(labs: pd.DataFrame, *, seed: int = 42, scale: int = 1, until: str |
         sess_rate = n_sessions_2020 / max(weights[early].sum(), 1e-9)
         new_projects[late] = rng.poisson(proj_rate * weights[late] * 0.8)
         new_sessions[late] = rng.poisson(sess_rate * weights[late] * 0.9)
+    return cells, new_projects, new_sessions
 
+
+def _project_snapshots(labs: pd.DataFrame, cells: list[tuple[int, str]], new_projects: np.ndarray,
+                       theme_pref: dict, rng: np.random.Generator, until: str) -> pd.DataFrame:
+    """Quarterly portfolio snapshots: each project appears in every quarter of its path through the stages."""
     lab_quarters = {i: _lab_quarters(r.opened_on, r.closed_on, until) for i, r in labs.iterrows()}
-    theme_pref = {i: rng.dirichlet(np.full(len(domain.THEMES), 0.6)) for i in labs.index}
-
-    # --- projects: quarterly portfolio snapshots --------------------------------------------
     snap_rows = []
     seq: dict[int, int] = {}
     for c, (i, q0) in enumerate(cells):
@@ -190,11 +201,13 @@ def generate(labs: pd.DataFrame, *, seed: int = 42, scale: int = 1, until: str |
                     ended_on = max(_random_day(rng, quarter_start(q), quarter_end(q)), started)
                 snap_rows.append((lab.lab_id, q, project_id, title, theme, status, started, ended_on,
                                   partners, users, agents, budget))
-    snapshots = pd.DataFrame(snap_rows, columns=[
+    return pd.DataFrame(snap_rows, columns=[
         "lab_id", "quarter", "project_id", "title", "theme", "status", "started_on", "ended_on",
         "partner_types", "users_involved", "agents_involved", "budget_eur"])
 
-    # --- training sessions ----------------------------------------------------------------
+
+def _training_sessions(labs: pd.DataFrame, cells: list[tuple[int, str]], new_sessions: np.ndarray,
+                       rng: np.random.Generator) -> pd.DataFrame:
     sess_rows = []
     for c, (i, q) in enumerate(cells):
         lab = labs.loc[i]
@@ -206,12 +219,9 @@ def generate(labs: pd.DataFrame, *, seed: int = 42, scale: int = 1, until: str |
                 str(rng.choice(SESSION_TITLES[fmt])), fmt,
                 float(rng.choice([1.0, 2.0, 3.0, 3.5, 6.0, 7.0, 14.0])),
                 int(rng.integers(4, 41)), int(rng.integers(0, 31)) if rng.random() < 0.6 else None))
-    sessions = pd.DataFrame(sess_rows, columns=[
+    return pd.DataFrame(sess_rows, columns=[
         "lab_id", "quarter", "session_id", "held_on", "title", "format", "duration_hours",
         "participants_agents", "participants_others"])
-
-    tranches = _funding(labs, rng, until)
-    return DemoData(labs=labs, project_snapshots=snapshots, sessions=sessions, tranches=tranches, until=until)
 
 
 def _funding(labs: pd.DataFrame, rng: np.random.Generator, until: str) -> pd.DataFrame:
@@ -272,61 +282,75 @@ def load_demo(store: Store, *, seed: int = 42, scale: int = 1, until: str | None
     now = datetime.now().replace(microsecond=0)
 
     # One report version per (lab, quarter) and kind: every open quarter has its two reports.
-    open_cells = [(r.lab_id, q) for r in data.labs.itertuples() for q in _lab_quarters(r.opened_on, r.closed_on, data.until)]
+    open_cells = [(r.lab_id, q) for r in data.labs.itertuples()
+                  for q in _lab_quarters(r.opened_on, r.closed_on, data.until)]
     versions = [("projets", lab, q) for lab, q in open_cells] + [("sessions", lab, q) for lab, q in open_cells]
     versions.append(("financements", None, None))
 
     with store.transaction() as cur:
         if cur.execute("SELECT count(*) FROM report_versions").fetchone()[0]:
             raise ValueError("La base contient déjà des données d'activité : utilisez « init --force ».")
-        extra = data.labs[data.labs["lab_id"].str.contains("-fictif-")]
-        labs_cols = ["lab_id", "budget_eur", "assumptions"]
-        cur.register("demo_lab_updates", data.labs[labs_cols])
-        cur.execute("UPDATE labs SET budget_eur = u.budget_eur, assumptions = u.assumptions "
-                    "FROM demo_lab_updates u WHERE labs.lab_id = u.lab_id AND labs.budget_eur IS NULL "
-                    "AND u.budget_eur IS NOT NULL")
-        if not extra.empty:
-            cols = ["lab_id", "name", "region_code", "city", "latitude", "longitude", "lead_administration",
-                    "cohort", "opened_on", "closed_on", "themes", "budget_eur", "identified", "source", "assumptions"]
-            cur.register("demo_extra_labs", extra[cols])
-            cur.execute(f"INSERT INTO labs ({', '.join(cols)}) SELECT {', '.join(cols)} FROM demo_extra_labs")
-
-        counts_p = data.project_snapshots.groupby(["lab_id", "quarter"]).size().to_dict()
-        counts_s = data.sessions.groupby(["lab_id", "quarter"]).size().to_dict()
-        counts = {"projets": counts_p, "sessions": counts_s}
-        meta = pd.DataFrame(
-            [(n + 1, kind, lab, q,
-              len(data.tranches) if kind == "financements" else counts[kind].get((lab, q), 0))
-             for n, (kind, lab, q) in enumerate(versions)],
-            columns=["version_id", "kind", "lab_id", "quarter", "row_count"])
-        meta["received_at"] = now
-        cur.register("demo_versions", meta)
-        cur.execute("""INSERT INTO imports (import_id, kind, lab_id, quarter, origin, file_name, sha256, user_email,
-                                            received_at, row_count, outcome, detail)
-                       SELECT version_id, kind, lab_id, quarter, 'demo', NULL, NULL, ?, received_at, row_count,
-                              'publié', 'Données de démonstration générées (graine ' || ? || ', échelle ' || ? || ')'
-                       FROM demo_versions""", [domain.DEMO_USER, seed, scale])
-        cur.execute("""INSERT INTO report_versions (version_id, kind, lab_id, quarter, import_id, is_demo,
-                                                    published_at, published_by, is_current)
-                       SELECT version_id, kind, lab_id, quarter, version_id, true, received_at, ?, true
-                       FROM demo_versions""", [domain.DEMO_USER])
-
-        key = {(kind, lab, q): n + 1 for n, (kind, lab, q) in enumerate(versions)}
-        snaps = data.project_snapshots.copy()
-        snaps.insert(0, "version_id", [key[("projets", lab, q)] for lab, q in zip(snaps.lab_id, snaps.quarter)])
-        sess = data.sessions.copy()
-        sess.insert(0, "version_id", [key[("sessions", lab, q)] for lab, q in zip(sess.lab_id, sess.quarter)])
-        tr = data.tranches.copy()
-        tr.insert(0, "version_id", key[("financements", None, None)])
-        for name, frame, table in (("demo_snapshots", snaps, "project_snapshots"),
-                                   ("demo_sessions", sess, "training_sessions"),
-                                   ("demo_tranches", tr, "funding_tranches")):
-            cur.register(name, frame)
-            cur.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT {', '.join(frame.columns)} FROM {name}")
-            cur.unregister(name)
-        for name in ("demo_lab_updates", "demo_versions") + (("demo_extra_labs",) if not extra.empty else ()):
-            cur.unregister(name)
+        _store_labs(cur, data)
+        _store_versions(cur, data, versions, now, seed, scale)
+        snaps, sess, tr = _store_rows(cur, data, versions)
         store.set_meta(cur, "demo", f"seed={seed};scale={scale};until={data.until}")
     return {"labs": len(data.labs), "project_snapshots": len(snaps), "projects": snaps.project_id.size and
             int(snaps[["lab_id", "project_id"]].drop_duplicates().shape[0]),
             "training_sessions": len(sess), "funding_tranches": len(tr), "versions": len(versions)}
+
+
+def _store_labs(cur, data: DemoData) -> None:
+    """Demo budgets on reference labs that have none, and the fictitious labs of `scale` > 1."""
+    cur.register("demo_lab_updates", data.labs[["lab_id", "budget_eur", "assumptions"]])
+    cur.execute("UPDATE labs SET budget_eur = u.budget_eur, assumptions = u.assumptions "
+                "FROM demo_lab_updates u WHERE labs.lab_id = u.lab_id AND labs.budget_eur IS NULL "
+                "AND u.budget_eur IS NOT NULL")
+    cur.unregister("demo_lab_updates")
+    extra = data.labs[data.labs["lab_id"].str.contains("-fictif-")]
+    if not extra.empty:
+        cols = ["lab_id", "name", "region_code", "city", "latitude", "longitude", "lead_administration",
+                "cohort", "opened_on", "closed_on", "themes", "budget_eur", "identified", "source", "assumptions"]
+        cur.register("demo_extra_labs", extra[cols])
+        cur.execute(f"INSERT INTO labs ({', '.join(cols)}) SELECT {', '.join(cols)} FROM demo_extra_labs")
+        cur.unregister("demo_extra_labs")
+
+
+def _store_versions(cur, data: DemoData, versions: list[tuple], now: datetime, seed: int, scale: int) -> None:
+    """One import of origin `demo` and one current, demo-flagged report version per entry of `versions`."""
+    counts = {"projets": data.project_snapshots.groupby(["lab_id", "quarter"]).size().to_dict(),
+              "sessions": data.sessions.groupby(["lab_id", "quarter"]).size().to_dict()}
+    meta = pd.DataFrame(
+        [(n + 1, kind, lab, q,
+          len(data.tranches) if kind == "financements" else counts[kind].get((lab, q), 0))
+         for n, (kind, lab, q) in enumerate(versions)],
+        columns=["version_id", "kind", "lab_id", "quarter", "row_count"])
+    meta["received_at"] = now
+    cur.register("demo_versions", meta)
+    cur.execute("""INSERT INTO imports (import_id, kind, lab_id, quarter, origin, file_name, sha256, user_email,
+                                        received_at, row_count, outcome, detail)
+                   SELECT version_id, kind, lab_id, quarter, 'demo', NULL, NULL, ?, received_at, row_count,
+                          'publié', 'Données de démonstration générées (graine ' || ? || ', échelle ' || ? || ')'
+                   FROM demo_versions""", [domain.DEMO_USER, seed, scale])
+    cur.execute("""INSERT INTO report_versions (version_id, kind, lab_id, quarter, import_id, is_demo,
+                                                published_at, published_by, is_current)
+                   SELECT version_id, kind, lab_id, quarter, version_id, true, received_at, ?, true
+                   FROM demo_versions""", [domain.DEMO_USER])
+    cur.unregister("demo_versions")
+
+
+def _store_rows(cur, data: DemoData, versions: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The project snapshots, sessions and tranches, each row under its report version."""
+    key = {(kind, lab, q): n + 1 for n, (kind, lab, q) in enumerate(versions)}
+    snaps = data.project_snapshots.copy()
+    snaps.insert(0, "version_id", [key[("projets", lab, q)] for lab, q in zip(snaps.lab_id, snaps.quarter)])
+    sess = data.sessions.copy()
+    sess.insert(0, "version_id", [key[("sessions", lab, q)] for lab, q in zip(sess.lab_id, sess.quarter)])
+    tr = data.tranches.copy()
+    tr.insert(0, "version_id", key[("financements", None, None)])
+    for name, frame, table in (("demo_snapshots", snaps, "project_snapshots"),
+                               ("demo_sessions", sess, "training_sessions"),
+                               ("demo_tranches", tr, "funding_tranches")):
+        cur.register(name, frame)
+        cur.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT {', '.join(frame.columns)} FROM {name}")
+        cur.unregister(name)
+    return snaps, sess, tr

@@ -10,7 +10,6 @@ from datetime import date
 
 # Project life cycle, in order (the last two are terminal).
 PROJECT_STATUSES = ["émergence", "conception", "expérimentation", "déploiement", "essaimage", "terminé", "abandonné"]
-ACTIVE_STATUSES = PROJECT_STATUSES[:5]
 
 THEMES = [
     "Inclusion et solidarités",
@@ -33,6 +32,11 @@ SESSION_FORMATS = ["formation", "atelier", "webinaire", "sensibilisation", "autr
 FUNDING_SOURCES = ["PIA", "FTAP", "relance", "autre"]
 
 REPORT_KINDS = ["projets", "sessions", "financements"]
+# What a lab lead reports, per lab and quarter; the funding ledger (`financements`) is the DITP's whole file.
+LAB_REPORT_KINDS = ("projets", "sessions")
+
+# The first quarter of activity the programme follows (demonstration data and the upload form start here).
+FIRST_QUARTER = "2017-T1"
 
 COHORTS = {
     "laureat-2016": "Lauréats 2016",

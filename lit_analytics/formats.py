@@ -2,6 +2,7 @@
 
 Numbers: narrow no-break space for thousands, decimal comma, `€` after (`1 234 567,8 €`).
 Dates: `31/12/2021`. Quarters: stored as `2021-T3` (sorts as text), shown as `T3 2021`.
+CSV for French Excel: `;`, UTF-8 with BOM, decimal comma, dates `31/12/2021`, formulas neutralised (`to_csv`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pandas as pd
 
 NNBSP = "\u202f"  # narrow no-break space, the French thousands separator
 NBSP = "\u00a0"
@@ -37,12 +41,6 @@ def fmt_eur(value, decimals: int = 0) -> str:
     """`1234567` → `1 234 567 €`."""
     text = fmt_number(value, decimals)
     return f"{text}{NBSP}€" if text else ""
-
-
-def fmt_percent(value, decimals: int = 0) -> str:
-    """`0.253` → `25 %`."""
-    text = fmt_number(None if value is None else float(value) * 100, decimals)
-    return f"{text}{NBSP}%" if text else ""
 
 
 def fmt_date(value) -> str:
@@ -127,11 +125,11 @@ def fmt_datetime(value: datetime) -> str:
 
 BLEU_FRANCE = "#000091"
 ROUGE_MARIANNE = "#E1000F"
-INFO = "#0063CB"
 SUCCESS = "#18753C"
 WARNING = "#B34000"
 ERROR = "#CE0500"
 GREY = "#666666"
+TEXT_COLOR = "#161616"
 
 # Funding sources keep the same colour on every chart. Okabe-Ito based, colour-blind safe,
 # each at least 3:1 against white.
@@ -151,3 +149,45 @@ def source_caption(source: str, data_date: date | None) -> str:
     if data_date is None:
         return f"Source : {source}"
     return f"Source : {source} — données au {fmt_date(data_date)}"
+
+
+# --- CSV for French Excel --------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text that would start a formula gets a leading apostrophe; other values are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (datetime, pd.Timestamp)):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        text = repr(float(value)) if value != int(value) else str(int(value))
+        return text.replace(".", ",")
+    if isinstance(value, (int, Decimal)):
+        return str(value).replace(".", ",")
+    return str(neutralise(str(value)))
+
+
+def to_csv(df: pd.DataFrame) -> bytes:
+    """CSV for French Excel: `;` separated, UTF-8 with BOM, decimal comma, dates as 31/12/2021, no thousands
+    separator (so numbers stay numbers), formulas neutralised."""
+    out = pd.DataFrame({col: [_csv_cell(v) for v in df[col].tolist()] for col in df.columns}, columns=df.columns)
+    header = [str(neutralise(str(c))) for c in df.columns]
+    return out.to_csv(sep=";", index=False, header=header, lineterminator="\r\n").encode("utf-8-sig")

@@ -31,13 +31,12 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
+import geopandas as gpd
 from shapely import affinity
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import mapping
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REGIONS_PATH = REPO_ROOT / "data" / "geo" / "regions.geojson"
-
-OVERSEAS_CODES = ("01", "02", "03", "04", "06")
 
 # One row per overseas region (INSEE code):
 #   label   French label drawn with the frame
@@ -86,6 +85,17 @@ def load_regions_geojson(path: str | Path | None = None) -> dict:
     return json.loads(_load_text(str(Path(path) if path else DEFAULT_REGIONS_PATH)))
 
 
+@lru_cache(maxsize=4)
+def _regions_frame(path: str) -> gpd.GeoDataFrame:
+    return gpd.read_file(path, engine="pyogrio").set_index("region_code", drop=False)
+
+
+def regions_frame(path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """The 18 regions as a GeoDataFrame indexed by INSEE code (columns ``id``, ``region_code``, ``name``,
+    ``geometry``; real coordinates, EPSG:4326). Read once and cached; every call returns a copy."""
+    return _regions_frame(str(Path(path) if path else DEFAULT_REGIONS_PATH)).copy()
+
+
 def display_geometry(code: str, geometry):
     """Shapely geometry of region ``code`` as drawn on the inset map."""
     if code not in INSETS:
@@ -105,12 +115,12 @@ def _round(obj, ndigits: int = 4):
 
 @lru_cache(maxsize=4)
 def _inset_text(path: str | None) -> str:
+    shown = regions_frame(path).geometry
+    moved = {code: display_geometry(code, shown[code]) for code in INSETS if code in shown.index}
     collection = load_regions_geojson(path)
     for feature in collection["features"]:
-        code = feature["id"]
-        if code in INSETS:
-            geom = display_geometry(code, shape(feature["geometry"]))
-            geo = mapping(geom)  # affine maps with positive factors keep orientation
+        if feature["id"] in moved:
+            geo = mapping(moved[feature["id"]])  # affine maps with positive factors keep orientation
             feature["geometry"] = {"type": geo["type"], "coordinates": _round(geo["coordinates"])}
     return json.dumps(collection, ensure_ascii=False)
 
@@ -123,6 +133,18 @@ def inset_geojson(path: str | Path | None = None) -> dict:
     dict on every call.
     """
     return json.loads(_inset_text(str(path) if path else None))
+
+
+@lru_cache(maxsize=4)
+def _inset_frame(path: str | None) -> gpd.GeoDataFrame:
+    features = json.loads(_inset_text(path))["features"]
+    return gpd.GeoDataFrame.from_features(features, crs="EPSG:4326").set_index("region_code", drop=False)
+
+
+def inset_frame(path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """The regions as drawn on the map (:func:`inset_geojson`, coordinates rounded as drawn) as a
+    GeoDataFrame indexed by INSEE code. Cached; every call returns a copy."""
+    return _inset_frame(str(path) if path else None).copy()
 
 
 def inset_frames() -> list[dict]:
@@ -152,11 +174,6 @@ def inset_frames() -> list[dict]:
     return frames
 
 
-def inset_box(code: str):
-    """Shapely polygon of the frame of an overseas region."""
-    return box(*INSETS[code]["box"])
-
-
 def to_display_point(region_code: str | None, lon: float, lat: float) -> tuple[float, float]:
     """Where a real-world point of region ``region_code`` is drawn on the inset map.
 
@@ -179,13 +196,9 @@ def _inverse_mercator_y(y: float) -> float:
 
 @lru_cache(maxsize=1)
 def _metro_bounds() -> tuple[float, float, float, float]:
-    xs, ys = [], []
-    for feature in load_regions_geojson()["features"]:
-        if feature["id"] not in INSETS:
-            x0, y0, x1, y1 = shape(feature["geometry"]).bounds
-            xs += [x0, x1]
-            ys += [y0, y1]
-    return (min(xs), min(ys), max(xs), max(ys))
+    regions = _regions_frame(str(DEFAULT_REGIONS_PATH))
+    x0, y0, x1, y1 = regions[~regions.index.isin(list(INSETS))].total_bounds
+    return (float(x0), float(y0), float(x1), float(y1))
 
 
 def display_bounds() -> tuple[float, float, float, float]:

@@ -19,6 +19,9 @@ from lit_analytics.store import Store
 SOURCE_PUBLIC = "DITP, rapports trimestriels des laboratoires"
 SOURCE_DEMO = "données de démonstration (fictives)"
 
+# The people present at a session (alias `s`): public agents, and others when the lab reports them (else 0).
+_PARTICIPANTS = "s.participants_agents + coalesce(s.participants_others, 0)"
+
 
 @dataclass(frozen=True)
 class Headline:
@@ -55,7 +58,7 @@ def headline(store: Store, filters: Filters = Filters()) -> Headline:
     sess_where, sess_params = filters.period_where("s.held_on")
     sessions, participants = store.query(
         f"""{cte}
-        SELECT count(*), coalesce(sum(s.participants_agents + coalesce(s.participants_others, 0)), 0)
+        SELECT count(*), coalesce(sum({_PARTICIPANTS}), 0)
         FROM current_training_sessions s JOIN sel_labs l USING (lab_id) WHERE {sess_where}""",
         params + sess_params)[0]
     com_where, com_params = filters.period_where("f.committed_on")
@@ -170,7 +173,7 @@ def activity_over_time(store: Store, filters: Filters = Filters()) -> pd.DataFra
             JOIN sel_labs l USING (lab_id) WHERE {p_where} GROUP BY 1),
         held AS (
             SELECT s.quarter, count(*) AS sessions,
-                   sum(s.participants_agents + coalesce(s.participants_others, 0)) AS participants
+                   sum({_PARTICIPANTS}) AS participants
             FROM current_training_sessions s JOIN sel_labs l USING (lab_id) WHERE {s_where} GROUP BY 1)
         SELECT quarter,
                coalesce(projects_started, 0)::BIGINT AS projects_started,
@@ -183,7 +186,9 @@ def activity_over_time(store: Store, filters: Filters = Filters()) -> pd.DataFra
 
 
 def reference_comparison(store: Store) -> pd.DataFrame:
-    """The DITP's published figures (01/12/2020) beside what the data says, nationally (no filter)."""
+    """The DITP's published figures (01/12/2020) beside what the data says, nationally (no filter).
+
+    `indicator` is a code (`labs_active`, `projects_2020`, `sessions_2020`); `catalogue` names it in French."""
     ref_day = domain.REFERENCE_DATE
     end_2020 = date(2020, 12, 31)
     labs_active = store.scalar(
@@ -194,10 +199,8 @@ def reference_comparison(store: Store) -> pd.DataFrame:
                                  FROM current_project_snapshots GROUP BY ALL) WHERE started_on <= ?""", [end_2020])
     sessions = store.scalar("SELECT count(*) FROM current_training_sessions WHERE held_on <= ?", [end_2020])
     return pd.DataFrame({
-        "indicator": ["Laboratoires actifs au 01/12/2020", "Projets et actions lancés fin 2020",
-                      "Sessions de formation fin 2020"],
+        "indicator": ["labs_active", "projects_2020", "sessions_2020"],
         "reference": [domain.REFERENCE_ACTIVE_LABS, domain.REFERENCE_PROJECTS_2020, domain.REFERENCE_SESSIONS_2020],
-        "reference_wording": ["9 laboratoires encore actifs", "près de 200", "près de 500"],
         "data": [int(labs_active or 0), int(projects or 0), int(sessions or 0)],
     })
 
@@ -297,7 +300,7 @@ def lab_comparison(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
                 FROM current_project_snapshots s JOIN sel_projects USING (lab_id, project_id)
                 WHERE s.status = 'essaimage' GROUP BY 1),
         sess AS (SELECT s.lab_id, count(*) AS sessions,
-                        sum(s.participants_agents + coalesce(s.participants_others, 0)) AS participants
+                        sum({_PARTICIPANTS}) AS participants
                  FROM current_training_sessions s JOIN sel_labs l USING (lab_id) WHERE {s_where} GROUP BY 1),
         money AS (SELECT f.lab_id, sum(f.amount_eur)::DOUBLE AS committed
                   FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {f_where} GROUP BY 1)
@@ -379,12 +382,7 @@ def funding_by_region(store: Store, filters: Filters = Filters()) -> pd.DataFram
         ORDER BY region_total DESC, region, m.source""", params + p)
 
 
-PIA_RULES = {
-    "ceiling": f"PIA ≤ {domain.PIA_MAX_PER_LAUREATE_EUR:,} €".replace(",", "\u202f"),
-    "share": f"PIA ≤ {int(domain.PIA_MAX_SHARE_OF_BUDGET * 100)} % du budget",
-    "budget": f"budget ≤ {domain.LAB_BUDGET_MAX_EUR:,} €".replace(",", "\u202f"),
-    "window": f"PIA versé dans les {domain.PIA_WINDOW_MONTHS} premiers mois",
-}
+PIA_COMPLIANT, PIA_BREACH, PIA_TO_CHECK = "compliant", "breach", "to_check"   # pia_rule_checks' `status`
 
 
 def pia_rule_checks(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
@@ -392,7 +390,9 @@ def pia_rule_checks(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
     apply; the period does not: the rules concern the whole PIA grant).
 
     Columns: amounts, the four checks as booleans (NULL when it cannot be checked: budget unknown, nothing
-    paid yet) and `status`, a French sentence listing the breaches.
+    paid yet), `unpaid_tranches`, and `status`: `PIA_BREACH` when a check fails, else `PIA_TO_CHECK` when the
+    budget is unknown, no PIA is recorded or some PIA is not paid yet, else `PIA_COMPLIANT`. The French
+    verdict is written by `catalogue`.
     """
     where, params = filters.lab_where("l")
     df = store.query_df(f"""
@@ -421,47 +421,14 @@ def pia_rule_checks(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
     for col in ("share_ok", "budget_ok", "window_ok"):
         df[col] = df[col].astype("boolean")
 
-    def status(row) -> str:
-        breaches = [label for key, label in (
-            ("ceiling", f"PIA de plus de {_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}"),
-            ("share", f"PIA au-delà de {int(domain.PIA_MAX_SHARE_OF_BUDGET * 100)} % du budget"),
-            ("budget", f"budget supérieur à {_eur(domain.LAB_BUDGET_MAX_EUR)}"),
-            ("window", f"PIA versé après {domain.PIA_WINDOW_MONTHS} mois"),
-        ) if row[f"{key}_ok"] is False]
-        if breaches:
-            return "Non conforme : " + " ; ".join(breaches)
-        unknown = []
-        if pd.isna(row["budget"]):
-            unknown.append("budget inconnu")
-        if row["pia_committed"] == 0:
-            unknown.append("aucun PIA enregistré")
-        elif row["unpaid_tranches"]:
-            unknown.append("PIA pas encore entièrement versé")
-        return ("À vérifier : " + " ; ".join(unknown)) if unknown else "Conforme"
-
-    df["status"] = df.apply(status, axis=1)
+    breach = ~(df["ceiling_ok"] & df["share_ok"].fillna(True) & df["budget_ok"].fillna(True)
+               & df["window_ok"].fillna(True)).astype(bool)
+    to_check = df["budget"].isna() | (df["pia_committed"] == 0) | (df["unpaid_tranches"] > 0)
+    df["status"] = [PIA_BREACH if b else PIA_TO_CHECK if c else PIA_COMPLIANT for b, c in zip(breach, to_check)]
     return df
 
 
-def _eur(value) -> str:
-    from lit_analytics.formats import fmt_eur
-    return fmt_eur(value)
-
-
 # --- map ----------------------------------------------------------------------------------------
-
-MAP_INDICATORS = {
-    "laboratoires": "Laboratoires",
-    "projets": "Projets",
-    "sessions": "Sessions de formation",
-    "participants": "Participants",
-    "engage": "Montants engagés (toutes sources)",
-    "engage-PIA": "Montants engagés — PIA",
-    "engage-FTAP": "Montants engagés — FTAP",
-    "engage-relance": "Montants engagés — relance",
-    "engage-autre": "Montants engagés — autre",
-}
-
 
 def region_indicators(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
     """One row per region (18), plus one row with a NULL code for labs without a known region: labs open
@@ -480,7 +447,7 @@ def region_indicators(store: Store, filters: Filters = Filters()) -> pd.DataFram
         proj AS (SELECT l.region_code, count(*) AS projects FROM sel_projects p JOIN sel_labs l USING (lab_id)
                  GROUP BY 1),
         sess AS (SELECT l.region_code, count(*) AS sessions,
-                        sum(s.participants_agents + coalesce(s.participants_others, 0)) AS participants
+                        sum({_PARTICIPANTS}) AS participants
                  FROM current_training_sessions s JOIN sel_labs l USING (lab_id) WHERE {s_where} GROUP BY 1),
         money AS (SELECT l.region_code,
                          sum(x.amount_eur) FILTER (WHERE x.source = 'PIA')::DOUBLE AS pia,
@@ -569,51 +536,50 @@ def _is_missing(value) -> bool:
         return False
 
 
-# --- scope --------------------------------------------------------------------------------------
+# --- names and scopes ----------------------------------------------------------------------------
 
-def period_text(store: Store, filters: Filters = Filters()) -> str:
-    """The period of the filters in French (« T1 2017 – T3 2026 »), the data's own bounds when open."""
-    from lit_analytics.formats import fmt_quarter
-    available = quarters_available(store)
-    first = filters.quarter_from or (available[0] if available else None)
-    last = filters.quarter_to or (available[-1] if available else None)
-    return f"{fmt_quarter(first)} – {fmt_quarter(last)}" if first and last else "Toute la période"
+def lab_choices(store: Store) -> pd.DataFrame:
+    """Every lab (id, name), by name: the choices of the lab filter."""
+    return store.query_df("SELECT lab_id, name FROM labs ORDER BY name")
 
 
-def scope_text(store: Store, filters: Filters = Filters()) -> str:
-    """The scope of a figure in French: period, then each filter that is set (« T1 2017 – T3 2026 · Bretagne »)."""
-    parts = [period_text(store, filters)]
-    if filters.regions:
-        names = dict(store.query("SELECT region_code, name FROM regions"))
-        shown = [names.get(code, code) for code in filters.regions]
-        parts.append(", ".join(shown) if len(shown) <= 3 else f"{len(shown)} régions")
-    elif not filters.labs:
-        parts.append("France entière")
-    if filters.labs:
-        if len(filters.labs) <= 2:
-            names = dict(store.query(
-                f"SELECT lab_id, name FROM labs WHERE lab_id IN ({', '.join('?' * len(filters.labs))})",
-                list(filters.labs)))
-            parts.append(", ".join(names.get(lab, lab) for lab in filters.labs))
-        else:
-            parts.append(f"{len(filters.labs)} laboratoires")
-    if filters.cohort:
-        parts.append(domain.COHORTS.get(filters.cohort, filters.cohort))
-    if filters.lab_status == "ouverts":
-        parts.append("laboratoires ouverts")
-    elif filters.lab_status == "fermés":
-        parts.append("laboratoires fermés")
-    return " · ".join(parts)
+def region_names(store: Store, codes: tuple[str, ...] | list[str] | None = None) -> dict[str, str]:
+    """Region code -> name, for the given codes (every region when None), in the order of `codes`."""
+    names = dict(store.query("SELECT region_code, name FROM regions ORDER BY region_code"))
+    return names if codes is None else {code: names[code] for code in codes if code in names}
+
+
+def lab_names(store: Store, lab_ids: tuple[str, ...] | list[str] | None = None) -> dict[str, str]:
+    """Lab id -> name for the given labs (unknown ids left out); every lab, by cohort then name, when None."""
+    if lab_ids is None:
+        return dict(store.query("SELECT lab_id, name FROM labs ORDER BY cohort, name"))
+    if not lab_ids:
+        return {}
+    return dict(store.query(f"SELECT lab_id, name FROM labs WHERE lab_id IN ({', '.join('?' * len(lab_ids))})",
+                            list(lab_ids)))
+
+
+def region_with_most_labs(store: Store) -> tuple[str, str] | None:
+    """(code, name) of the region with the most labs (ties: smallest code), None without any lab placed."""
+    row = store.query("""SELECT l.region_code, r.name, count(*) AS n FROM labs l JOIN regions r USING (region_code)
+                         GROUP BY ALL ORDER BY n DESC, l.region_code LIMIT 1""")
+    return (row[0][0], row[0][1]) if row else None
+
+
+def lab_with_most_projects(store: Store) -> tuple[str, str] | None:
+    """(id, name) of the publicly identified lab with the most projects (ties: smallest id)."""
+    row = store.query("""SELECT l.lab_id, l.name, count(DISTINCT p.project_id) AS n
+                         FROM labs l LEFT JOIN current_project_snapshots p USING (lab_id)
+                         WHERE l.identified GROUP BY ALL ORDER BY n DESC, l.lab_id LIMIT 1""")
+    return (row[0][0], row[0][1]) if row else None
 
 
 def funding_ledger(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
-    """The funding tranches of labs in scope committed during the period, as a French table (for exports)."""
+    """The funding tranches of labs in scope committed during the period (the workbook's ledger sheet)."""
     cte, params = _labs_cte(filters)
     where, p = filters.period_where("f.committed_on")
     return store.query_df(f"""{cte}
-        SELECT f.tranche_id AS "Tranche", l.name AS "Laboratoire", coalesce(r.name, 'Région non connue') AS "Région",
-               f.source AS "Source", f.amount_eur::DOUBLE AS "Montant (€)", f.committed_on AS "Engagée le",
-               f.paid_on AS "Versée le", coalesce(f.purpose, '') AS "Objet",
-               CASE WHEN f.is_demo THEN 'oui' ELSE 'non' END AS "Démonstration"
+        SELECT f.tranche_id, l.name AS lab, r.name AS region, f.source, f.amount_eur::DOUBLE AS amount,
+               f.committed_on, f.paid_on, f.purpose, f.is_demo
         FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) LEFT JOIN regions r USING (region_code)
         WHERE {where} ORDER BY f.committed_on, f.tranche_id""", params + p)

@@ -3,13 +3,14 @@ so the rules hold the same through the pages, the command line and direct calls.
 
 Roles: `admin` (DITP: everything, accounts, funding ledger, restore), `analyste` (DITP: read and export all),
 `porteur` (lab lead: read, and upload quarterly reports for the labs they are attached to).
+The callers write refusals and changes to the audit log (`lit_analytics.audit`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
+from lit_analytics.domain import LAB_REPORT_KINDS
 from lit_analytics.store import Store
 
 ROLES = {
@@ -17,7 +18,8 @@ ROLES = {
     "analyste": "Analyste DITP",
     "porteur": "Porteur de laboratoire",
 }
-LAB_KINDS = ("projets", "sessions")   # what a lab lead reports; 'financements' is the DITP's ledger
+DEFAULT_ROLE = "porteur"             # what a new account is offered first: most accounts are lab leads
+LAB_KINDS = LAB_REPORT_KINDS          # what a lab lead reports; 'financements' is the DITP's ledger
 
 
 class PermissionDenied(Exception):
@@ -72,6 +74,11 @@ def visible_labs(actor: Actor, all_labs: list[str]) -> list[str]:
     return []
 
 
+def followed_labs(actor: Actor) -> tuple[str, ...] | None:
+    """The labs whose reporting an actor follows: every lab (None) for the DITP, else the account's own."""
+    return None if actor.role in ("admin", "analyste") else tuple(sorted(actor.labs))
+
+
 def actor_for_email(store: Store, email: str) -> Actor | None:
     """The active account behind an e-mail (any case), or None if unknown or disabled."""
     email = (email or "").strip().lower()
@@ -80,17 +87,3 @@ def actor_for_email(store: Store, email: str) -> Actor | None:
         return None
     labs = frozenset(lab for (lab,) in store.query("SELECT lab_id FROM user_labs WHERE email = ?", [email]))
     return Actor(email=row[0][0], role=row[0][1], labs=labs, display_name=row[0][2])
-
-
-def record(cur, actor: str, action: str, outcome: str, target: str | None = None, detail: str | None = None) -> None:
-    """Append one event to the audit log, inside the caller's transaction (cursor `cur`)."""
-    next_id = cur.execute("SELECT coalesce(max(event_id), 0) + 1 FROM audit_log").fetchone()[0]
-    cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [next_id, datetime.now(), actor, action, target, outcome, detail])
-
-
-def audit(store: Store, actor: str, action: str, outcome: str, target: str | None = None,
-          detail: str | None = None) -> None:
-    """Append one event to the audit log in its own transaction."""
-    with store.transaction() as cur:
-        record(cur, actor, action, outcome, target, detail)

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lit_analytics import catalogue, domain, indicators, ui
+from lit_analytics import catalogue, domain, indicators, screen_tables, ui
 from lit_analytics.formats import fmt_eur, fmt_int
-from lit_analytics.ui_auth import require_actor
+from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
 
@@ -12,7 +12,7 @@ filters = ui.sidebar_filters()
 
 st.title("Laboratoires d'innovation territoriale")
 st.caption("Suivi du programme piloté par la DITP : laboratoires financés, projets, formations et financements. "
-           f"Périmètre : {ui.query(indicators.scope_text, filters)}.")
+           f"Périmètre : {ui.query(catalogue.scope_text, filters)}.")
 
 h = ui.query(indicators.headline, filters)
 
@@ -37,15 +37,16 @@ cols[-1].metric("Total versé", fmt_eur(sum(h.paid_by_source.values())))
 
 st.caption(ui.data_caption())
 
+stages, activity, reference = catalogue.PAGE_CHARTS["accueil"]
 left, right = st.columns(2)
 with left:
-    ui.show_chart(ui.chart("projets-par-etape", filters), key="chart-accueil-etapes")
+    ui.show_chart(ui.chart(stages, filters), key="chart-accueil-etapes")
 with right:
-    ui.show_chart(ui.chart("evolution-activite", filters), key="chart-accueil-evolution")
+    ui.show_chart(ui.chart(activity, filters), key="chart-accueil-evolution")
 
 st.subheader("Ce que la DITP a publié, et ce que disent les données")
-ui.show_chart(ui.chart("reference-ditp", filters), key="chart-accueil-reference", table_open=True)
+ui.show_chart(ui.chart(reference, filters), key="chart-accueil-reference", table_open=True)
 
 st.subheader("Derniers rapports publiés")
-ui.show_table(ui.query(catalogue.latest_reports_table, filters),
+ui.show_table(ui.query(screen_tables.latest_reports_table, filters),
               empty_message="Aucun rapport publié pour ces filtres.")

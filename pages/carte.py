@@ -2,22 +2,22 @@
 
 import streamlit as st
 
-from lit_analytics import indicators, ui
-from lit_analytics.ui_auth import require_actor
+from lit_analytics import catalogue, indicators, ui
+from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
 
 filters = ui.sidebar_filters()
 
 st.title("Carte des laboratoires")
-variant = st.selectbox("Indicateur représenté", options=list(indicators.MAP_INDICATORS),
-                       format_func=indicators.MAP_INDICATORS.get, key="carte_indicateur")
+variant = st.selectbox("Indicateur représenté", options=list(catalogue.MAP_INDICATORS),
+                       format_func=catalogue.MAP_INDICATORS.get, key="carte_indicateur")
 st.caption("Cliquez sur une région (ou sur un laboratoire) pour filtrer toutes les pages sur cette région ; "
            "cliquez de nouveau pour retirer ce filtre. Les régions d'outre-mer sont dans les encadrés à gauche.")
 
 ui.show_chart(ui.chart("carte", filters, variant), key=ui.MAP_KEY, on_select=ui.on_map_click)
 
 if filters.regions:
-    names = ", ".join(ui.query(indicators.regions).set_index("region_code").loc[list(filters.regions), "name"])
+    names = ", ".join(ui.query(indicators.region_names, filters.regions).values())
     st.success(f"Filtre actif sur : {names}. Les autres pages sont limitées à cette sélection.", icon="📍")
     st.button("Retirer le filtre de région", on_click=ui.clear_regions)

@@ -3,8 +3,9 @@
 
 import streamlit as st
 
-from lit_analytics import auth, indicators, ui, ui_auth
-from lit_analytics.permissions import ROLES, PermissionDenied
+from lit_analytics import auth, ui
+from lit_analytics.ui import auth as ui_auth
+from lit_analytics.permissions import DEFAULT_ROLE, ROLES, PermissionDenied
 
 actor = ui_auth.require_admin_page()
 store = ui.get_store()
@@ -20,8 +21,7 @@ if flash:
 
 st.dataframe(auth.account_table(store), hide_index=True, width="stretch")
 
-labs = ui.query(indicators.labs)
-lab_names = dict(zip(labs["lab_id"], labs["name"]))
+lab_names = auth.lab_choices(store)
 role_codes = list(ROLES)
 
 
@@ -42,7 +42,8 @@ with create:
         cols = st.columns(2)
         email = cols[0].text_input("Adresse e-mail", key="new_email")
         name = cols[1].text_input("Nom affiché", key="new_name")
-        role = cols[0].selectbox("Rôle", role_codes, format_func=ROLES.get, index=2, key="new_role")
+        role = cols[0].selectbox("Rôle", role_codes, format_func=ROLES.get, index=role_codes.index(DEFAULT_ROLE),
+                                 key="new_role")
         chosen = cols[1].multiselect("Laboratoires (porteurs uniquement)", list(lab_names),
                                      format_func=lab_names.get, key="new_labs")
         password = st.text_input("Mot de passe (au moins 12 caractères ; vide : ProConnect uniquement)",

@@ -1,5 +1,5 @@
 """Connexion: the password form and, when configured, the OpenID Connect (ProConnect) buttons."""
 
-from lit_analytics import ui, ui_auth
+from lit_analytics import ui
 
-ui_auth.sign_in_page(ui.get_store())
+ui.auth.sign_in_page(ui.get_store())

@@ -2,23 +2,24 @@
 
 import streamlit as st
 
-from lit_analytics import ingest, ui, ui_auth
+from lit_analytics import ingest, ui
 from lit_analytics.formats import fmt_int, fmt_quarter
 from lit_analytics.ingest import display, templates
-from lit_analytics.permissions import LAB_KINDS, PermissionDenied, visible_labs
+from lit_analytics.permissions import PermissionDenied, can_upload, visible_labs
+from lit_analytics.ui.auth import require_actor
 
-actor = ui_auth.require_actor()
+actor = require_actor()
 store = ui.get_store()
 
 st.title("Dépôt trimestriel")
 st.caption("Déposez le rapport trimestriel d'un laboratoire (projets, sessions de formation) au format CSV ou XLSX. "
-           "Le fichier est d'abord vérifié — rien n'est enregistré — puis publié d'un clic ; une nouvelle "
+           "Le fichier est d'abord vérifié — aucune donnée n'est modifiée, un fichier refusé est seulement inscrit au suivi des dépôts — puis publié d'un clic ; une nouvelle "
            "publication remplace la précédente, qui reste conservée.")
 
 names = display.lab_names(store)
 labs = visible_labs(actor, list(names))
-kinds = list(display.KIND_LABELS) if actor.is_admin else list(LAB_KINDS)
-if actor.role == "analyste" or (not labs and not actor.is_admin):
+kinds = [k for k in display.KIND_LABELS if any(can_upload(actor, k, lab) for lab in [*labs, None])]
+if not kinds:
     st.info("Votre compte ne permet pas de déposer de rapport : les dépôts sont faits par les porteurs de "
             "laboratoire et par la DITP (administrateurs).")
     st.stop()
@@ -69,10 +70,6 @@ if upload is not None:
                  "lignes indiquées (numérotées comme dans votre tableur, l'en-tête est la ligne 1) et déposez-le "
                  "de nouveau.", icon="⛔")
         st.dataframe(report.issues_frame(), hide_index=True, width="stretch", key="depot_errors")
-        registered = st.session_state.setdefault("depot_registered", set())
-        if (report.sha256, target_key) not in registered:
-            ingest.register_rejected(store, report, actor)
-            registered.add((report.sha256, target_key))
     if report.warnings:
         st.warning(f"{fmt_int(len(report.warnings))} avertissement(s) : valeurs acceptées après correction.",
                    icon="ℹ️")

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from lit_analytics import indicators, ui
-from lit_analytics.ui_auth import require_actor
+from lit_analytics import catalogue, ui
+from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
 
 filters = ui.sidebar_filters()
 
 st.title("Indicateurs d'impact")
-st.caption(f"Périmètre : {ui.query(indicators.scope_text, filters)}. Chaque graphique est suivi de sa définition "
+st.caption(f"Périmètre : {ui.query(catalogue.scope_text, filters)}. Chaque graphique est suivi de sa définition "
            "et de ses données sous forme de tableau.")
 
 ui.page_charts("indicateurs", filters)

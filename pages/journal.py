@@ -4,9 +4,10 @@ from datetime import date
 
 import streamlit as st
 
-from lit_analytics import auth, ui, ui_auth
+from lit_analytics import audit, ui
+from lit_analytics.ui import auth as ui_auth
+from lit_analytics.export.journal import journal_csv
 from lit_analytics.formats import fmt_int
-from lit_analytics.permissions import audit
 
 actor = ui_auth.require_admin_page()
 store = ui.get_store()
@@ -15,8 +16,8 @@ st.title("Journal d'audit")
 st.caption("Connexions, échecs de connexion, dépôts, publications, restaurations, exports et modifications "
            "de comptes : qui, quand, quoi.")
 
-choices = auth.audit_choices(store)
-total, first_day = auth.audit_summary(store)
+choices = audit.choices(store)
+total, first_day = audit.summary(store)
 
 cols = st.columns([2, 2, 2, 1, 2])
 period = cols[0].date_input("Période", value=(first_day or date.today(), date.today()), format="DD/MM/YYYY",
@@ -26,17 +27,17 @@ actions = cols[2].multiselect("Action", choices["action"], placeholder="Toutes",
 outcomes = cols[3].multiselect("Résultat", choices["outcome"], placeholder="Tous", key="journal_outcomes")
 text = cols[4].text_input("Objet ou détail contient", key="journal_text")
 
-start, end = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, list)) else (period, period)
-events = auth.audit_events(store, start, end, actors, actions, outcomes, text.strip() or None)
+start, end = audit.period_bounds(period)
+events = audit.events(store, start, end, actors, actions, outcomes, text.strip() or None)
 
 st.caption(f"{fmt_int(len(events))} événement(s) sur {fmt_int(total)}.")
-st.dataframe(auth.audit_display(events), hide_index=True, width="stretch")
+st.dataframe(audit.journal_table(events), hide_index=True, width="stretch")
 
 
 def _record_export() -> None:
-    audit(store, actor.email, "export", "succès", "journal d'audit", f"{len(events)} événement(s), CSV")
+    audit.log_export(store, actor.email, "journal d'audit", detail=f"{len(events)} événement(s), CSV")
 
 
-st.download_button("Télécharger le journal (CSV pour Excel)", data=auth.audit_csv(events),
+st.download_button("Télécharger le journal (CSV pour Excel)", data=journal_csv(events),
                    file_name=f"journal-audit-{date.today():%Y-%m-%d}.csv", mime="text/csv",
                    on_click=_record_export, key="journal_csv")

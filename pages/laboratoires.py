@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lit_analytics import catalogue, indicators, ui
+from lit_analytics import catalogue, indicators, screen_tables, ui
 from lit_analytics.formats import fmt_eur, fmt_int
-from lit_analytics.ui_auth import require_actor
+from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
 
@@ -13,8 +13,8 @@ filters = ui.sidebar_filters()
 st.title("Laboratoires")
 search = st.text_input("Rechercher un laboratoire", key="labo_recherche",
                        placeholder="nom, ville, région, thème ou porteur")
-directory = ui.query(catalogue.lab_directory_table, filters, search)
-st.caption(f"{fmt_int(len(directory))} laboratoire(s) · périmètre : {ui.query(indicators.scope_text, filters)}")
+directory = ui.query(screen_tables.lab_directory_table, filters, search)
+st.caption(f"{fmt_int(len(directory))} laboratoire(s) · périmètre : {ui.query(catalogue.scope_text, filters)}")
 ui.show_table(directory, empty_message="Aucun laboratoire ne correspond à cette recherche ou à ces filtres.")
 
 if not directory.empty:
@@ -29,7 +29,7 @@ if not directory.empty:
     facts, figures = st.columns([3, 2])
     with facts:
         st.subheader("Ce que l'on sait, et d'où")
-        ui.show_table(ui.query(catalogue.lab_facts_table, lab_id))
+        ui.show_table(ui.query(screen_tables.lab_facts_table, lab_id))
         profile = ui.query(indicators.lab_profile, lab_id)
         if profile and profile.get("assumptions"):
             st.warning("**Valeurs supposées ou de démonstration** (ne pas citer comme des faits) : "
@@ -46,5 +46,5 @@ if not directory.empty:
     for spec in catalogue.charts_for_page("laboratoires"):
         ui.show_chart(ui.chart(spec.id, lab_filters), key=f"chart-labo-{spec.id}")
     st.subheader("Tranches de financement")
-    ui.show_table(ui.query(catalogue.lab_tranches_table, lab_id),
+    ui.show_table(ui.query(screen_tables.lab_tranches_table, lab_id),
                   empty_message="Aucune tranche de financement enregistrée pour ce laboratoire.")

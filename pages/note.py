@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from lit_analytics import catalogue, indicators, ui, ui_export
+from lit_analytics import catalogue, indicators, ui
 from lit_analytics.export import briefing
-from lit_analytics.ui_auth import require_actor
+from lit_analytics.ui.auth import require_actor
+from lit_analytics.ui.export import briefing_downloads
 
 actor = require_actor()
 filters = ui.sidebar_filters()
@@ -18,21 +19,19 @@ SCOPES = {"filtres": "Les filtres en cours", "national": "France entière", "reg
           "lab": "Un laboratoire"}
 kind = st.radio("Périmètre", options=list(SCOPES), format_func=SCOPES.get, horizontal=True, key="note_perimetre")
 if kind == "region":
-    regions = ui.query(indicators.regions)
-    code = st.selectbox("Région", options=list(regions["region_code"]),
-                        format_func=dict(zip(regions["region_code"], regions["name"])).get, key="note_region")
+    regions = ui.query(indicators.region_names)
+    code = st.selectbox("Région", options=list(regions), format_func=regions.get, key="note_region")
     scope = ui.query(briefing.parse_preset, f"region:{code}")
 elif kind == "lab":
-    labs = ui.query(indicators.labs)
-    lab_id = st.selectbox("Laboratoire", options=list(labs["lab_id"]),
-                          format_func=dict(zip(labs["lab_id"], labs["name"])).get, key="note_lab")
+    labs = ui.query(indicators.lab_names)
+    lab_id = st.selectbox("Laboratoire", options=list(labs), format_func=labs.get, key="note_lab")
     scope = ui.query(briefing.parse_preset, f"lab:{lab_id}")
 elif kind == "national":
     scope = ui.query(briefing.parse_preset, "national")
 else:
     scope = ui.query(briefing.scope_from_filters, filters)
 
-titles = {chart_id: spec.title_for() for chart_id, spec in catalogue.CATALOGUE.items()}
+titles = catalogue.chart_titles()
 chart_ids = st.multiselect("Graphiques (une diapositive chacun, dans cet ordre)", options=list(titles),
                            default=briefing.default_charts(scope), format_func=titles.get,
                            key=f"note_graphiques_{scope.kind}")
@@ -41,4 +40,4 @@ if not chart_ids:
     st.info("Choisissez au moins un graphique.", icon="ℹ️")
 else:
     st.caption("Le document est produit au clic (quelques secondes par graphique).")
-    ui_export.briefing_downloads(store, scope, chart_ids, actor.email)
+    briefing_downloads(store, scope, chart_ids, actor.email)

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from lit_analytics import ui, ui_auth
+from lit_analytics import ui
 from lit_analytics.formats import fmt_int, fmt_quarter
 from lit_analytics.ingest import display, reporting
+from lit_analytics.permissions import followed_labs
+from lit_analytics.ui.auth import require_actor
 
-actor = ui_auth.require_actor()
+actor = require_actor()
 store = ui.get_store()
 
 st.title("Suivi des dépôts")
@@ -21,11 +23,8 @@ span = cols[1].selectbox("Période affichée", [4, 8, 12, 20], index=1, format_f
 kind = cols[2].radio("Rapport", [None, "projets", "sessions"], horizontal=True, key="suivi_kind",
                      format_func=lambda k: "Les deux" if k is None else k.capitalize())
 first = quarters[min(quarters.index(last) + span - 1, len(quarters) - 1)]
-labs = None if actor.role in ("admin", "analyste") else tuple(sorted(actor.labs))
-
-status = ui.query(reporting.reporting_status, first_quarter=first, last_quarter=last, labs=labs)
-if kind is not None:
-    status = status[status["kind"] == kind]
+status = ui.query(reporting.reporting_status, first_quarter=first, last_quarter=last, labs=followed_labs(actor),
+                  kind=kind)
 n = reporting.counts(status)
 m = st.columns(3)
 m[0].metric("Rapports reçus", fmt_int(n[reporting.RECEIVED]))

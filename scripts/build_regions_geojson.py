@@ -12,7 +12,8 @@ Steps:
 2. keep the French départements (``adm0_a3 == "FRA"``), map their ISO 3166-2
    region code (``region_cod``, e.g. ``FR-ARA``; stray whitespace stripped) to
    the INSEE region code (``"84"``);
-3. dissolve the départements by region (they form a clean polygonal coverage);
+3. dissolve the départements by region (``GeoDataFrame.dissolve(method="coverage")``: they form a clean
+   polygonal coverage);
 4. simplify with ``shapely.coverage_simplify`` so shared borders stay shared
    (metropolitan regions and the overseas regions are simplified as separate
    coverages, the overseas ones with a finer tolerance because the map insets
@@ -40,11 +41,11 @@ import json
 import subprocess
 import sys
 import tarfile
-from collections import defaultdict
 from pathlib import Path
 
+import geopandas as gpd
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry import MultiPolygon, Polygon, mapping
 from shapely.geometry.polygon import orient
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -124,30 +125,20 @@ def fetch_source(build_dir: Path) -> Path:
     return target
 
 
-def load_departements(source: Path) -> dict[str, list]:
-    """Group the French département geometries by INSEE region code."""
-    with open(source, encoding="utf-8") as fh:
-        data = json.load(fh)
-    by_region: dict[str, list] = defaultdict(list)
-    unknown: set[str] = set()
-    for feature in data["features"]:
-        props = feature.get("properties") or {}
-        if props.get("adm0_a3") != "FRA":
-            continue
-        iso = (props.get("region_cod") or "").strip()
-        if iso not in ISO_TO_INSEE:
-            unknown.add(iso)
-            continue
-        geom = shape(feature["geometry"])
-        if not geom.is_valid:
-            geom = shapely.make_valid(geom)
-        by_region[ISO_TO_INSEE[iso][0]].append(geom)
+def load_departements(source: Path) -> gpd.GeoDataFrame:
+    """The French départements (valid geometries) with their INSEE region code, in column ``code``."""
+    frame = gpd.read_file(source, engine="pyogrio")
+    frame = frame[frame["adm0_a3"] == "FRA"].copy()
+    frame["iso"] = frame["region_cod"].fillna("").str.strip()
+    unknown = set(frame["iso"]) - set(ISO_TO_INSEE)
     if unknown:
         raise ValueError(f"unmapped French region codes: {sorted(unknown)}")
-    missing = {code for code, _ in ISO_TO_INSEE.values()} - set(by_region)
+    frame["code"] = frame["iso"].map(lambda iso: ISO_TO_INSEE[iso][0])
+    missing = {code for code, _ in ISO_TO_INSEE.values()} - set(frame["code"])
     if missing:
         raise ValueError(f"no département found for regions {sorted(missing)}")
-    return dict(sorted(by_region.items()))
+    frame["geometry"] = frame.geometry.make_valid()
+    return frame[["code", "geometry"]]
 
 
 def polygonal(geom) -> Polygon | MultiPolygon:
@@ -178,9 +169,9 @@ def _round_coords(obj):
 
 
 def build(source: Path, tolerance: float, overseas_tolerance: float) -> dict:
-    groups = load_departements(source)
-    codes = list(groups)
-    regions = [polygonal(shapely.coverage_union_all(groups[c])) for c in codes]
+    dissolved = load_departements(source).dissolve(by="code", method="coverage", sort=True)
+    codes = list(dissolved.index)
+    regions = [polygonal(g) for g in dissolved.geometry]
     if not shapely.coverage_is_valid(regions):
         raise ValueError("dissolved regions do not form a valid coverage")
 

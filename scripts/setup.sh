@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Prepare a fresh machine: a virtualenv in .venv with the pinned requirements (re-installed only when
-# requirements.txt changes); with --browser, Debian's chromium (image exports, browser tests); with --tests,
-# what the test suite needs besides (the OpenID Connect provider of the sign-in tests, Debian's PostgreSQL for the
-# tests on a PostgreSQL store, Debian's HAProxy for the replicas test and `bench-load`).
+# Prepare a fresh machine: a virtualenv in .venv with the pinned run-time requirements (requirements.txt);
+# with --browser, Debian's chromium (image exports, browser tests); with --tests, what the test suite and the
+# benchmarks need besides: requirements-dev.txt (pytest, playwright, pypdf, frictionless…) and the OpenID Connect
+# provider of the sign-in tests, Debian's PostgreSQL (tests on a PostgreSQL store) and HAProxy (replicas test,
+# `bench-load`). Requirements are re-installed only when the files installed change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,11 +20,21 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
+# The stamp names what was installed: requirements.txt alone, or requirements-dev.txt (which includes it, so it
+# also satisfies a run without --tests).
 stamp=.venv/.requirements.sha256
-want=$(sha256sum requirements.txt | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+run_want=run-$(cat requirements.txt | sha256sum | cut -d' ' -f1)
+dev_want=dev-$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+have=$(cat "$stamp" 2>/dev/null || true)
+if [ "$TESTS" = yes ]; then
+  REQUIREMENTS=requirements-dev.txt; want=$dev_want
+else
+  REQUIREMENTS=requirements.txt; want=$run_want
+  [ "$have" = "$dev_want" ] && want=$dev_want
+fi
+if [ "$have" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements.txt
+  .venv/bin/python -m pip install --quiet -r "$REQUIREMENTS"
   echo "$want" > "$stamp"
 fi
 

@@ -1,6 +1,8 @@
-"""Shared fixtures: a demo database built once per test process, fresh stores, a real Streamlit server
-and a real headless Chromium (Debian's, never a downloaded one), and a throwaway PostgreSQL cluster (Debian's
-`postgresql`) on which the store, ingest, access and page tests also run (see `BOTH_STORES`)."""
+"""Shared fixtures and helpers: a demo database built once per test process, fresh stores, a reference-only
+database with test accounts (ingest), a real Streamlit server and a real headless Chromium (Debian's, never a
+downloaded one), and a throwaway PostgreSQL cluster (Debian's `postgresql`) on which the store, ingest, access and
+page tests also run (see `BOTH_STORES`). Plain helpers (accounts, `read`, `snapshot`) are imported with
+`from conftest import …`."""
 
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from lit_analytics.bootstrap import init_database
+from lit_analytics.permissions import Actor
 from lit_analytics.store import PostgresLocation, Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,8 +133,7 @@ def demo_pg_template(postgres) -> str:
 
 @pytest.fixture(scope="session")
 def ref_pg_template(postgres) -> str:
-    """`ingest_helpers.ref_db_path` (reference data and the test accounts) in PostgreSQL, as a template."""
-    from ingest_helpers import add_accounts
+    """`ref_db_path` (reference data and the test accounts) in PostgreSQL, as a template."""
     location = postgres.create_database("ref_template")
     store = init_database(location)
     add_accounts(store)
@@ -183,6 +186,83 @@ def empty_store(store_kind, request, tmp_path) -> Store:
         store = Store(tmp_path / "empty.duckdb")
     yield store
     store.close()
+
+
+# --- ingest: accounts, a reference-only database, a row-for-row snapshot of every table ---------------
+
+FILES = Path(__file__).resolve().parent / "files" / "ingest"
+ADMIN = Actor("admin@ditp.test", "admin", frozenset(), "Admin de test")
+PORTEUR = Actor("porteur@siilab.test", "porteur", frozenset({"siilab"}), "Porteur Siilab")
+ANALYSTE = Actor("analyste@ditp.test", "analyste", frozenset(), "Analyste de test")
+
+
+def add_accounts(store: Store) -> None:
+    """The test accounts, as rows of `users` and `user_labs` (migration 003)."""
+    with store.transaction() as cur:
+        for actor in (ADMIN, PORTEUR, ANALYSTE):
+            cur.execute("INSERT INTO users (email, display_name, role, password_hash, disabled, is_demo, "
+                        "failed_attempts, locked_until, created_at, created_by) "
+                        "VALUES (?, ?, ?, NULL, false, false, 0, NULL, ?, 'test') ON CONFLICT DO NOTHING",
+                        [actor.email, actor.display_name, actor.role, datetime.now()])
+            for lab in actor.labs:
+                cur.execute("INSERT INTO user_labs VALUES (?, ?) ON CONFLICT DO NOTHING", [actor.email, lab])
+
+
+def snapshot(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: two equal snapshots mean a row-for-row identical database."""
+    tables = [r[0] for r in store.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'app' AND table_type = 'BASE TABLE' "
+        "ORDER BY 1")]
+    return {t: sorted(store.query(f'SELECT * FROM "{t}"'), key=repr) for t in tables}
+
+
+def counts(store: Store) -> dict[str, int]:
+    return store.row_counts()
+
+
+@pytest.fixture(scope="session")
+def ref_db_path(tmp_path_factory) -> Path:
+    """Reference data only (regions, labs) plus the test accounts; copy it before writing."""
+    path = tmp_path_factory.mktemp("ingest") / "ref.duckdb"
+    store = init_database(path)
+    add_accounts(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def ref_store(store_kind, request, ref_db_path, tmp_path) -> Store:
+    if store_kind == "postgresql":
+        store = Store(pg_copy(request, "ref_pg_template", "ref"))
+    else:
+        path = tmp_path / "ref-copy.duckdb"
+        shutil.copy(ref_db_path, path)
+        store = Store(path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def demo_store_rw(demo_copy) -> Store:
+    """A writable copy of the demo database, with the test accounts."""
+    store = Store(demo_copy)
+    add_accounts(store)
+    yield store
+    store.close()
+
+
+SESSIONS_HEADER = "id_session;date;intitule;format;duree_heures;participants_agents;participants_autres"
+
+
+def verify_text(store: Store, text: str | bytes, kind: str = "sessions", name: str = "rapport.csv"):
+    """Verify a report typed in the test (Windows-1252, as French Excel saves it) for siilab, T3 2021, as ADMIN."""
+    from lit_analytics import ingest
+    return ingest.verify(store, text.encode("cp1252") if isinstance(text, str) else text, name, kind=kind,
+                         lab_id="siilab", quarter="2021-T3", actor=ADMIN)
+
+
+def read(name: str, folder: str = "good") -> bytes:
+    return (FILES / folder / name).read_bytes()
 
 
 # --- a real Streamlit server and a real Chromium ---------------------------------------------------

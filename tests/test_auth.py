@@ -1,5 +1,5 @@
-"""Accounts, password sign-in, lock, sessions, OIDC mapping and the audit log (lit_analytics.auth), on real
-DuckDB files."""
+"""Accounts, password sign-in, lock, sessions, OIDC mapping (lit_analytics.auth) and the audit log
+(lit_analytics.audit), on real DuckDB files."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from lit_analytics import auth
+from lit_analytics import audit, auth
 from lit_analytics.bootstrap import init_database
+from lit_analytics.export.journal import journal_csv
 from lit_analytics.permissions import Actor, PermissionDenied, actor_for_email
 from lit_analytics.store import Store
 
@@ -230,18 +231,18 @@ def test_audit_events_filter_and_export_for_french_excel(store, admin):
     auth.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
     auth.authenticate(store, "p@lab.fr", "faux ; avec point-virgule")
     auth.authenticate(store, "p@lab.fr", PASSWORD)
-    everything = auth.audit_events(store)
+    everything = audit.events(store)
     assert len(everything) == 4 and list(everything["event_id"]) == [4, 3, 2, 1]      # newest first
-    assert list(auth.audit_events(store, actors=["p@lab.fr"])["action"]) == ["connexion", "échec de connexion"]
-    assert len(auth.audit_events(store, outcomes=["échec"])) == 1
-    assert len(auth.audit_events(store, text="siilab")) == 1
-    assert auth.audit_events(store, start=date.today() + timedelta(days=1)).empty
-    assert len(auth.audit_events(store, start=date.today(), end=date.today())) == 4
-    data = auth.audit_csv(everything)
+    assert list(audit.events(store, actors=["p@lab.fr"])["action"]) == ["connexion", "échec de connexion"]
+    assert len(audit.events(store, outcomes=["échec"])) == 1
+    assert len(audit.events(store, text="siilab")) == 1
+    assert audit.events(store, start=date.today() + timedelta(days=1)).empty
+    assert len(audit.events(store, start=date.today(), end=date.today())) == 4
+    data = journal_csv(everything)
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Date et heure", "Qui", "Action", "Objet", "Résultat", "Détail"]
     assert len(rows) == 5 and rows[1][2] == "connexion"
     assert datetime.strptime(rows[1][0], "%d/%m/%Y %H:%M:%S").date() == date.today()
-    count, first = auth.audit_summary(store)
+    count, first = audit.summary(store)
     assert count == 4 and first == date.today()

@@ -37,7 +37,7 @@ def written(store):
     return store.query("SELECT count(*) FROM report_versions UNION ALL SELECT count(*) FROM imports")
 
 
-def test_direct_calls(store):
+def test_refused_direct_calls_write_nothing_and_are_audited(store):
     porteur, analyste = signed_in(store, "porteur"), signed_in(store, "analyste")
     assert porteur.labs == {"archipel"}
     before = written(store)
@@ -62,7 +62,7 @@ def run_cli(*args):
                           timeout=120)
 
 
-def test_command_line(demo_copy, tmp_path):
+def test_command_line_refuses_other_labs_the_ledger_analysts_and_disabled_accounts(demo_copy, tmp_path):
     sessions, ledger = tmp_path / "sessions.csv", tmp_path / "financements.csv"
     sessions.write_bytes(SESSIONS)
     ledger.write_bytes(LEDGER)
@@ -102,7 +102,7 @@ def sign_in_on_page(db: Path, page: str, role: str):
     return at
 
 
-def test_the_page(demo_copy):
+def test_upload_page_offers_each_role_only_the_labs_and_kinds_it_may_upload(demo_copy):
     at = sign_in_on_page(demo_copy, "pages/depot.py", "porteur")
     assert at.selectbox(key="depot_lab").options == ["Archipel"]                    # not another lab
     assert all("financement" not in o.lower() for o in at.selectbox(key="depot_kind").options)   # nor the ledger

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from lit_analytics import catalogue
+from lit_analytics import catalogue, screen_tables
+from lit_analytics.export import briefing
 from lit_analytics.filters import Filters
 
 ENGLISH = {"quarter", "status", "projects", "sessions", "source", "committed", "paid", "name", "region",
@@ -21,7 +22,7 @@ def test_every_page_chart_is_in_the_catalogue_with_a_definition():
 
 @pytest.mark.parametrize("chart_id", list(catalogue.CATALOGUE))
 def test_each_chart_for_each_preset(demo_store, chart_id):
-    presets = catalogue.presets(demo_store)
+    presets = briefing.presets(demo_store)
     assert set(presets) == {"national", "region", "laboratoire"}
     for label, filters in presets.values():
         chart = catalogue.build_chart(demo_store, chart_id, filters)
@@ -32,7 +33,7 @@ def test_each_chart_for_each_preset(demo_store, chart_id):
         assert captions and captions[0].startswith(chart.caption.split(" ;")[0])
         assert not (set(chart.data.columns) & ENGLISH), chart.data.columns
         assert not chart.empty and len(chart.data) > 0
-        shown = catalogue.display_table(chart.data)
+        shown = screen_tables.display_table(chart.data)
         assert list(shown.columns) == list(chart.data.columns) and len(shown) == len(chart.data)
 
 
@@ -75,16 +76,16 @@ def test_map_variants_are_money_or_counts(demo_store):
 def test_display_table_writes_french_formats():
     df = pd.DataFrame({"Trimestre": ["T3 2021"], "Montant (€)": [1234567.0], "Part (%)": [12.5],
                        "Projets": [1234], "Engagée le": [pd.Timestamp("2021-12-31").date()]})
-    out = catalogue.display_table(df).iloc[0].to_dict()
+    out = screen_tables.display_table(df).iloc[0].to_dict()
     assert out == {"Trimestre": "T3 2021", "Montant (€)": "1\u202f234\u202f567\u00a0€", "Part (%)": "12,5\u00a0%",
                    "Projets": "1\u202f234", "Engagée le": "31/12/2021"}
 
 
-def test_lab_tables(demo_store):
-    facts = catalogue.lab_facts_table(demo_store, "siilab").set_index("Information")["Valeur"]
+def test_lab_profile_tables_are_french_and_filled(demo_store):
+    facts = screen_tables.lab_facts_table(demo_store, "siilab").set_index("Information")["Valeur"]
     assert facts["Région"] == "Hauts-de-France" and "18/11/2016" in facts["Source"]
     assert "budget (démo)" in facts["Valeurs supposées ou de démonstration"]
-    directory = catalogue.lab_directory_table(demo_store, Filters(), "lille")
+    directory = screen_tables.lab_directory_table(demo_store, Filters(), "lille")
     assert list(directory["Identifiant"]) == ["siilab"] and directory["État"].iloc[0] == "ouvert"
-    assert not catalogue.lab_tranches_table(demo_store, "siilab").empty
-    assert len(catalogue.latest_reports_table(demo_store, Filters(), 5)) == 5
+    assert not screen_tables.lab_tranches_table(demo_store, "siilab").empty
+    assert len(screen_tables.latest_reports_table(demo_store, Filters(), 5)) == 5

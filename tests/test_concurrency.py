@@ -8,7 +8,7 @@ import sys
 import threading
 
 from conftest import REPO
-from ingest_helpers import ADMIN, ref_db_path, ref_store  # noqa: F401
+from conftest import ADMIN
 from lit_analytics import indicators, ingest
 from lit_analytics.filters import Filters
 

@@ -110,7 +110,7 @@ def test_export_command_is_audited(demo_copy, tmp_path):
 
 def test_download_wrapper_audits_success_and_failure(demo_copy):
     from lit_analytics.store import Store
-    from lit_analytics.ui_export import _audited
+    from lit_analytics.ui.export import _audited
     with Store(demo_copy) as store:
         assert _audited(store, "a@b.fr", "Graphique", "png", lambda: b"12345")() == b"12345"
 

@@ -12,7 +12,6 @@ def test_numbers_and_money_use_narrow_spaces_and_decimal_commas():
     assert f.fmt_number(1234.5, 1) == "1\u202f234,5"
     assert f.fmt_eur(1234567.8, 1) == "1\u202f234\u202f567,8\u00a0€"
     assert f.fmt_eur(None) == "" and f.fmt_int(float("nan")) == ""
-    assert f.fmt_percent(0.253) == "25\u00a0%"
 
 
 def test_dates_and_quarters():

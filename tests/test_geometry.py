@@ -91,7 +91,7 @@ def _mercator_y(lat: float) -> float:
 # --- the built file -----------------------------------------------------------
 
 
-def test_file_size():
+def test_regions_file_stays_under_150_kib():
     assert GEOJSON.stat().st_size <= 150 * 1024
 
 

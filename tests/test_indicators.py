@@ -5,6 +5,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from lit_analytics import catalogue, screen_tables
 from lit_analytics import indicators as ind
 from lit_analytics.filters import Filters
 from lit_analytics.reference import load_reference
@@ -99,8 +100,14 @@ def test_funding_by_lab_and_region(small):
     assert by_region == {"Hauts-de-France": 350000, "Provence-Alpes-Côte d'Azur": 85000}
 
 
-def test_pia_rules_flag_each_breach_in_words(small):
+def test_pia_rules_flag_each_breach_as_data(small):
     df = ind.pia_rule_checks(small).set_index("lab_id")
+    assert df.loc["siilab", "status"] == ind.PIA_BREACH and df.loc["lab-zero", "status"] == ind.PIA_COMPLIANT
+    assert df.loc["archipel", "status"] == ind.PIA_TO_CHECK
+
+
+def test_pia_rules_flag_each_breach_in_words(small):
+    df = catalogue.pia_checks(small).set_index("lab_id")
     siilab = df.loc["siilab"]
     assert bool(siilab["ceiling_ok"]) is False and bool(siilab["window_ok"]) is False
     assert siilab["status"].startswith("Non conforme")
@@ -109,7 +116,7 @@ def test_pia_rules_flag_each_breach_in_words(small):
     zero = df.loc["lab-zero"]
     assert zero["status"] == "Conforme" and zero["share_pct"] == 50.0
     assert df.loc["archipel", "status"].startswith("À vérifier")   # a laureate without PIA rows
-    assert ind.pia_rule_checks(small, Filters(regions=("93",))).index.size == 3   # Lab Zéro, InSo Lab 83, Liric
+    assert catalogue.pia_checks(small, Filters(regions=("93",))).index.size == 3   # Lab Zéro, InSo Lab 83, Liric
 
 
 def pd_isna(value) -> bool:
@@ -129,8 +136,8 @@ def test_region_indicators_separate_no_lab_from_zero_and_keep_unlocated_labs(sma
 
 
 def test_scope_text_in_french(small):
-    assert ind.scope_text(small) == "T1 2021 – T2 2021 · France entière"
-    text = ind.scope_text(small, Filters(quarter_from="2021-T2", regions=("53", "93"), cohort="laureat-2016",
+    assert catalogue.scope_text(small) == "T1 2021 – T2 2021 · France entière"
+    text = catalogue.scope_text(small, Filters(quarter_from="2021-T2", regions=("53", "93"), cohort="laureat-2016",
                                          lab_status="ouverts"))
     assert text == "T2 2021 – T2 2021 · Bretagne, Provence-Alpes-Côte d'Azur · Lauréats 2016 · laboratoires ouverts"
 
@@ -183,7 +190,8 @@ def test_demo_period_filter_matches_independent_sql(demo_store):
 
 
 def test_reference_comparison_beside_the_ditp_figures(demo_store):
-    df = ind.reference_comparison(demo_store).set_index("indicator")
+    assert list(ind.reference_comparison(demo_store)["indicator"]) == ["labs_active", "projects_2020", "sessions_2020"]
+    df = catalogue.reference_figures(demo_store).set_index("indicator")
     assert list(df["reference"]) == [9, 200, 500]
     assert df.loc["Laboratoires actifs au 01/12/2020", "data"] == demo_store.scalar(
         "SELECT count(*) FROM labs WHERE opened_on <= DATE '2020-12-01' "
@@ -193,14 +201,25 @@ def test_reference_comparison_beside_the_ditp_figures(demo_store):
 
 
 def test_demo_pia_is_within_the_rules(demo_store):
-    df = ind.pia_rule_checks(demo_store)
+    df = catalogue.pia_checks(demo_store)
     assert len(df) == 12
     assert set(df["status"]) == {"Conforme"}
+    assert set(ind.pia_rule_checks(demo_store)["status"]) == {ind.PIA_COMPLIANT}
     assert set(pd.to_datetime(df["window_end"]).dt.date) == {date(2018, 7, 1)}
 
 
 def test_funding_ledger_for_exports(small):
-    df = small_ledger = ind.funding_ledger(small, Filters(quarter_from="2021-T1"))
+    df = small_ledger = screen_tables.funding_ledger_table(small, Filters(quarter_from="2021-T1"))
     assert list(df["Tranche"]) == ["T3"] and df["Montant (€)"].iloc[0] == 50000
     assert list(small_ledger.columns)[:5] == ["Tranche", "Laboratoire", "Région", "Source", "Montant (€)"]
     assert len(ind.funding_ledger(small)) == 3
+
+
+def test_lab_search_ignores_accents_and_treats_percent_and_underscore_as_text(demo_store):
+    # « ile-de-france » (no circumflex, as typed on most keyboards) found nothing; « % » or « _ » found
+    # every lab (SQL wildcards).
+    assert "fabrique-rh" in set(ind.lab_directory(demo_store, search="ile-de-france")["lab_id"])
+    assert "etat-lin" in set(ind.lab_directory(demo_store, search="ÉTAT'LIN")["lab_id"])
+    assert ind.lab_directory(demo_store, search="%").empty
+    assert ind.lab_directory(demo_store, search="_").empty
+    assert list(ind.lab_directory(demo_store, search="rennes")["lab_id"]) == ["ti-lab"]

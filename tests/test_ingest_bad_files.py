@@ -4,7 +4,7 @@ verified or sent to publish (then only the upload itself is registered, as rejec
 
 import pytest
 
-from ingest_helpers import ADMIN, FILES, read, ref_db_path, ref_store, snapshot  # noqa: F401
+from conftest import ADMIN, FILES, SESSIONS_HEADER, read, snapshot, verify_text
 from lit_analytics import ingest
 from lit_analytics.ingest import read as reader
 
@@ -79,7 +79,11 @@ def test_bad_file_is_rejected_with_its_line_column_and_kind(name, ref_store, mon
     assert (line, column, code) in found, found
     issue = next(e for e in report.errors if (e.line, e.column, e.code) == (line, column, code))
     assert "attendu" in issue.message or code in ("too-many-rows", "too-large", "unreadable"), issue.message
-    assert snapshot(ref_store) == before  # verify writes nothing
+    registry = ("imports", "import_errors", "audit_log", "meta")
+    after_verify = snapshot(ref_store)
+    assert {t: rows for t, rows in after_verify.items() if t not in registry} == \
+        {t: rows for t, rows in before.items() if t not in registry}  # verify writes no data...
+    assert ref_store.query("SELECT outcome, file_name FROM imports") == [("rejeté", name)]  # ...it registers the file
 
     result = ingest.publish(ref_store, data, name, kind=kind, lab_id=lab, quarter=quarter, actor=ADMIN)
     assert result.outcome == ingest.REJECTED
@@ -115,3 +119,16 @@ def test_every_error_of_a_file_is_reported_not_only_the_first(ref_store):
     report = ingest.verify(ref_store, ("\n".join(lines)).encode(), "f.csv", kind="sessions", lab_id="siilab",
                            quarter="2021-T3")
     assert [e.line for e in report.errors] == list(range(2, 42))
+
+
+def test_an_opening_quote_never_closed_is_an_error_naming_its_line_not_silently_lost_rows(ref_store):
+    # An opening quote without its closing one swallowed every following line into one cell: the rows
+    # after it vanished and the errors spoke of missing values in unrelated columns.
+    text = (f"{SESSIONS_HEADER}\r\nS-1;05/07/2021;Atelier;atelier;2;12;\r\n"
+            'S-2;06/07/2021;"Atelier mal fermé;atelier;2;12;\r\n'
+            "S-3;07/07/2021;Webinaire;webinaire;1;30;\r\n")
+    report = verify_text(ref_store, text)
+    assert not report.ok
+    (error,) = report.errors
+    assert (error.line, error.code) == (3, "unreadable")
+    assert "guillemet" in error.message and "colonne n° 3" in error.message

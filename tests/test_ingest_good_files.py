@@ -1,14 +1,17 @@
 """Good files in every encoding, separator, number and date style people really send: each publishes, and the
 stored values are exactly the ones the sender meant."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
-from ingest_helpers import ADMIN, read, ref_db_path, ref_store  # noqa: F401
+from conftest import ADMIN, SESSIONS_HEADER, read, verify_text
 from lit_analytics import ingest
 import lit_analytics.ingest.values  # noqa: F401  (ingest.values.parse_*)
+from lit_analytics.ingest.templates import template_xlsx
 
 SESSIONS_COLUMNS = "session_id, held_on, title, format, duration_hours, participants_agents, participants_others"
 
@@ -136,3 +139,47 @@ def test_header_normalisation():
     assert normalise_header("\ufeffID_Session") == "id_session"
     assert normalise_header("Durée (heures)") == "duree_heures"
     assert normalise_header("Budget (€)") == "budget_eur"
+
+
+def test_xlsx_template_with_a_blank_row_above_the_header_reads_the_data_sheet_not_the_dictionary(ref_store):
+    # The lab lead inserted a blank row at the top of the template's data sheet. The reader takes the first
+    # non-blank row as the header, but the sheet choice looked only at row 1, so the « Dictionnaire » sheet
+    # (whose « Titre » column matches « titre ») was read instead: four « colonne absente » errors.
+    book = load_workbook(io.BytesIO(template_xlsx("projets")))
+    sheet = book["projets"]
+    sheet.insert_rows(1)
+    sheet.cell(row=3, column=1).value = "P-100"          # replace the example identifier
+    out = io.BytesIO()
+    book.save(out)
+    result = ingest.publish(ref_store, out.getvalue(), "projets.xlsx", kind="projets", lab_id="siilab",
+                            quarter="2021-T3", actor=ADMIN)
+    assert result.outcome == ingest.PUBLISHED, result.report.text()
+    assert ref_store.query("SELECT project_id, title, started_on FROM project_snapshots WHERE version_id = ?",
+                           [result.version_id]) == [("P-100", "Courriers administratifs en langage clair",
+                                                     date(2021, 3, 15))]
+
+
+def test_a_thousands_dot_in_an_integer_column_is_reported_as_a_warning(ref_store):
+    # « 1.200 » participants is read as 1 200 (documented: with a warning); the integer reader dropped the
+    # warning that the number reader gives, so the value changed silently.
+    assert ingest.values.parse_integer("1.200")[0] == 1200 and ingest.values.parse_integer("1.200")[2]
+    report = verify_text(ref_store, f"{SESSIONS_HEADER}\r\nS-1;05/07/2021;Atelier;atelier;2;1.200;\r\n")
+    assert report.ok, report.text()
+    (warning,) = [w for w in report.warnings if w.code == "normalised"]
+    assert (warning.line, warning.column) == (2, "participants_agents")
+    assert "1.200" in warning.message and "séparateur de milliers" in warning.message
+
+
+def test_french_dates_with_a_midnight_time_are_dates_like_iso_ones():
+    # Excel writes a date cell formatted with its time as « 31/12/2021 00:00 »; « 2021-12-31 00:00 » was
+    # accepted but not the French form.
+    assert ingest.values.parse_date("31/12/2021 00:00") == (date(2021, 12, 31), None, None)
+    assert ingest.values.parse_date("31/12/21 00:00:00") == (date(2021, 12, 31), None, None)
+    assert ingest.values.parse_date("31/12/2021 14:30")[1] is not None       # a real time is still not a date
+
+
+def test_a_closed_multiline_quoted_cell_on_the_last_row_is_still_accepted(ref_store):
+    text = f'{SESSIONS_HEADER}\r\nS-1;05/07/2021;"Atelier ; sur\r\ndeux lignes";atelier;2;12;\r\n'
+    report = verify_text(ref_store, text)
+    assert report.ok, report.text()
+    assert report.row_count == 1

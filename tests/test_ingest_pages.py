@@ -2,8 +2,7 @@
 
 import pytest
 
-from conftest import make_app_test
-from ingest_helpers import ADMIN, ANALYSTE, PORTEUR, read
+from conftest import ADMIN, ANALYSTE, PORTEUR, make_app_test, read
 
 GOOD = ("id_session;date;intitule;format;duree_heures;participants_agents;participants_autres\n"
         "S-01;05/07/2021;Atelier;Atelier;2;8;\nS-02;16/09/2021;Formation;formation;3,5;12;4\n").encode()
@@ -73,9 +72,12 @@ def test_a_bad_file_shows_every_error_with_line_and_column_and_is_registered(dem
     assert not [b for b in at.button if b.key == "depot_publish"]
     history = table_with(at, "Résultat")
     assert list(history["Résultat"]) == ["rejeté"]
+    at.run()   # a rerun verifies the same file again: still registered once (verify is idempotent)
+    assert list(table_with(at, "Résultat")["Résultat"]) == ["rejeté"]
+    assert "depot_registered" not in at.session_state
 
 
-def test_suivi_grid(demo_copy):
+def test_reporting_grid_shows_one_status_symbol_per_lab_and_quarter(demo_copy):
     at = make_app_test(demo_copy, page="pages/suivi_depots.py", actor=ANALYSTE).run()
     assert not at.exception, at.exception
     labels = {m.label for m in at.metric}

@@ -5,9 +5,8 @@ import sys
 
 import pytest
 
-from ingest_helpers import (ADMIN, ANALYSTE, PORTEUR, demo_store_rw, read, ref_db_path, ref_store,  # noqa: F401
-                            snapshot)
-from lit_analytics import ingest, permissions
+from conftest import ADMIN, ANALYSTE, PORTEUR, read, snapshot
+from lit_analytics import audit, ingest
 import lit_analytics.ingest.publish  # noqa: E402  (the module, not the function)
 publish_module = sys.modules["lit_analytics.ingest.publish"]
 from lit_analytics.permissions import PermissionDenied
@@ -179,7 +178,27 @@ def test_audit_record_is_part_of_the_publish_transaction(ref_store, monkeypatch)
     def broken_record(*args, **kwargs):
         raise RuntimeError("journal indisponible")
     before = snapshot(ref_store)
-    monkeypatch.setattr(permissions, "record", broken_record)
+    monkeypatch.setattr(audit, "record", broken_record)
     with pytest.raises(RuntimeError):
         up(ref_store, V1)
     assert snapshot(ref_store) == before
+
+
+def test_verify_registers_a_bad_file_once_per_file_and_target(ref_store):
+    bad = read("bad_number.csv", "bad")
+
+    def check(quarter="2021-T3", data=bad):
+        return ingest.verify(ref_store, data, "bad.csv", kind="sessions", lab_id="siilab", quarter=quarter,
+                             actor=PORTEUR)
+
+    check()
+    check()                      # a page rerun: the same file for the same report
+    assert ref_store.query("SELECT outcome, quarter FROM imports") == [("rejeté", "2021-T3")]
+    check(quarter="2021-T2")     # the same file for another quarter is another upload
+    assert ref_store.scalar("SELECT count(*) FROM imports") == 2
+    assert ref_store.query("SELECT action, outcome FROM audit_log") == [("dépôt", "échec"), ("dépôt", "échec")]
+    # without an account (a check in code) or with --dry-run, verifying writes nothing
+    ingest.verify(ref_store, bad, "bad.csv", kind="sessions", lab_id="siilab", quarter="2021-T4")
+    ingest.verify(ref_store, bad, "bad.csv", kind="sessions", lab_id="siilab", quarter="2021-T4", actor=PORTEUR,
+                  register_rejection=False)
+    assert ref_store.scalar("SELECT count(*) FROM imports") == 2

@@ -4,10 +4,11 @@ import subprocess
 import sys
 from datetime import date
 
-from conftest import REPO
-from ingest_helpers import ADMIN, PORTEUR, read, ref_db_path, ref_store  # noqa: F401
+from conftest import ADMIN, PORTEUR, REPO, read
 from lit_analytics import ingest
-from lit_analytics.ingest import bench, reporting
+from lit_analytics.bench import imports as bench_import
+from lit_analytics.bench import write_section
+from lit_analytics.ingest import reporting
 
 V1 = ("id_session;date;intitule;format;duree_heures;participants_agents;participants_autres\n"
       "S-01;05/07/2021;Atelier;atelier;2;8;\n").encode()
@@ -121,9 +122,9 @@ def test_bench_writes_its_section_and_keeps_the_others(tmp_path):
     out = tmp_path / "benchmarks.md"
     out.write_text("# Benchmarks\n\n## Tableau de bord\n\nautre mesure\n\n"
                    "## Import des rapports trimestriels\n\nancienne mesure\n", encoding="utf-8")
-    result = bench.run_benchmark(rows=500, repeat=1, with_frictionless=True)
+    result = bench_import.run(rows=500, repeat=1, with_frictionless=True)
     assert result["rows"] == 500 and result["frictionless_valid"] is True and result["frictionless_rows"] == 500
-    bench.write_section(out, bench.markdown(result))
+    write_section(out, bench_import.render(result))
     text = out.read_text(encoding="utf-8")
     assert "## Tableau de bord\n\nautre mesure" in text
     assert "ancienne mesure" not in text and text.count("## Import des rapports trimestriels") == 1
@@ -131,6 +132,6 @@ def test_bench_writes_its_section_and_keeps_the_others(tmp_path):
 
 
 def test_generated_benchmark_file_is_valid_french_csv(ref_store):
-    data = bench.generate_sessions_csv(50)
+    data = bench_import.generate_sessions_csv(50)
     report = ingest.verify(ref_store, data, "b.csv", kind="sessions", lab_id="siilab", quarter="2021-T3")
     assert report.ok and report.row_count == 50 and report.file_description.endswith("point-virgule")

@@ -7,7 +7,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from ingest_helpers import ADMIN, ref_db_path, ref_store  # noqa: F401
+from conftest import ADMIN
 from lit_analytics import config, domain, ingest
 from lit_analytics.ingest import templates
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import DEMO_LOGINS, DEMO_PASSWORD, REPO
 from lit_analytics import deploy
-from lit_analytics.bench_load import StreamlitSession
+from lit_analytics.bench.load import StreamlitSession
 from lit_analytics.store import Store
 
 

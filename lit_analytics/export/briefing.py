@@ -12,7 +12,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from lit_analytics import catalogue, indicators
+from lit_analytics import catalogue, indicators, screen_tables
 from lit_analytics.catalogue import Chart
 from lit_analytics.export import deck as deck_mod
 from lit_analytics.export import images
@@ -36,7 +36,7 @@ PRESET_CHARTS = {
 }
 
 CONTENT_TYPES = {
-    "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv",
+    **images.FORMATS, "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
@@ -71,7 +71,20 @@ def parse_preset(store: Store, text: str) -> Scope:
 
 def scope_from_filters(store: Store, filters: Filters) -> Scope:
     """The dashboard's current filters as a briefing scope."""
-    return Scope("filtres", indicators.scope_text(store, filters), filters, "selection")
+    return Scope("filtres", catalogue.scope_text(store, filters), filters, "selection")
+
+
+def presets(store: Store) -> dict[str, tuple[str, Filters]]:
+    """Standard scopes that exercise every chart: the whole of France, the region with the most labs, and the
+    identified lab with the most projects. name -> (French label, filters)."""
+    out = {"national": ("France entière", Filters())}
+    region = indicators.region_with_most_labs(store)
+    if region:
+        out["region"] = (f"Région : {region[1]}", Filters(regions=(region[0],)))
+    lab = indicators.lab_with_most_projects(store)
+    if lab:
+        out["laboratoire"] = (f"Laboratoire : {lab[1]}", Filters(labs=(lab[0],)))
+    return out
 
 
 def default_charts(scope: Scope) -> list[str]:
@@ -163,8 +176,8 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
 def _scope_line(store: Store, scope: Scope) -> str:
     """« Région : Bretagne — T1 2017 – T3 2026 » for a preset; the dashboard's scope text for its filters."""
     if scope.kind == "filtres":
-        return indicators.scope_text(store, scope.filters)
-    return f"{scope.label} — {indicators.period_text(store, scope.filters)}"
+        return catalogue.scope_text(store, scope.filters)
+    return f"{scope.label} — {catalogue.period_text(store, scope.filters)}"
 
 
 def _sources(store: Store, demo: bool) -> list[str]:
@@ -200,9 +213,9 @@ def workbook(store: Store, scope: Scope, chart_ids: list[str] | None = None) -> 
     """Every chart's data and the main tables of the scope, one sheet each, plus a « Sources » sheet."""
     chart_ids = chart_ids if chart_ids is not None else default_charts(scope)
     tables = [_table(chart) for chart in build_charts(store, scope, chart_ids)]
-    directory = catalogue.lab_directory_table(store, scope.filters)
+    directory = screen_tables.lab_directory_table(store, scope.filters)
     tables.append(Table("Laboratoires", directory, [], "Annuaire des laboratoires du périmètre, avec leurs sources."))
-    ledger = indicators.funding_ledger(store, scope.filters)
+    ledger = screen_tables.funding_ledger_table(store, scope.filters)
     tables.append(Table("Tranches de financement", ledger, [c for c in ledger.columns if c.endswith("(€)")],
                         "Tranches du registre des financements engagées sur la période."))
     return to_xlsx(tables, source=indicators.data_source(store), data_date=indicators.data_date(store, scope.filters),
@@ -220,5 +233,5 @@ def export(store: Store, scope: Scope, fmt: str, chart_ids: list[str] | None = N
     raise ValueError(f"Format inconnu : « {fmt} » (attendu pptx, pdf ou xlsx).")
 
 
-__all__ = ["Scope", "parse_preset", "scope_from_filters", "default_charts", "chart_image", "chart_table",
+__all__ = ["Scope", "parse_preset", "scope_from_filters", "presets", "default_charts", "chart_image", "chart_table",
            "build_deck", "deck_pptx", "deck_pdf", "workbook", "export", "file_name", "CONTENT_TYPES"]

@@ -17,12 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lit_analytics.export.images import ExportError, browser_path
+from lit_analytics.formats import BLEU_FRANCE, GREY, TEXT_COLOR, WARNING
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
-BLEU_FRANCE = (0x00, 0x00, 0x91)
-GREY = (0x66, 0x66, 0x66)
-DARK = (0x16, 0x16, 0x16)
-WARNING = (0xB3, 0x40, 0x00)
 
 
 @dataclass
@@ -56,89 +53,105 @@ DEMO_WARNING = ("Données de démonstration : les valeurs d'activité et de fina
 
 # --- PPTX ------------------------------------------------------------------------------------------
 
-def to_pptx(deck: Deck) -> bytes:
-    from pptx import Presentation
+def _rgb(hex_color: str):
+    from pptx.dml.color import RGBColor
+    return RGBColor.from_string(hex_color.lstrip("#").upper())
+
+
+def _text(slide, left, top, width, height, content, size=18, bold=False, color=TEXT_COLOR, align=None):
+    """A text box of one paragraph per item of `content` (a string or a list of strings)."""
     from pptx.util import Inches, Pt
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    frame = box.text_frame
+    frame.word_wrap = True
+    paragraphs = content if isinstance(content, list) else [content]
+    for i, line in enumerate(paragraphs):
+        p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        p.text = line
+        if align is not None:
+            p.alignment = align
+        for run in p.runs:
+            run.font.size, run.font.bold = Pt(size), bold
+            run.font.color.rgb = _rgb(color)
+    return box
 
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
-    blank = prs.slide_layouts[6]
 
-    def text(slide, left, top, width, height, content, size=18, bold=False, color=DARK, align=None):
-        from pptx.dml.color import RGBColor
-        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
-        frame = box.text_frame
-        frame.word_wrap = True
-        paragraphs = content if isinstance(content, list) else [content]
-        for i, line in enumerate(paragraphs):
-            p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            p.text = line
-            if align is not None:
-                p.alignment = align
-            for run in p.runs:
-                run.font.size, run.font.bold = Pt(size), bold
-                run.font.color.rgb = RGBColor(*color)
-        return box
+def _new_slide(prs):
+    """A blank slide with the blue band along its top."""
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Inches
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, prs.slide_width, Inches(0.12))
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = _rgb(BLEU_FRANCE)
+    shape.line.fill.background()
+    return slide
 
-    def band(slide):
-        from pptx.dml.color import RGBColor
-        from pptx.enum.shapes import MSO_SHAPE
-        shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, prs.slide_width, Inches(0.12))
-        shape.fill.solid()
-        shape.fill.fore_color.rgb = RGBColor(*BLEU_FRANCE)
-        shape.line.fill.background()
 
-    def footer(slide, number):
-        text(slide, 0.5, 7.05, 9, 0.35, deck.title, size=10, color=GREY)
-        text(slide, 11.8, 7.05, 1.0, 0.35, str(number), size=10, color=GREY)
-        if deck.demo:
-            text(slide, 0.5, 6.75, 12.3, 0.3, "Données de démonstration (fictives)", size=10, color=WARNING)
-
-    # cover
-    s = prs.slides.add_slide(blank)
-    band(s)
-    text(s, 0.8, 2.0, 11.7, 1.4, deck.title, size=36, bold=True, color=BLEU_FRANCE)
-    text(s, 0.8, 3.5, 11.7, 0.9, deck.scope, size=22)
-    text(s, 0.8, 4.4, 11.7, 0.6, deck.date_line, size=16, color=GREY)
+def _footer(slide, deck: Deck, number: int) -> None:
+    _text(slide, 0.5, 7.05, 9, 0.35, deck.title, size=10, color=GREY)
+    _text(slide, 11.8, 7.05, 1.0, 0.35, str(number), size=10, color=GREY)
     if deck.demo:
-        text(s, 0.8, 5.4, 11.7, 0.9, DEMO_WARNING, size=14, bold=True, color=WARNING)
+        _text(slide, 0.5, 6.75, 12.3, 0.3, "Données de démonstration (fictives)", size=10, color=WARNING)
 
-    # headline figures
-    s = prs.slides.add_slide(blank)
-    band(s)
-    text(s, 0.5, 0.35, 12.3, 0.8, "Chiffres clés", size=28, bold=True, color=BLEU_FRANCE)
-    text(s, 0.5, 1.05, 12.3, 0.5, deck.scope, size=14, color=GREY)
+
+def _cover_slide(prs, deck: Deck) -> None:
+    s = _new_slide(prs)
+    _text(s, 0.8, 2.0, 11.7, 1.4, deck.title, size=36, bold=True, color=BLEU_FRANCE)
+    _text(s, 0.8, 3.5, 11.7, 0.9, deck.scope, size=22)
+    _text(s, 0.8, 4.4, 11.7, 0.6, deck.date_line, size=16, color=GREY)
+    if deck.demo:
+        _text(s, 0.8, 5.4, 11.7, 0.9, DEMO_WARNING, size=14, bold=True, color=WARNING)
+
+
+def _headline_slide(prs, deck: Deck) -> None:
+    s = _new_slide(prs)
+    _text(s, 0.5, 0.35, 12.3, 0.8, "Chiffres clés", size=28, bold=True, color=BLEU_FRANCE)
+    _text(s, 0.5, 1.05, 12.3, 0.5, deck.scope, size=14, color=GREY)
     per_row = 4
     for i, (label, value) in enumerate(deck.headline):
         row, col = divmod(i, per_row)
         left, top = 0.5 + col * 3.1, 1.8 + row * 1.55
-        text(s, left, top, 2.9, 0.7, value, size=28, bold=True, color=BLEU_FRANCE)
-        text(s, left, top + 0.7, 2.9, 0.6, label, size=13)
+        _text(s, left, top, 2.9, 0.7, value, size=28, bold=True, color=BLEU_FRANCE)
+        _text(s, left, top + 0.7, 2.9, 0.6, label, size=13)
     if deck.headline_note:
-        text(s, 0.5, 6.2, 12.3, 0.5, deck.headline_note, size=11, color=GREY)
-    footer(s, 2)
+        _text(s, 0.5, 6.2, 12.3, 0.5, deck.headline_note, size=11, color=GREY)
+    _footer(s, deck, 2)
 
-    # one slide per chart
-    for n, chart in enumerate(deck.charts, start=3):
-        s = prs.slides.add_slide(blank)
-        band(s)
-        text(s, 0.5, 0.3, 12.3, 0.7, chart.title, size=24, bold=True, color=BLEU_FRANCE)
-        text(s, 0.5, 0.95, 12.3, 0.45, chart.subtitle, size=13, color=GREY)
-        pic_h = 5.0
-        pic_w = pic_h * 16 / 9
-        s.shapes.add_picture(io.BytesIO(chart.png), Inches((SLIDE_W_IN - pic_w) / 2), Inches(1.45),
-                             Inches(pic_w), Inches(pic_h))
-        text(s, 0.5, 6.45, 12.3, 0.35, chart.caption, size=11, color=GREY)
-        footer(s, n)
 
-    # sources and method
-    s = prs.slides.add_slide(blank)
-    band(s)
-    text(s, 0.5, 0.35, 12.3, 0.8, "Sources et méthode", size=28, bold=True, color=BLEU_FRANCE)
+def _chart_slide(prs, deck: Deck, chart: ChartSlide, number: int) -> None:
+    from pptx.util import Inches
+    s = _new_slide(prs)
+    _text(s, 0.5, 0.3, 12.3, 0.7, chart.title, size=24, bold=True, color=BLEU_FRANCE)
+    _text(s, 0.5, 0.95, 12.3, 0.45, chart.subtitle, size=13, color=GREY)
+    pic_h = 5.0
+    pic_w = pic_h * 16 / 9
+    s.shapes.add_picture(io.BytesIO(chart.png), Inches((SLIDE_W_IN - pic_w) / 2), Inches(1.45),
+                         Inches(pic_w), Inches(pic_h))
+    _text(s, 0.5, 6.45, 12.3, 0.35, chart.caption, size=11, color=GREY)
+    _footer(s, deck, number)
+
+
+def _sources_slide(prs, deck: Deck) -> None:
+    s = _new_slide(prs)
+    _text(s, 0.5, 0.35, 12.3, 0.8, "Sources et méthode", size=28, bold=True, color=BLEU_FRANCE)
     paragraphs = list(deck.sources) + list(deck.method) + ([DEMO_WARNING] if deck.demo else [])
-    text(s, 0.5, 1.3, 12.3, 5.3, paragraphs, size=14)
-    footer(s, deck.slide_count)
+    _text(s, 0.5, 1.3, 12.3, 5.3, paragraphs, size=14)
+    _footer(s, deck, deck.slide_count)
 
+
+def to_pptx(deck: Deck) -> bytes:
+    """Cover, headline figures, one slide per chart, sources and method."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
+    _cover_slide(prs, deck)
+    _headline_slide(prs, deck)
+    for number, chart in enumerate(deck.charts, start=3):
+        _chart_slide(prs, deck, chart, number)
+    _sources_slide(prs, deck)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
@@ -149,23 +162,23 @@ def to_pptx(deck: Deck) -> bytes:
 _CSS = f"""
 @page {{ size: {SLIDE_W_IN}in {SLIDE_H_IN}in; margin: 0; }}
 * {{ box-sizing: border-box; }}
-body {{ margin: 0; font-family: "DejaVu Sans", Arial, sans-serif; color: #161616; }}
+body {{ margin: 0; font-family: "DejaVu Sans", Arial, sans-serif; color: {TEXT_COLOR}; }}
 .slide {{ width: {SLIDE_W_IN}in; height: {SLIDE_H_IN}in; position: relative; overflow: hidden;
-          page-break-after: always; padding: 0.35in 0.5in 0 0.5in; border-top: 0.12in solid #000091; }}
+          page-break-after: always; padding: 0.35in 0.5in 0 0.5in; border-top: 0.12in solid {BLEU_FRANCE}; }}
 .slide:last-child {{ page-break-after: auto; }}
-h1 {{ color: #000091; font-size: 36pt; margin: 1.6in 0 0.2in 0.3in; }}
-h2 {{ color: #000091; font-size: 24pt; margin: 0 0 0.05in 0; }}
-.scope {{ font-size: 13pt; color: #666; margin: 0 0 0.1in 0; }}
+h1 {{ color: {BLEU_FRANCE}; font-size: 36pt; margin: 1.6in 0 0.2in 0.3in; }}
+h2 {{ color: {BLEU_FRANCE}; font-size: 24pt; margin: 0 0 0.05in 0; }}
+.scope {{ font-size: 13pt; color: {GREY}; margin: 0 0 0.1in 0; }}
 .cover-scope {{ font-size: 22pt; margin-left: 0.3in; }}
-.cover-date {{ font-size: 16pt; color: #666; margin-left: 0.3in; }}
-.demo {{ color: #B34000; font-weight: bold; }}
+.cover-date {{ font-size: 16pt; color: {GREY}; margin-left: 0.3in; }}
+.demo {{ color: {WARNING}; font-weight: bold; }}
 .cover-demo {{ margin: 0.5in 0 0 0.3in; font-size: 14pt; }}
 .grid {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.25in; margin-top: 0.4in; }}
-.value {{ font-size: 28pt; font-weight: bold; color: #000091; }}
+.value {{ font-size: 28pt; font-weight: bold; color: {BLEU_FRANCE}; }}
 .label {{ font-size: 13pt; }}
 .chart {{ display: block; margin: 0 auto; width: {5.0 * 16 / 9}in; height: 5.0in; }}
-.caption {{ font-size: 11pt; color: #666; margin-top: 0.05in; }}
-.footer {{ position: absolute; bottom: 0.15in; left: 0.5in; right: 0.5in; font-size: 10pt; color: #666;
+.caption {{ font-size: 11pt; color: {GREY}; margin-top: 0.05in; }}
+.footer {{ position: absolute; bottom: 0.15in; left: 0.5in; right: 0.5in; font-size: 10pt; color: {GREY};
            display: flex; justify-content: space-between; }}
 .sources p {{ font-size: 14pt; margin: 0 0 0.12in 0; }}
 """

@@ -2,7 +2,8 @@
 styled header row; € and date number formats; one sheet per table; a sheet with sources and data date).
 
 Cells that a spreadsheet could read as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)
-are neutralised by a leading apostrophe in CSV and stored as plain text in XLSX.
+are neutralised by a leading apostrophe in CSV and stored as plain text in XLSX. The CSV writer itself lives in
+`formats` (templates of the upload pages use it too); it is re-exported here.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 
 import pandas as pd
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from lit_analytics.formats import neutralise, to_csv  # noqa: F401  (to_csv: the one French-Excel CSV writer)
+
 EURO_FORMAT = '#,##0 "€"'
-EURO_CENTS_FORMAT = '#,##0.00 "€"'
 DATE_FORMAT = "DD/MM/YYYY"
 INT_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0"
@@ -31,43 +31,6 @@ class Table:
     data: pd.DataFrame
     euro_columns: list[str] = field(default_factory=list)
     description: str = ""
-
-
-def neutralise(value):
-    """A text that would start a formula gets a leading apostrophe; other values are unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, (datetime, pd.Timestamp)):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float):
-        text = repr(float(value)) if value != int(value) else str(int(value))
-        return text.replace(".", ",")
-    if isinstance(value, (int, Decimal)):
-        return str(value).replace(".", ",")
-    return str(neutralise(str(value)))
-
-
-def to_csv(df: pd.DataFrame) -> bytes:
-    """CSV for French Excel: `;` separated, UTF-8 with BOM, decimal comma, dates as 31/12/2021, no thousands
-    separator (so numbers stay numbers), formulas neutralised."""
-    out = pd.DataFrame({col: [_csv_cell(v) for v in df[col].tolist()] for col in df.columns}, columns=df.columns)
-    header = [str(neutralise(str(c))) for c in df.columns]
-    return out.to_csv(sep=";", index=False, header=header, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from lit_analytics.domain import FIRST_QUARTER
 from lit_analytics.formats import fmt_datetime, fmt_quarter, last_complete_quarter, quarter_of, quarter_range
 from lit_analytics.ingest.reporting import STATUS_COLORS, SYMBOLS
 from lit_analytics.store import Store
@@ -15,7 +16,6 @@ KIND_LABELS = {
     "sessions": "Sessions de formation du trimestre",
     "financements": "Registre des financements (DITP)",
 }
-FIRST_QUARTER = "2017-T1"
 
 
 def lab_names(store: Store) -> dict[str, str]:

@@ -1,6 +1,8 @@
 """Verify, then publish: the two use cases of a quarterly upload (as in the DITP's PILOTE), plus restore.
 
-* `verify` writes nothing: it reads the file, validates it, and says what publishing would change.
+* `verify` reads the file, validates it, and says what publishing would change. It writes nothing, except
+  that a file with errors verified for a signed-in user is registered as a rejected upload (with its errors),
+  once per file and target: verifying the same bad file again (a page rerun) registers nothing more.
 * `publish` runs the same checks inside one transaction and registers the upload in `imports` whatever the
   outcome (`publié`, `rejeté` with every problem in `import_errors`, `déjà publié` when the current version came
   from a file with the same SHA-256). A (lab, quarter, kind) published again supersedes its current version,
@@ -17,7 +19,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from lit_analytics import permissions
+from lit_analytics import audit, permissions
+from lit_analytics.audit import Action, Outcome
 from lit_analytics.formats import fmt_int, fmt_quarter, parse_quarter
 from lit_analytics.ingest.diff import Diff, compare
 from lit_analytics.ingest.read import ReadError, RawTable, read_table
@@ -145,13 +148,17 @@ def check_file(data: bytes, file_name: str, schema: TableSchema, ctx: Context) -
 
 
 def verify(store: Store, data: bytes, file_name: str, *, kind: str, lab_id: str | None = None,
-           quarter: str | None = None, actor: Actor | None = None) -> Report:
-    """Everything publishing would check and change, without writing anything."""
+           quarter: str | None = None, actor: Actor | None = None, register_rejection: bool = True) -> Report:
+    """Everything publishing would check and change. Nothing is written, except that a file with errors
+    verified for `actor` is registered as rejected (`register_rejected`, once per file and target), unless
+    `register_rejection` is False (the command line's `--dry-run`)."""
     lab_id, quarter = _check_target(store, kind, lab_id, quarter)
     if actor is not None:
         permissions.require_upload(actor, kind, lab_id)
     report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
     _compare_with_current(store, report)
+    if actor is not None and register_rejection and not report.ok:
+        register_rejected(store, report, actor)
     return report
 
 
@@ -193,7 +200,7 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
     try:
         permissions.require_upload(actor, kind, lab_id)
     except PermissionDenied as exc:
-        permissions.audit(store, actor.email, "dépôt", "refus", target, str(exc))
+        audit.log(store, actor.email, Action.UPLOAD, Outcome.REFUSED, target, str(exc))
         raise
     report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
     if expected_version_id is _SEEN_NOW:
@@ -221,30 +228,54 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
                         "published_at, published_by, is_current) VALUES (?, ?, ?, ?, ?, false, ?, ?, true)",
                         [result.version_id, kind, lab_id, quarter, import_id, datetime.now(), actor.email])
             _insert_rows(cur, report, result.version_id)
-            permissions.record(cur, actor.email, "publication", "succès", report.target(),
-                               f"{file_name} — version n° {result.version_id}, {report.diff.summary()}")
+            audit.record(cur, actor.email, Action.PUBLICATION, Outcome.SUCCESS, report.target(),
+                         f"{file_name} — version n° {result.version_id}, {report.diff.summary()}")
         elif outcome == ALREADY:
-            permissions.record(cur, actor.email, "dépôt", "succès", report.target(),
-                               f"{file_name} — déjà publié (version n° {report.current_version_id})")
+            audit.record(cur, actor.email, Action.UPLOAD, Outcome.SUCCESS, report.target(),
+                         f"{file_name} — déjà publié (version n° {report.current_version_id})")
         elif outcome == CONFLICT:
-            permissions.record(cur, actor.email, "dépôt", "échec", report.target(),
-                               f"{file_name} — conflit : la version n° {report.current_version_id} a été publiée "
-                               "depuis la vérification")
+            audit.record(cur, actor.email, Action.UPLOAD, Outcome.FAILURE, report.target(),
+                         f"{file_name} — conflit : la version n° {report.current_version_id} a été publiée "
+                         "depuis la vérification")
         else:
-            permissions.record(cur, actor.email, "dépôt", "échec", report.target(),
-                               f"{file_name} — {len(report.errors)} erreur(s)")
+            _record_rejection(cur, actor, report)
     return result
 
 
 def register_rejected(store: Store, report: Report, actor: Actor) -> int:
-    """Register a verified file that has errors (the page calls it so rejected uploads are kept too)."""
+    """Register a verified file that has errors as a rejected upload, with its errors, and audit it; `verify`
+    calls it. Idempotent per file and target: when the latest upload of this report (kind, lab, quarter) by
+    this account is this very file, rejected, its id is returned and nothing is written."""
     if report.ok:
         raise ValueError("Ce fichier ne contient pas d'erreur : publiez-le.")
+    same = _latest_rejection_of(store, report, actor)
+    if same is not None:   # checked before opening a transaction: a page rerun does not move the data version
+        return same
     with store.transaction() as cur:
+        same = _latest_rejection_of(store, report, actor, cur)
+        if same is not None:
+            return same
         import_id = _register_import(store, cur, report, actor, REJECTED)
-        permissions.record(cur, actor.email, "dépôt", "échec", report.target(),
-                           f"{report.file_name} — {len(report.errors)} erreur(s)")
+        _record_rejection(cur, actor, report)
     return import_id
+
+
+def _latest_rejection_of(store: Store, report: Report, actor: Actor, cur=None) -> int | None:
+    """The id of the latest upload of this report by this account when it is the same file, rejected."""
+    run = (lambda sql, params: cur.execute(sql, params).fetchall()) if cur is not None else store.query
+    row = run(
+        """SELECT import_id, sha256, outcome FROM imports
+           WHERE kind = ? AND lab_id IS NOT DISTINCT FROM ? AND quarter IS NOT DISTINCT FROM ? AND user_email = ?
+           ORDER BY import_id DESC LIMIT 1""", [report.kind, report.lab_id, report.quarter, actor.email])
+    if row and row[0][1] == report.sha256 and row[0][2] == REJECTED:
+        return int(row[0][0])
+    return None
+
+
+def _record_rejection(cur, actor: Actor, report: Report) -> None:
+    """The audit event of a rejected upload (publish and verify alike)."""
+    audit.record(cur, actor.email, Action.UPLOAD, Outcome.FAILURE, report.target(),
+                 f"{report.file_name} — {len(report.errors)} erreur(s)")
 
 
 def _register_import(store: Store, cur, report: Report, actor: Actor, outcome: str) -> int:
@@ -315,7 +346,7 @@ def restore(store: Store, version_id: int, actor: Actor) -> RestoreResult:
     try:
         permissions.require_admin(actor, "restaurer une version")
     except PermissionDenied as exc:
-        permissions.audit(store, actor.email, "restauration", "refus", f"version {version_id}", str(exc))
+        audit.log(store, actor.email, Action.RESTORATION, Outcome.REFUSED, f"version {version_id}", str(exc))
         raise
     with store.transaction() as cur:
         row = cur.execute("SELECT kind, lab_id, quarter, is_current FROM report_versions WHERE version_id = ?",
@@ -332,8 +363,8 @@ def restore(store: Store, version_id: int, actor: Actor) -> RestoreResult:
                     "AND lab_id IS NOT DISTINCT FROM ? AND quarter IS NOT DISTINCT FROM ? "
                     "AND (is_current OR version_id = ?)", [version_id, kind, lab_id, quarter, version_id])
         replaced = current[0][0] if current else None
-        permissions.record(cur, actor.email, "restauration", "succès", target,
-                           f"version n° {version_id} restaurée" + (f" (remplace n° {replaced})" if replaced else ""))
+        audit.record(cur, actor.email, Action.RESTORATION, Outcome.SUCCESS, target,
+                     f"version n° {version_id} restaurée" + (f" (remplace n° {replaced})" if replaced else ""))
     return RestoreResult(version_id, replaced, True)
 
 

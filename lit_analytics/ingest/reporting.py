@@ -28,8 +28,10 @@ def status_of(quarter: str, received: bool, today: date) -> str:
 
 
 def reporting_status(store: Store, *, today: date | None = None, first_quarter: str | None = None,
-                     last_quarter: str | None = None, labs: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """One row per (lab, quarter open, kind): lab_id, lab_name, quarter, kind, status, published_at, is_demo."""
+                     last_quarter: str | None = None, labs: tuple[str, ...] | None = None,
+                     kind: str | None = None) -> pd.DataFrame:
+    """One row per (lab, quarter open, kind): lab_id, lab_name, quarter, kind, status, published_at, is_demo.
+    `labs` and `kind` narrow it (None: every lab, both kinds)."""
     today = today or date.today()
     last_quarter = last_quarter or quarter_of(today)
     first_quarter = first_quarter or shift_quarter(last_quarter, -7)
@@ -44,9 +46,9 @@ def reporting_status(store: Store, *, today: date | None = None, first_quarter: 
         first = max(first_quarter, quarter_of(opened)) if opened else first_quarter
         last = min(last_quarter, quarter_of(closed)) if closed else last_quarter
         for quarter in quarter_range(first, last) if first <= last else []:
-            for kind in LAB_REPORT_KINDS:
-                got = received.get((kind, lab_id, quarter))
-                rows.append((lab_id, name, quarter, kind, status_of(quarter, got is not None, today),
+            for report_kind in (LAB_REPORT_KINDS if kind is None else (kind,)):
+                got = received.get((report_kind, lab_id, quarter))
+                rows.append((lab_id, name, quarter, report_kind, status_of(quarter, got is not None, today),
                              got[0] if got else None, bool(got[1]) if got else False))
     return pd.DataFrame(rows, columns=["lab_id", "lab_name", "quarter", "kind", "status", "published_at", "is_demo"])
 

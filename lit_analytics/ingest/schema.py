@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from lit_analytics import config
-from lit_analytics.domain import REPORT_KINDS
+from lit_analytics.domain import LAB_REPORT_KINDS, REPORT_KINDS  # noqa: F401  (LAB_REPORT_KINDS re-exported)
 
 
 @dataclass(frozen=True)
@@ -108,5 +108,3 @@ DB_TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "date_engagement": "committed_on", "date_versement": "paid_on", "objet": "purpose"}),
 }
 
-# Lab reports are per lab and quarter; the funding ledger is one whole file.
-LAB_REPORT_KINDS = ("projets", "sessions")

@@ -5,12 +5,12 @@ validator refuses, so a forgotten example row is never published), plus the data
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
 import pandas as pd
 
+from lit_analytics.formats import to_csv
 from lit_analytics.ingest.schema import Field, load_schema
 
 TYPE_LABELS = {"string": "texte", "integer": "nombre entier", "number": "nombre (virgule décimale)",
@@ -52,16 +52,13 @@ def dictionary(kind: str) -> pd.DataFrame:
 
 
 def template_csv(kind: str) -> bytes:
+    """Header and example row, through the one French-Excel CSV writer (`formats.to_csv`)."""
     schema = load_schema(kind)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(schema.names)
-    writer.writerow([example_value(f) for f in schema.fields])
-    return buffer.getvalue().encode("utf-8-sig")
+    return to_csv(pd.DataFrame([[example_value(f) for f in schema.fields]], columns=schema.names))
 
 
 def dictionary_csv(kind: str) -> bytes:
-    return dictionary(kind).to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return to_csv(dictionary(kind))
 
 
 def template_xlsx(kind: str) -> bytes:

@@ -1,9 +1,8 @@
-"""`python -m lit_analytics bench-export`: how long briefing exports take, written to docs/benchmarks.md
+"""How long briefing exports take (`python -m lit_analytics bench-export`), written to docs/benchmarks.md
 (section « ## Exports »). Targets: one warm chart export ≤ 1 s; a 10-slide deck ≤ 15 s."""
 
 from __future__ import annotations
 
-import argparse
 import platform
 import statistics
 import tempfile
@@ -11,9 +10,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from lit_analytics import catalogue, config
-from lit_analytics.benchdoc import write_section
-from lit_analytics.cli import command
+from lit_analytics import catalogue
 
 SECTION = "## Exports"
 DECK_CHARTS = ["reference-ditp", "projets-etapes-trimestre", "sessions-trimestre", "participants-trimestre",
@@ -73,17 +70,3 @@ def render(r: dict) -> str:
     lines += ["", "All runs (s): " + "; ".join(f"{k} {', '.join(f'{v:.2f}' for v in (vs if isinstance(vs, list) else [vs]))}"
                                                 for k, vs in r.items()), ""]
     return "\n".join(lines)
-
-
-def _args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", type=int, default=5, help="exports à chaud par format (défaut 5)")
-    p.add_argument("--output", default=str(config.REPO_ROOT / "docs" / "benchmarks.md"),
-                   help="fichier de résultats (défaut docs/benchmarks.md)")
-
-
-@command("bench-export", "mesurer la durée des exports (images, diaporama, classeur)", _args)
-def _cmd(args: argparse.Namespace) -> int:
-    section = render(run(args.runs))
-    write_section(Path(args.output), section)
-    print(section)
-    return 0

@@ -11,23 +11,20 @@ dashboard pages in turn, `--rounds` times. The latency of a page run is from sen
 * **2 replicas on PostgreSQL** — two app processes on a throwaway PostgreSQL cluster, behind Debian's HAProxy
   (`lit_analytics.deploy.haproxy_config`: sticky sessions, WebSocket pass-through, health checks).
 
-Results replace the section « ## Charge : sessions simultanées » of docs/benchmarks.md.
+Results replace the section « ## Charge : sessions simultanées » of docs/benchmarks.md. The command line
+(`lit_analytics.cli.bench`) sets up the arguments.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
-import tempfile
 import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
 from lit_analytics import config
-from lit_analytics.benchdoc import write_section
-from lit_analytics.cli import CliError, command
 
 SECTION = "## Charge : sessions simultanées"
 DASHBOARD_PAGES = ["", "carte", "indicateurs", "financements", "laboratoires"]   # "" = the default page
@@ -170,7 +167,7 @@ def load(base_url: str, sessions: int, rounds: int, *, sign_in: bool, pages: lis
             "max": max(latencies) if latencies else float("nan"), "wall": time.perf_counter() - started}
 
 
-def run_bench_load(workdir: Path, counts: tuple[int, ...] = (1, 5, 20), rounds: int = 2,
+def run(workdir: Path, counts: tuple[int, ...] = (1, 5, 20), rounds: int = 2,
                    setups: tuple[str, ...] = ("empty", "embedded", "replicas")) -> dict:
     from lit_analytics import deploy
     from lit_analytics.bootstrap import init_database
@@ -233,7 +230,7 @@ def _ms(seconds: float) -> str:
     return fmt_number(seconds * 1000, 0)
 
 
-def render_section(result: dict) -> str:
+def render(result: dict) -> str:
     rounds = result["rounds"]
     lines = [SECTION, "",
              f"Measured by `python -m lit_analytics bench-load` on {datetime.now():%Y-%m-%d %H:%M} "
@@ -268,31 +265,3 @@ def render_section(result: dict) -> str:
     if errors:
         lines += ["Errors seen: " + "; ".join(sorted(set(errors))[:5]), ""]
     return "\n".join(lines)
-
-
-def _args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sessions", default="1,5,20", help="nombres de sessions simultanées (défaut 1,5,20)")
-    p.add_argument("--rounds", type=int, default=2, help="tours des cinq pages par session (défaut 2)")
-    p.add_argument("--setups", default="empty,embedded,replicas",
-                   help="configurations mesurées parmi empty, embedded, replicas (défaut : les trois)")
-    p.add_argument("--workdir", default=None, help="dossier de travail (défaut : dossier temporaire)")
-    p.add_argument("--output", default=str(config.REPO_ROOT / "docs" / "benchmarks.md"),
-                   help="fichier de résultats (défaut docs/benchmarks.md)")
-
-
-@command("bench-load", "mesurer la latence des pages sous N sessions simultanées (1 processus, 2 répliques)", _args)
-def _cmd_bench_load(args: argparse.Namespace) -> int:
-    try:
-        counts = tuple(int(x) for x in args.sessions.split(",") if x.strip())
-    except ValueError:
-        raise CliError(f"--sessions attend des entiers séparés par des virgules, reçu « {args.sessions} ».") from None
-    setups = tuple(s.strip() for s in args.setups.split(",") if s.strip())
-    unknown = set(setups) - {"empty", "embedded", "replicas"}
-    if unknown or not counts or min(counts) < 1:
-        raise CliError("--setups : empty, embedded, replicas ; --sessions : entiers positifs.")
-    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="lit-bench-load-"))
-    result = run_bench_load(workdir, counts, max(1, args.rounds), setups)
-    write_section(Path(args.output), render_section(result))
-    print(f"Résultats écrits dans {args.output}")
-    return 0 if not any(r["errors"] for rows in result["results"].values() for r in rows) else 1
-

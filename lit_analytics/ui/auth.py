@@ -1,4 +1,4 @@
-"""Streamlit glue for who is signed in (explicitly UI glue).
+"""Who is signed in: the session, its expiry, the sign-in page and the account in the sidebar.
 
 Contract used by every page: the signed-in user is an `Actor` kept in `st.session_state["actor"]`;
 `current_actor()` returns it or None, `require_actor()` stops the page with a French message when nobody
@@ -21,13 +21,14 @@ from lit_analytics import auth
 from lit_analytics.permissions import ROLES, Actor, actor_for_email
 from lit_analytics.store import Store
 
+
 def close_legacy_page_entry() -> None:
     """Make every page go through `app.py` (the gate), even on the first visit after the server starts.
 
     Streamlit 1.67 keeps its legacy multipage mode for an app whose entry script sits next to a `pages/`
     folder until the first `st.navigation` call of the process: a deep link (`/journal`) opened first after
-    a start runs `pages/journal.py` directly, without `app.py`. Every page imports `lit_analytics.ui`, which
-    calls this: it switches that mode off and reruns, so the same request goes through `app.py`.
+    a start runs `pages/journal.py` directly, without `app.py`. Every page imports `lit_analytics.ui`, whose
+    `__init__` calls this: it switches that mode off and reruns, so the same request goes through `app.py`.
     """
     try:
         from streamlit.runtime.pages_manager import PagesManager

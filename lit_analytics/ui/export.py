@@ -1,4 +1,4 @@
-"""Streamlit glue for exports (explicitly UI glue): download buttons under every chart, and the briefing builder.
+"""Download buttons: under every chart (image and data), and the briefing of the page « Note de synthèse ».
 
 Files are produced only when the user clicks (deferred `st.download_button` data), by the same functions as the
 command line (`lit_analytics.export.briefing`), and every export is written to the audit log.
@@ -10,9 +10,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lit_analytics import catalogue, indicators
+from lit_analytics import audit, catalogue, indicators
 from lit_analytics.export import briefing
-from lit_analytics.permissions import audit
 from lit_analytics.store import Store
 
 IMAGE_FORMATS = {"png": "Image PNG", "svg": "Image SVG", "pdf": "PDF"}
@@ -25,9 +24,9 @@ def _audited(store: Store, email: str, target: str, fmt: str, produce: Callable[
         try:
             data = produce()
         except Exception as exc:
-            audit(store, email, "export", "échec", target=f"{target} ({fmt})", detail=str(exc)[:300])
+            audit.log_export(store, email, f"{target} ({fmt})", error=exc)
             raise
-        audit(store, email, "export", "succès", target=f"{target} ({fmt})", detail=f"{len(data)} octets")
+        audit.log_export(store, email, f"{target} ({fmt})", data)
         return data
     return run
 

@@ -1,4 +1,4 @@
-"""`python -m lit_analytics bench`: server-side run time of every dashboard page.
+"""Server-side run time of every dashboard page (`python -m lit_analytics bench`).
 
 Each page of the dashboard is run by Streamlit's AppTest (the whole app: navigation, sign-in gate, sidebar
 filters, queries, figures), signed in as an administrator, on the demo data and on a 100× dataset from the
@@ -10,18 +10,14 @@ The same measure of an empty Streamlit page is the baseline. Results replace the
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
 from lit_analytics import config
-from lit_analytics.benchdoc import write_section
-from lit_analytics.cli import command
 
 PAGES = [
     ("Vue d'ensemble", "pages/accueil.py"),
@@ -89,7 +85,8 @@ def _dataset(path: Path, scale: int, reuse: bool) -> dict:
             "training_sessions": counts["training_sessions"], "funding_tranches": counts["funding_tranches"]}
 
 
-def run_bench(workdir: Path, runs: int = 5, large_scale: int = 100, reuse: bool = False) -> dict:
+def run(workdir: Path, runs: int = 5, large_scale: int = 100, reuse: bool = False) -> dict:
+    """Build (or reuse) the demo and large databases in `workdir`, and measure every page on each."""
     workdir.mkdir(parents=True, exist_ok=True)
     datasets = {"démo (×1)": (workdir / "bench-x1.duckdb", 1)}
     if large_scale > 1:
@@ -120,7 +117,7 @@ def _fmt(value: float) -> str:
     return fmt_number(value, 0)
 
 
-def render_section(result: dict) -> str:
+def render(result: dict) -> str:
     empty_cold, empty_warm = result["empty"]
     labels = list(result["datasets"])
     lines = [SECTION, "",
@@ -160,23 +157,3 @@ def render_section(result: dict) -> str:
                        "warm; cold includes building every figure once).")
     lines += ["", *verdict, ""]
     return "\n".join(lines)
-
-
-def _bench_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", type=int, default=5, help="exécutions à chaud par page (défaut 5)")
-    p.add_argument("--scale", type=int, default=100, help="volume du grand jeu de données (défaut 100)")
-    p.add_argument("--workdir", default=None, help="dossier des bases de mesure (défaut : dossier temporaire)")
-    p.add_argument("--reuse", action="store_true", help="réutiliser les bases de mesure déjà construites")
-    p.add_argument("--output", default=str(config.REPO_ROOT / "docs" / "benchmarks.md"),
-                   help="fichier de résultats (défaut docs/benchmarks.md)")
-
-
-@command("bench", "mesurer le temps de calcul de chaque page du tableau de bord (démo et ×100)", _bench_args)
-def _cmd_bench(args: argparse.Namespace) -> int:
-    import logging
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
-    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="lit-bench-"))
-    result = run_bench(workdir, runs=max(1, args.runs), large_scale=args.scale, reuse=args.reuse)
-    write_section(Path(args.output), render_section(result))
-    print(f"Résultats écrits dans {args.output}")
-    return 0

@@ -1,79 +1,19 @@
-"""The Streamlit glue (the only module of the package that imports Streamlit).
-
-One cached `Store` per process; query results cached by Streamlit and keyed on the database path, the
-data version (which moves at every write) and the filters, so a publication shows everywhere at once.
-"""
+"""The sidebar filters, kept across pages (session state) and in the URL (a shareable link), and the map click
+that filters every page to a region."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import streamlit as st
 
-from lit_analytics import config, indicators
-from lit_analytics.bootstrap import ensure_database
-from lit_analytics.formats import fmt_date
-from lit_analytics.store import Store
-from lit_analytics.ui_auth import close_legacy_page_entry, current_actor
-
-close_legacy_page_entry()  # every page goes through app.py's sign-in gate, even on a first deep link
-
-DEMO_NOTICE = ("**Données de démonstration** : les projets, sessions et financements affichés sont fictifs, "
-               "générés pour présenter l'outil. Seuls les référentiels (régions, laboratoires et leurs sources) "
-               "sont réels.")
-
-
-@st.cache_resource(show_spinner="Ouverture de la base de données…")
-def _open_store(path: str) -> Store:
-    return ensure_database(path)
-
-
-def get_store() -> Store:
-    return _open_store(str(config.db_path()))
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached_call(_fn: Callable, name: str, db: str, version: int, args: tuple, kwargs: tuple) -> Any:
-    return _fn(get_store(), *args, **dict(kwargs))
-
-
-def query(fn: Callable, *args, **kwargs) -> Any:
-    """Run an indicator function on the store, cached until the data changes."""
-    store = get_store()
-    return _cached_call(fn, f"{fn.__module__}.{fn.__qualname__}", str(store.path), store.data_version(),
-                        args, tuple(sorted(kwargs.items())))
-
-
-def demo_notice() -> None:
-    """The visible notice shown on every page whenever demo rows are loaded."""
-    if query(indicators.has_demo_data):
-        st.warning(DEMO_NOTICE, icon="⚠️")
-
-
-def data_caption() -> str:
-    date = query(indicators.data_date)
-    return f"Source : {query(indicators.data_source)} — données au {fmt_date(date)}" if date else ""
-
-
-# =============================================================================================
-# Dashboard glue (issue 5): sidebar filters kept across pages and in the URL, cached charts, chart display.
-# =============================================================================================
-
-import pandas as pd  # noqa: E402
-
-from lit_analytics import catalogue, domain  # noqa: E402
-from lit_analytics.filters import LAB_STATUSES, Filters  # noqa: E402
-from lit_analytics.formats import fmt_quarter  # noqa: E402
+from lit_analytics import domain, indicators
+from lit_analytics.filters import LAB_STATUSES, Filters
+from lit_analytics.formats import fmt_quarter
+from lit_analytics.ui.cache import query
 
 FILTERS_KEY = "filters"           # the canonical Filters value of the session
 _W = {"period": "flt_period", "regions": "flt_regions", "labs": "flt_labs", "cohort": "flt_cohort",
       "status": "flt_status"}
 _ALL = "__toutes__"
-
-
-def _lab_options(store: Store) -> pd.DataFrame:
-    return store.query_df("SELECT lab_id, name FROM labs ORDER BY name")
 
 
 def _valid(filters: Filters, quarters: list[str], region_codes: set[str], lab_ids: set[str]) -> Filters:
@@ -128,7 +68,7 @@ def sidebar_filters() -> Filters:
     """The filters in the sidebar, kept across pages (session) and written to the URL (shareable link)."""
     quarters = query(indicators.quarters_available)
     regions_df = query(indicators.regions)
-    labs_df = query(_lab_options)
+    labs_df = query(indicators.lab_choices)
     region_names = dict(zip(regions_df["region_code"], regions_df["name"]))
     lab_names = dict(zip(labs_df["lab_id"], labs_df["name"]))
     filters = _valid(current_filters(), quarters, set(region_names), set(lab_names))
@@ -167,61 +107,6 @@ def _write_url(filters: Filters, extra: dict[str, str] | None = None) -> None:
     wanted = {**filters.to_query_params(), **(extra or {})}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
-
-
-# --- charts -------------------------------------------------------------------------------------
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _cached_chart(chart_id: str, db: str, version: int, filters: Filters, variant: str | None):
-    # A resource cache (no pickling): a Chart holds a plotly figure; it is never modified after it is built.
-    return catalogue.build_chart(get_store(), chart_id, filters, variant)
-
-
-def chart(chart_id: str, filters: Filters, variant: str | None = None) -> catalogue.Chart:
-    """A catalogue chart for these filters, built once per data version."""
-    store = get_store()
-    return _cached_chart(chart_id, str(store.path), store.data_version(), filters, variant)
-
-
-def show_chart(item: catalogue.Chart, *, key: str | None = None, on_select=None, table_open: bool = False) -> None:
-    """A chart as every page shows it: the figure (or a French message when there is nothing to show), its
-    definition, notes, and its data as a table (accessibility: the chart's content without the picture)."""
-    with st.container(border=True):
-        if item.empty:
-            st.markdown(f"**{item.title}** — {item.subtitle}")
-            st.info(item.empty_message, icon="ℹ️")
-        elif on_select is not None:
-            st.plotly_chart(item.figure, key=key, on_select=on_select, selection_mode=("points",),
-                            config={"displaylogo": False, "locale": "fr"}, theme=None)
-        else:
-            st.plotly_chart(item.figure, key=key, config={"displaylogo": False, "locale": "fr"}, theme=None)
-        for note in item.notes:
-            st.caption(note)
-        st.caption(f"**Définition.** {item.definition}")
-        if not item.empty:
-            with st.expander(f"Données du graphique « {item.title} » (tableau)", expanded=table_open):
-                st.dataframe(catalogue.display_table(item.data), hide_index=True, width="stretch")
-                st.caption(item.caption)
-            actor = current_actor()
-            if actor is not None:
-                from lit_analytics import ui_export
-                with st.popover("Exporter", icon=":material/download:"):
-                    st.caption("Image avec titre, périmètre et source ; données pour Excel.")
-                    ui_export.chart_downloads(get_store(), item, actor.email, key or item.id)
-
-
-def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.") -> None:
-    """A French-formatted table, or a French message when it is empty."""
-    if df.empty:
-        st.info(empty_message, icon="ℹ️")
-    else:
-        st.dataframe(catalogue.display_table(df), hide_index=True, width="stretch")
-
-
-def page_charts(page: str, filters: Filters) -> None:
-    """Every chart the catalogue lists for a page, in order."""
-    for spec in catalogue.charts_for_page(page):
-        show_chart(chart(spec.id, filters), key=f"chart-{page}-{spec.id}")
 
 
 # --- the map click --------------------------------------------------------------------------------

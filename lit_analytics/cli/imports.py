@@ -10,17 +10,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from lit_analytics import config
-from lit_analytics.cli import CliError, _quarter_arg, command
+from lit_analytics.cli.common import CliError, existing_database, quarter_arg
 from lit_analytics.domain import REPORT_KINDS
 from lit_analytics.ingest.schema import LAB_REPORT_KINDS
 
 
-def _import_args(p: argparse.ArgumentParser) -> None:
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--user", required=True, help="e-mail du compte qui dépose")
     p.add_argument("--kind", required=True, choices=REPORT_KINDS, help="type de rapport")
     p.add_argument("--lab", default=None, help="identifiant du laboratoire (projets, sessions)")
-    p.add_argument("--quarter", type=_quarter_arg, default=None,
+    p.add_argument("--quarter", type=quarter_arg, default=None,
                    help="trimestre : 2021-T3, T3 2021 ou 2021Q3 (projets, sessions)")
     p.add_argument("--dry-run", action="store_true", help="vérifier seulement : rien n'est écrit")
     p.add_argument("file", help="fichier CSV ou XLSX")
@@ -31,9 +30,7 @@ def _usage(message: str) -> int:
     return 2
 
 
-@command("import", "vérifier et publier un rapport trimestriel (projets, sessions) ou le registre des financements",
-         _import_args)
-def _cmd_import(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from lit_analytics import ingest
     from lit_analytics.permissions import PermissionDenied, actor_for_email
     from lit_analytics.store import Store
@@ -45,9 +42,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _usage(f"fichier introuvable : {path}")
-    db = config.db_path(args.db)
-    if not db.exists():
-        raise CliError(f"Base de données introuvable : {db} (créez-la avec « python -m lit_analytics init »).")
+    db = existing_database(args)
     data = path.read_bytes()
     with Store(db) as store:
         actor = actor_for_email(store, args.user)
@@ -56,7 +51,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         try:
             if args.dry_run:
                 report = ingest.verify(store, data, path.name, kind=args.kind, lab_id=args.lab,
-                                       quarter=args.quarter, actor=actor)
+                                       quarter=args.quarter, actor=actor, register_rejection=False)
                 print(report.text())
                 if report.ok:
                     print("Vérification réussie (--dry-run) : rien n'a été écrit.")

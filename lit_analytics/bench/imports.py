@@ -1,4 +1,4 @@
-"""`python -m lit_analytics bench-import`: how long verifying a large quarterly file takes, against Frictionless.
+"""How long verifying a large quarterly file takes, against Frictionless (`python -m lit_analytics bench-import`).
 
 Generates a `sessions` file of N rows (default 100 000) written the way French spreadsheets export it (`;`,
 UTF-8 with BOM, decimal comma, dates JJ/MM/AAAA), verifies it with `ingest.verify` on a fresh database holding
@@ -9,7 +9,6 @@ Frictionless (`frictionless.validate`, in process, so its start-up time is not c
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -22,14 +21,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from lit_analytics import config
-from lit_analytics.benchdoc import write_section
-from lit_analytics.cli import _positive_int, command
 from lit_analytics.domain import SESSION_FORMATS
 from lit_analytics.formats import quarter_end, quarter_start
 
 SECTION = "## Import des rapports trimestriels"
 LAB, QUARTER = "siilab", "2021-T3"
-TARGET_SECONDS = 2.0
 
 
 def generate_sessions_csv(rows: int, seed: int = 1, quarter: str = QUARTER) -> bytes:
@@ -51,7 +47,7 @@ def generate_sessions_csv(rows: int, seed: int = 1, quarter: str = QUARTER) -> b
     return out.getvalue().encode("utf-8-sig")
 
 
-def run_benchmark(rows: int = 100_000, repeat: int = 3, with_frictionless: bool = True) -> dict:
+def run(rows: int = 100_000, repeat: int = 3, with_frictionless: bool = True) -> dict:
     from lit_analytics import ingest
     from lit_analytics.reference import load_reference
     from lit_analytics.store import Store
@@ -89,7 +85,7 @@ def _frictionless(path: Path) -> dict:
             "frictionless_rows": report.tasks[0].stats.get("rows") if report.tasks else None}
 
 
-def markdown(result: dict) -> str:
+def render(result: dict) -> str:
     s = lambda v: f"{v:.2f}"  # noqa: E731  (developer docs: English number style)
     rows = f"{result['rows']:,}"
     lines = [SECTION, "",
@@ -114,20 +110,3 @@ def markdown(result: dict) -> str:
     runs = ", ".join(s(t) for t in result["verify_runs"])
     lines += ["", f"All `ingest.verify` runs: {runs} s.", ""]
     return "\n".join(lines)
-
-
-def _bench_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rows", type=_positive_int, default=100_000, help="lignes du fichier (défaut 100 000)")
-    p.add_argument("--repeat", type=_positive_int, default=3, help="nombre de mesures (défaut 3)")
-    p.add_argument("--no-frictionless", action="store_true", help="ne pas mesurer Frictionless")
-    p.add_argument("--output", default=str(config.REPO_ROOT / "docs" / "benchmarks.md"),
-                   help="fichier Markdown où écrire les mesures (défaut docs/benchmarks.md)")
-
-
-@command("bench-import", "mesurer la vérification d'un fichier de 100 000 sessions (et Frictionless)", _bench_args)
-def _cmd_bench(args: argparse.Namespace) -> int:
-    result = run_benchmark(args.rows, args.repeat, not args.no_frictionless)
-    section = markdown(result)
-    write_section(Path(args.output), section)
-    print(section)
-    return 0

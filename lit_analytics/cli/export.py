@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 
 from lit_analytics import config
-from lit_analytics.cli import CliError, command
+from lit_analytics.cli.common import CliError
 
 
-def _args(p: argparse.ArgumentParser) -> None:
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", required=True, help="national, region:CODE (INSEE) ou lab:IDENTIFIANT")
     p.add_argument("--format", required=True, choices=["pptx", "pdf", "xlsx"], help="format du document")
     p.add_argument("--out", required=True, help="fichier à écrire")
@@ -21,10 +21,9 @@ def _args(p: argparse.ArgumentParser) -> None:
                    help="identifiants des graphiques séparés par des virgules (défaut : ceux du préréglage)")
 
 
-@command("export", "produire une note (PPTX, PDF) ou un classeur (XLSX) pour un périmètre", _args)
-def _cmd_export(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    from lit_analytics import audit
     from lit_analytics.export import briefing
-    from lit_analytics.permissions import audit
     from lit_analytics.store import Store
 
     path = config.db_path(args.db)
@@ -40,7 +39,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         tmp = out.with_name(out.name + ".partiel")
         tmp.write_bytes(data)
         os.replace(tmp, out)
-        audit(store, "ligne de commande", "export", "succès", target=f"{scope.label} ({args.format})",
-              detail=f"{out.name}, {len(data)} octets")
+        audit.log_export(store, audit.COMMAND_LINE, f"{scope.label} ({args.format})",
+                         detail=f"{out.name}, {len(data)} octets")
     print(f"Écrit : {out} ({len(data) // 1024} Ko)")
     return 0

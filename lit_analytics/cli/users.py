@@ -12,13 +12,12 @@ import argparse
 import getpass
 import sys
 
-from lit_analytics import config
-from lit_analytics.cli import CliError, command
+from lit_analytics.cli.common import CliError, existing_database
 
 ACTIONS = ("add", "list", "disable", "enable", "unlock", "password")
 
 
-def _users_args(p: argparse.ArgumentParser) -> None:
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=ACTIONS, metavar="action",
                    help="add (créer), list (lister), disable / enable (désactiver / réactiver), "
                         "unlock (déverrouiller), password (définir le mot de passe)")
@@ -37,8 +36,7 @@ def _users_args(p: argparse.ArgumentParser) -> None:
                         help="compte sans mot de passe : connexion OpenID Connect (ProConnect) uniquement")
 
 
-@command("users", "gérer les comptes (add, list, disable, enable, unlock, password)", _users_args)
-def _cmd_users(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from lit_analytics.permissions import PermissionDenied
     try:
         return _users(args)
@@ -50,9 +48,7 @@ def _users(args: argparse.Namespace) -> int:
     from lit_analytics import auth
     from lit_analytics.store import Store
 
-    path = config.db_path(args.db)
-    if not path.exists():
-        raise CliError(f"Base de données introuvable : {path} (créez-la avec « python -m lit_analytics init »).")
+    path = existing_database(args)
     if args.action == "list":
         with Store(path, read_only=True) as store:
             _print_accounts(auth.account_table(store))

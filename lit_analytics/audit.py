@@ -1,0 +1,147 @@
+"""The audit log (`audit_log`): the one module that writes it and reads it.
+
+Every event is one row: when, who (`actor`: an e-mail, « système », « ligne de commande »), what (`action`),
+on what (`target`), how it ended (`outcome`) and a free `detail`. Actions and outcomes are typed constants whose
+value is the French label stored in the log and shown in the journal, so every label is written once, here
+(in the manner of datasette's `events.py`). Accounts and sign-ins (`auth`), uploads, publications and
+restorations (`ingest`), exports (pages and command line) all write through `record` (inside the caller's
+transaction) or `log` (in a transaction of its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+import pandas as pd
+
+from lit_analytics.store import Store
+
+
+class Action(StrEnum):
+    """What happened. The value is the French label stored in `audit_log.action` and shown in the journal."""
+    SIGN_IN = "connexion"
+    SIGN_IN_FAILED = "échec de connexion"
+    SIGN_OUT = "déconnexion"
+    ACCOUNT_CREATED = "création de compte"
+    ACCOUNT_CHANGED = "modification de compte"
+    ACCOUNT_DISABLED = "désactivation de compte"
+    ACCOUNT_ENABLED = "réactivation de compte"
+    ACCOUNT_LOCKED = "verrouillage de compte"
+    ACCOUNT_UNLOCKED = "déverrouillage de compte"
+    PASSWORD_CHANGED = "changement de mot de passe"
+    UPLOAD = "dépôt"
+    PUBLICATION = "publication"
+    RESTORATION = "restauration"
+    EXPORT = "export"
+
+
+class Outcome(StrEnum):
+    """How it ended. The value is the French label stored in `audit_log.outcome`."""
+    SUCCESS = "succès"
+    FAILURE = "échec"       # tried and failed (wrong password, rejected file, export error)
+    REFUSED = "refus"       # not allowed (rights, disabled or locked account)
+
+
+SYSTEM = "système"                      # actor of what the application does by itself (locking an account)
+COMMAND_LINE = "ligne de commande"      # actor of exports made with `python -m lit_analytics export`
+
+JOURNAL_COLUMNS = {"occurred_at": "Date et heure", "actor": "Qui", "action": "Action", "target": "Objet",
+                   "outcome": "Résultat", "detail": "Détail"}
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+def record(cur, actor: str, action: Action | str, outcome: Outcome | str, target: str | None = None,
+           detail: str | None = None) -> None:
+    """Append one event to the audit log, inside the caller's transaction (cursor `cur`).
+
+    `action` and `outcome` must be one of the constants above (their label is accepted too): a misspelt label
+    raises ValueError instead of creating a new kind of event in the journal."""
+    action, outcome = Action(action), Outcome(outcome)
+    next_id = cur.execute("SELECT coalesce(max(event_id), 0) + 1 FROM audit_log").fetchone()[0]
+    cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [next_id, datetime.now(), actor, action.value, target, outcome.value, detail])
+
+
+def log(store: Store, actor: str, action: Action | str, outcome: Outcome | str, target: str | None = None,
+        detail: str | None = None) -> None:
+    """Append one event to the audit log in its own transaction."""
+    with store.transaction() as cur:
+        record(cur, actor, action, outcome, target, detail)
+
+
+def log_export(store: Store, actor: str, what: str, data: bytes | None = None, detail: str | None = None,
+               error: Exception | None = None) -> None:
+    """An export (a download in the app, a file from the command line): success with its size, or the error."""
+    if error is not None:
+        log(store, actor, Action.EXPORT, Outcome.FAILURE, what, str(error)[:300])
+    else:
+        log(store, actor, Action.EXPORT, Outcome.SUCCESS, what,
+            detail if detail is not None else f"{len(data or b'')} octets")
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def already_logged(store: Store, actor: str, action: Action, detail: str) -> bool:
+    """Whether this exact event (who, what, detail) is in the log already (an OIDC token seen again)."""
+    return bool(store.scalar("SELECT count(*) FROM audit_log WHERE actor = ? AND action = ? AND detail = ?",
+                             [actor, Action(action).value, detail]))
+
+
+def last_sign_ins(store: Store) -> pd.DataFrame:
+    """Each account's last successful sign-in (columns email, last_sign_in)."""
+    return store.query_df("SELECT actor AS email, max(occurred_at) AS last_sign_in FROM audit_log "
+                          "WHERE action = ? AND outcome = ? GROUP BY actor",
+                          [Action.SIGN_IN.value, Outcome.SUCCESS.value])
+
+
+def events(store: Store, start: date | None = None, end: date | None = None,
+           actors: Iterable[str] = (), actions: Iterable[str] = (), outcomes: Iterable[str] = (),
+           text: str | None = None) -> pd.DataFrame:
+    """Audit events, newest first, filtered by day range (inclusive), who, action, outcome, free text."""
+    where, params = ["true"], []
+    if start:
+        where.append("occurred_at >= ?")
+        params.append(datetime.combine(start, datetime.min.time()))
+    if end:
+        where.append("occurred_at < ?")
+        params.append(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    for column, values in (("actor", actors), ("action", actions), ("outcome", outcomes)):
+        values = [str(v) for v in values]
+        if values:
+            where.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+    if text:
+        where.append("(coalesce(target, '') || ' ' || coalesce(detail, '')) ILIKE ?")
+        params.append(f"%{text}%")
+    return store.query_df(
+        "SELECT event_id, occurred_at, actor, action, target, outcome, detail FROM audit_log "
+        f"WHERE {' AND '.join(where)} ORDER BY occurred_at DESC, event_id DESC", params)
+
+
+def choices(store: Store) -> dict[str, list[str]]:
+    """The distinct actors, actions and outcomes of the log (the journal's filter options)."""
+    return {column: [v for (v,) in store.query(f"SELECT DISTINCT {column} FROM audit_log ORDER BY 1")]
+            for column in ("actor", "action", "outcome")}
+
+
+def summary(store: Store) -> tuple[int, date | None]:
+    """How many events the log holds, and the day of the first one."""
+    count, first = store.query("SELECT count(*), min(occurred_at) FROM audit_log")[0]
+    return int(count), (first.date() if first else None)
+
+
+def period_bounds(period) -> tuple[date | None, date | None]:
+    """(start, end) from a period chosen in a date-range picker: a pair, a half-chosen pair, or one day."""
+    if isinstance(period, (tuple, list)):
+        return (tuple(period) + (None, None))[:2]
+    return period, period
+
+
+def journal_table(events: pd.DataFrame) -> pd.DataFrame:
+    """The events as the journal shows and exports them: French labels, dates as 31/12/2021 14:05:09."""
+    out = events.drop(columns=["event_id"]).copy()
+    out["occurred_at"] = [v.strftime("%d/%m/%Y %H:%M:%S") for v in out["occurred_at"]]
+    return out.fillna("").rename(columns=JOURNAL_COLUMNS)
