@@ -411,8 +411,12 @@ class Store:
         """A new snapshot. A read that finds the file busy keeps serving the current snapshot (no wait); the first
         snapshot, and the one that follows this process's own write (so the writer reads its write), wait for it."""
         backend = self._backend
-        wait = 0 if self._snapshot is not None and not after_write else self.lock_timeout
-        with backend.lock:
+        patient = self._snapshot is None or after_write
+        wait = self.lock_timeout if patient else 0
+        # A reader does not wait for this process's own write either (it serves the current snapshot meanwhile).
+        if not backend.lock.acquire(blocking=patient):
+            raise ConcurrentWriteError("une écriture est en cours : l'instantané actuel sert encore")
+        try:
             token = backend.token()
             versions = {}
             snap = duckdb.connect(":memory:")
@@ -435,8 +439,10 @@ class Store:
                     versions = _copy_into_snapshot(snap, source, "", self._snapshot)
                 finally:
                     source.execute("COMMIT")
-        self._generation += 1
-        return _Snapshot(snap, token, self._generation, versions)
+            self._generation += 1
+            return _Snapshot(snap, token, self._generation, versions)
+        finally:
+            backend.lock.release()
 
     def close(self) -> None:
         self._closed = True
@@ -498,6 +504,7 @@ class Store:
         backend = self._backend
         with backend.lock:
             if backend.kind == "file":
+                backend.path.parent.mkdir(parents=True, exist_ok=True)
                 backend.intent_path.touch()
                 try:
                     conn = backend.open(write=True, timeout=self.lock_timeout)
