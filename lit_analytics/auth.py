@@ -29,8 +29,9 @@ from lit_analytics import audit
 from lit_analytics.audit import SYSTEM, Action, Outcome
 from lit_analytics.formats import fmt_datetime
 from lit_analytics.permissions import ROLES, Actor, PermissionDenied, actor_for_email, require_admin
-from lit_analytics.store import Store
+from lit_analytics.store import Store, figures_do_not_read
 
+figures_do_not_read("users", "user_labs")   # accounts: their writes keep the data version of the figures
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
 SESSION_IDLE = timedelta(hours=1)

@@ -298,9 +298,15 @@ class _PostgresBackend:
         self._writer = self._reader = self._meta = None
 
 
-# Tables no cached figure reads: writing them (a sign-in, an account change, the audit log) leaves the data version,
-# hence every cached query and figure, as it is. (A new table of sessions belongs here too.)
-UNCACHED_TABLES = frozenset({"audit_log", "users", "user_labs"})
+# Tables no cached figure reads, declared by the modules that own them (`figures_do_not_read`): writing them (a
+# sign-in, an account change, the audit log) leaves the data version, hence every cached query and figure, as it is.
+UNCACHED_TABLES: set[str] = set()
+
+
+def figures_do_not_read(*tables: str) -> None:
+    """Declare tables that no cached query or figure reads (their writes keep `data_version`)."""
+    UNCACHED_TABLES.update(t.lower() for t in tables)
+
 
 _WRITE_SQL = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"
                         r"(?:\w+\.)?\"?(\w+)", re.IGNORECASE)
@@ -619,7 +625,7 @@ def _copy_into_snapshot(snap, source, prefix: str, previous: _Snapshot | None) -
     """Copy every table of the source into the snapshot (within one DuckDB, `prefix` "src.", directly; from
     PostgreSQL through Arrow), then create the views of the source's schema version from the migrations. A table
     the previous snapshot holds at the same version (same database, same schema) is taken from it instead: after
-    a sign-in, only `users` and `audit_log` travel. The copies carry no keys or constraints (only read, and the
+    a sign-in, only the accounts and the audit log travel. The copies carry no keys or constraints (only read, and the
     copy is several times faster). Returns the source's `meta` rows (the versions)."""
     views = {m.group(1).lower() for st in _view_statements(latest_schema_version())
              if (m := re.search(r"VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", st, re.IGNORECASE))}
