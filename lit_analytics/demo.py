@@ -4,6 +4,8 @@ What is public (seed 004, DITP, 01/12/2020): 12 laureates funded since end 2016,
 1 December 2020, "nearly 200 projects and actions" and "nearly 500 training sessions". The funding rules
 of the 2016 call (PIA: at most 250 000 € per laureate, 50 % of a budget of at most 500 000 €, over the first
 18 months), FTAP money from 2019 here, and France Relance money (about 200 000 € per lab) from end 2020.
+Where a public page gives a lab's amount or award (`data/reference/sources.csv`: Archipel 162 000 € of PIA,
+LaBase 250 000 €, Lab'O's FTAP award of 2018), the demo follows it; the rest stays invented.
 
 Everything this module produces is invented and flagged: every row belongs to a report version with
 `is_demo = true`, registered as an import of origin `demo` by the user « démo ».
@@ -23,6 +25,7 @@ import pandas as pd
 from lit_analytics import domain
 from lit_analytics.formats import (last_complete_quarter, quarter_end, quarter_of, quarter_range,
                                    quarter_start)
+from lit_analytics.reference import known_amounts
 from lit_analytics.store import Store
 
 END_2020 = "2020-T4"
@@ -129,11 +132,19 @@ def _project_path(rng: np.random.Generator) -> list[tuple[str, int]]:
     return path
 
 
-def generate(labs: pd.DataFrame, *, seed: int = 42, scale: int = 1, until: str | None = None) -> DemoData:
-    """Invent activity for the given labs (reference rows) from 2017 to `until` (default: last complete quarter)."""
+def generate(labs: pd.DataFrame, *, seed: int = 42, scale: int = 1, until: str | None = None,
+             known: dict[str, dict] | None = None) -> DemoData:
+    """Invent activity for the given labs (reference rows) from 2017 to `until` (default: last complete quarter).
+
+    `known` ({lab_id: {'pia_eur': …, 'ftap_award_year': …}}, from `reference.known_amounts`) are public amounts
+    and awards the demo follows."""
     until = until or last_complete_quarter()
     rng = np.random.default_rng(seed)
+    known = known or {}
     labs = _fill_budgets(_expand_labs(labs.reset_index(drop=True), scale, rng), rng)
+    pia_known = labs["lab_id"].map(lambda lab: known.get(lab, {}).get("pia_eur")).astype(float)
+    too_small = pia_known.notna() & (labs["budget_eur"].astype(float) < 2 * pia_known)  # PIA: 50 % at most
+    labs.loc[too_small, "budget_eur"] = 2 * pia_known[too_small]
     labs["opened_on"] = pd.to_datetime(labs["opened_on"]).dt.date
     labs["closed_on"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in labs["closed_on"]]
     # The random draws happen in this order (same seed, same data): plan, themes, projects, sessions, funding.
@@ -141,7 +152,7 @@ def generate(labs: pd.DataFrame, *, seed: int = 42, scale: int = 1, until: str |
     theme_pref = {i: rng.dirichlet(np.full(len(domain.THEMES), 0.6)) for i in labs.index}
     snapshots = _project_snapshots(labs, cells, new_projects, theme_pref, rng, until)
     sessions = _training_sessions(labs, cells, new_sessions, rng)
-    tranches = _funding(labs, rng, until)
+    tranches = _funding(labs, rng, until, known)
     return DemoData(labs=labs, project_snapshots=snapshots, sessions=sessions, tranches=tranches, until=until)
 
 
@@ -224,7 +235,7 @@ def _training_sessions(labs: pd.DataFrame, cells: list[tuple[int, str]], new_ses
         "participants_agents", "participants_others"])
 
 
-def _funding(labs: pd.DataFrame, rng: np.random.Generator, until: str) -> pd.DataFrame:
+def _funding(labs: pd.DataFrame, rng: np.random.Generator, until: str, known: dict[str, dict]) -> pd.DataFrame:
     rows = []
     horizon = quarter_end(until)
 
@@ -238,13 +249,21 @@ def _funding(labs: pd.DataFrame, rng: np.random.Generator, until: str) -> pd.Dat
         closed = lab.closed_on or date(2100, 1, 1)
         if lab.cohort == "laureat-2016":
             # PIA: 50 % of the budget, at most 250 000 €, paid in 2017-2018 within 18 months.
-            total = min(domain.PIA_MAX_PER_LAUREATE_EUR, float(lab.budget_eur) * domain.PIA_MAX_SHARE_OF_BUDGET)
+            total = known.get(lab.lab_id, {}).get("pia_eur") or min(
+                domain.PIA_MAX_PER_LAUREATE_EUR, float(lab.budget_eur) * domain.PIA_MAX_SHARE_OF_BUDGET)
             first = round(total * 0.6, -3)
             committed = lab.opened_on + timedelta(days=int(rng.integers(5, 40)))
             add(lab.lab_id, "PIA", first, committed, committed + timedelta(days=int(rng.integers(20, 90))),
                 "PIA — première tranche")
             add(lab.lab_id, "PIA", total - first, committed,
                 lab.opened_on + timedelta(days=int(rng.integers(300, 540))), "PIA — solde")
+        # A public FTAP award (Lab'O's Incub'O, 2018): dated as published, amount invented.
+        award_year = known.get(lab.lab_id, {}).get("ftap_award_year")
+        if award_year:
+            day = max(lab.opened_on, date(award_year, int(rng.integers(1, 13)), int(rng.integers(1, 29))))
+            add(lab.lab_id, "FTAP", int(rng.integers(5, 21)) * 10_000, day,
+                day + timedelta(days=int(rng.integers(30, 240))),
+                f"FTAP — lauréat {award_year} (source publique ; montant de démonstration)")
         # FTAP from 2019 on, for some labs open then.
         for year in range(2019, int(until[:4]) + 1):
             day = date(year, int(rng.integers(1, 13)), int(rng.integers(1, 29)))
@@ -278,7 +297,7 @@ def load_demo(store: Store, *, seed: int = 42, scale: int = 1, until: str | None
     labs = store.query_df("SELECT * FROM labs WHERE lab_id NOT LIKE '%-fictif-%' ORDER BY lab_id")
     if labs.empty:
         raise ValueError("Aucun laboratoire de référence : lancez d'abord « init ».")
-    data = generate(labs, seed=seed, scale=scale, until=until)
+    data = generate(labs, seed=seed, scale=scale, until=until, known=known_amounts(store))
     now = datetime.now().replace(microsecond=0)
 
     # One report version per (lab, quarter) and kind: every open quarter has its two reports.

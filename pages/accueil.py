@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lit_analytics import catalogue, domain, indicators, screen_tables, ui
+from lit_analytics import catalogue, domain, indicators, reference, screen_tables, ui
 from lit_analytics.formats import fmt_eur, fmt_int
 from lit_analytics.ui.auth import require_actor
 
@@ -37,7 +37,7 @@ cols[-1].metric("Total versé", fmt_eur(sum(h.paid_by_source.values())))
 
 st.caption(ui.data_caption())
 
-stages, activity, reference = catalogue.PAGE_CHARTS["accueil"]
+stages, activity, reference_chart = catalogue.PAGE_CHARTS["accueil"]
 left, right = st.columns(2)
 with left:
     ui.show_chart(ui.chart(stages, filters), key="chart-accueil-etapes")
@@ -45,7 +45,8 @@ with right:
     ui.show_chart(ui.chart(activity, filters), key="chart-accueil-evolution")
 
 st.subheader("Ce que la DITP a publié, et ce que disent les données")
-ui.show_chart(ui.chart(reference, filters), key="chart-accueil-reference", table_open=True)
+ui.show_chart(ui.chart(reference_chart, filters), key="chart-accueil-reference", table_open=True)
+st.markdown(reference.published_figures_markdown(ui.query(reference.published_figures)))
 
 st.subheader("Derniers rapports publiés")
 ui.show_table(ui.query(screen_tables.latest_reports_table, filters),

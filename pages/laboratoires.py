@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lit_analytics import catalogue, indicators, screen_tables, ui
+from lit_analytics import catalogue, indicators, reference, screen_tables, ui
 from lit_analytics.formats import fmt_eur, fmt_int
 from lit_analytics.ui.auth import require_actor
 
@@ -34,6 +34,8 @@ if not directory.empty:
         if profile and profile.get("assumptions"):
             st.warning("**Valeurs supposées ou de démonstration** (ne pas citer comme des faits) : "
                        f"{profile['assumptions']}.", icon="⚠️")
+        st.markdown("**Sources publiques, fait par fait**")
+        st.markdown(reference.lab_sources_markdown(ui.query(reference.lab_sources, lab_id)))
     lab_filters = filters.with_(labs=(lab_id,), regions=(), cohort=None, lab_status="tous")
     h = ui.query(indicators.headline, lab_filters)
     with figures:

@@ -66,14 +66,20 @@ def test_pia_rules_of_the_2016_call(demo_store):
     assert (pd.to_datetime(pia.last_paid) <= "2018-12-31").all()
     eighteen_months = pd.to_datetime(pia.opened) + pd.DateOffset(months=18)
     assert (pd.to_datetime(pia.last_paid) <= eighteen_months).all()
-    # Public facts: Lab Zéro's budget is 170 000 €, LaBase got 250 000 €.
+    # Public facts: Lab Zéro's budget is 170 000 €, LaBase got 250 000 €, Archipel 162 000 € (sources.csv).
     assert pia.set_index("lab_id").loc["lab-zero", "total"] == 85_000
     assert pia.set_index("lab_id").loc["le-campus", "total"] == 250_000
+    assert pia.set_index("lab_id").loc["archipel", "total"] == 162_000
 
 
 def test_ftap_and_relance_from_2019_and_end_2020(demo_store):
     first = dict(demo_store.query("SELECT source, min(committed_on) FROM current_funding_tranches GROUP BY 1"))
-    assert first["FTAP"] >= date(2019, 1, 1)
+    assert first["FTAP"] >= date(2018, 1, 1)
+    # FTAP before 2019 only where a public page dates an award: Lab'O's Incub'O, FTAP laureate in 2018.
+    early_ftap = demo_store.query("SELECT lab_id, year(committed_on), purpose FROM current_funding_tranches "
+                                  "WHERE source = 'FTAP' AND committed_on < DATE '2019-01-01'")
+    assert [(lab, year) for lab, year, _ in early_ftap] == [("lab-o", 2018)]
+    assert "montant de démonstration" in early_ftap[0][2]
     assert first["relance"] >= date(2020, 12, 1)
     relance = demo_store.query_df("""SELECT lab_id, sum(amount_eur)::DOUBLE AS total FROM current_funding_tranches
                                      WHERE source = 'relance' GROUP BY 1""")

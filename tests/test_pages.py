@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import make_app_test
-from lit_analytics import ui
+from lit_analytics import charts, ui
 from lit_analytics.filters import Filters
 from lit_analytics.permissions import Actor
 
@@ -39,7 +39,10 @@ def run(db, page, filters: Filters | None = None, query: dict | None = None):
 def test_each_page_shows_its_figures_with_filters_set(demo_copy, page, count):
     at = run(demo_copy, page, Filters(quarter_from="2019-T1", quarter_to="2022-T4", regions=("53", "93")))
     specs = figures(at)
-    assert len(specs) == count
+    # A chart with nothing to show for its scope is shown as its French message instead of a figure: the lab
+    # first in the list here, InSo Lab 83 (closed 31/12/2019), may have no demo funding in 2019-2022.
+    shown_empty = [i for i in at.info if i.value == charts.EMPTY_MESSAGE] if page == "pages/laboratoires.py" else []
+    assert len(specs) + len(shown_empty) == count
     for spec in specs:
         subtitle = spec["layout"]["title"]["subtitle"]["text"]
         # the DITP reference figures are national; the lab profile scopes its charts to the chosen lab

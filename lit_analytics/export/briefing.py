@@ -12,7 +12,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from lit_analytics import catalogue, indicators, screen_tables
+from lit_analytics import catalogue, indicators, reference, screen_tables
 from lit_analytics.catalogue import Chart
 from lit_analytics.export import deck as deck_mod
 from lit_analytics.export import images
@@ -169,7 +169,7 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         date_line=f"Données au {fmt_date(data_date) or '—'} — document édité le {fmt_date(today)}",
         headline=headline, charts=slides, demo=demo,
         headline_note=catalogue.caption(store, scope.filters),
-        sources=_sources(store, demo),
+        sources=_sources(store, demo), links=_source_links(store, scope),
         method=_method() + ([f"Sans donnée pour ce périmètre, non repris : {', '.join(skipped)}."] if skipped else []))
 
 
@@ -187,11 +187,19 @@ def _sources(store: Store, demo: bool) -> list[str]:
                 "la DITP.")
     return [
         activity,
-        "Référentiels : régions (INSEE, Code officiel géographique) ; laboratoires (annonce des lauréats du "
-        "18/11/2016, presse et sites des préfectures) — les valeurs supposées sont signalées sur chaque fiche.",
+        "Référentiels : régions (INSEE, Code officiel géographique) ; laboratoires : pages publiques citées fait "
+        "par fait sur chaque fiche (page Laboratoires) — les valeurs supposées y sont signalées.",
         "Chiffres de référence : " + catalogue.domain.REFERENCE_SOURCE + ".",
         "Fonds de carte : Natural Earth, domaine public.",
     ]
+
+
+def _source_links(store: Store, scope: Scope) -> list[tuple[str, str]]:
+    """The public pages behind the scope's labs (a region's, a lab's), then the programme's published figures."""
+    lab_ids = []
+    if scope.filters.labs or scope.filters.regions:
+        lab_ids = list(screen_tables.lab_directory_table(store, scope.filters)["Identifiant"])
+    return reference.source_links(store, lab_ids)
 
 
 def _method() -> list[str]:

@@ -41,10 +41,24 @@ class Deck:
     demo: bool = False
     headline_note: str = ""
     method: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)   # (title, address) of the public pages cited
 
     @property
     def slide_count(self) -> int:
         return 3 + len(self.charts)
+
+
+LINKS_HEADING = "Pages publiques citées (cliquables)"
+MAX_LINKS = 12
+
+
+def _shown_links(deck: Deck) -> tuple[list[tuple[str, str]], int]:
+    """The links that fit on the sources slide, and how many are left out."""
+    return deck.links[:MAX_LINKS], max(0, len(deck.links) - MAX_LINKS)
+
+
+def _more_links_line(left_out: int) -> str:
+    return f"… et {left_out} autre(s) : voir la fiche de chaque laboratoire (page Laboratoires)."
 
 
 DEMO_WARNING = ("Données de démonstration : les valeurs d'activité et de financement de ce document sont fictives, "
@@ -136,7 +150,24 @@ def _sources_slide(prs, deck: Deck) -> None:
     s = _new_slide(prs)
     _text(s, 0.5, 0.35, 12.3, 0.8, "Sources et méthode", size=28, bold=True, color=BLEU_FRANCE)
     paragraphs = list(deck.sources) + list(deck.method) + ([DEMO_WARNING] if deck.demo else [])
-    _text(s, 0.5, 1.3, 12.3, 5.3, paragraphs, size=14)
+    if not deck.links:
+        _text(s, 0.5, 1.3, 12.3, 5.3, paragraphs, size=14)
+    else:  # two columns: the text, and the public pages as hyperlinks (one run per page)
+        from pptx.util import Pt
+        _text(s, 0.5, 1.3, 6.5, 5.3, paragraphs, size=12)
+        shown, left_out = _shown_links(deck)
+        box = _text(s, 7.2, 1.3, 5.6, 5.3, LINKS_HEADING, size=11, bold=True)
+        for title, url in shown:
+            run = box.text_frame.add_paragraph().add_run()
+            run.text = title
+            run.hyperlink.address = url
+            run.font.size = Pt(9)
+            run.font.color.rgb = _rgb(BLEU_FRANCE)
+            run.font.underline = True
+        if left_out:
+            run = box.text_frame.add_paragraph().add_run()
+            run.text = _more_links_line(left_out)
+            run.font.size = Pt(9)
     _footer(s, deck, deck.slide_count)
 
 
@@ -181,6 +212,10 @@ h2 {{ color: {BLEU_FRANCE}; font-size: 24pt; margin: 0 0 0.05in 0; }}
 .footer {{ position: absolute; bottom: 0.15in; left: 0.5in; right: 0.5in; font-size: 10pt; color: {GREY};
            display: flex; justify-content: space-between; }}
 .sources p {{ font-size: 14pt; margin: 0 0 0.12in 0; }}
+.sources-columns {{ display: grid; grid-template-columns: 6.5in 5.6in; gap: 0.3in; }}
+.sources-columns p {{ font-size: 12pt; }}
+.sources ul {{ font-size: 9pt; margin: 0; padding-left: 0.2in; }}
+.sources a {{ color: {BLEU_FRANCE}; }}
 """
 
 
@@ -209,6 +244,12 @@ def to_html(deck: Deck) -> str:
     body = "".join(f"<p>{e(p)}</p>" for p in paragraphs)
     if deck.demo:
         body += f"<p class='demo'>{e(DEMO_WARNING)}</p>"
+    if deck.links:
+        shown, left_out = _shown_links(deck)
+        items = "".join(f"<li><a href='{e(url, quote=True)}'>{e(title)}</a></li>" for title, url in shown)
+        items += f"<li>{e(_more_links_line(left_out))}</li>" if left_out else ""
+        body = (f"<div class='sources-columns'><div>{body}</div>"
+                f"<div><p><strong>{e(LINKS_HEADING)}</strong></p><ul>{items}</ul></div></div>")
     parts.append(f"<section class='slide sources'><h2>Sources et méthode</h2>{body}{footer(deck.slide_count)}"
                  "</section></body></html>")
     return "".join(parts)
