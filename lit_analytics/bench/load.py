@@ -174,10 +174,11 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 5, 20), rounds: int = 2,
 
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, list[dict]] = {}
+    load_average = os.getloadavg()[0]
 
     def measure(label: str, url: str, sign_in: bool, pages: list) -> None:
         results[label] = []
-        load(url, 1, 1, sign_in=sign_in, pages=pages)            # warm-up: caches and imports, not measured
+        load(url, 2, 1, sign_in=sign_in, pages=pages)   # warm-up (2 sessions: each replica), not measured
         for n in counts:
             r = load(url, n, rounds, sign_in=sign_in, pages=pages)
             results[label].append(r)
@@ -222,7 +223,7 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 5, 20), rounds: int = 2,
             for service in reversed(services):
                 service.stop()
             cluster.stop()
-    return {"results": results, "rounds": rounds, "counts": counts}
+    return {"results": results, "rounds": rounds, "counts": counts, "load_average": load_average}
 
 
 def _ms(seconds: float) -> str:
@@ -235,7 +236,8 @@ def render(result: dict) -> str:
     lines = [SECTION, "",
              f"Measured by `python -m lit_analytics bench-load` on {datetime.now():%Y-%m-%d %H:%M} "
              f"({platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
-             f"{os.cpu_count()} CPUs; the load generator runs on the same machine). N browser-less sessions at once, "
+             f"{os.cpu_count()} CPUs; the load generator runs on the same machine; load average "
+             f"{result.get('load_average', float('nan')):.1f} when it started — other work on the machine counts). N browser-less sessions at once, "
              "each speaking Streamlit's WebSocket protocol: sign in as the demo administrator, then run the five "
              f"dashboard pages in turn, {rounds} times; latency of a page run = from `rerun_script` sent to "
              "`script_finished` received. The empty page runs a one-line script as often (the floor). "
