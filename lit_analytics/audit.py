@@ -16,7 +16,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-from lit_analytics.store import Store
+from lit_analytics.store import Store, figures_do_not_read
 
 
 class Action(StrEnum):
@@ -44,6 +44,8 @@ class Outcome(StrEnum):
     FAILURE = "échec"       # tried and failed (wrong password, rejected file, export error)
     REFUSED = "refus"       # not allowed (rights, disabled or locked account)
 
+
+figures_do_not_read("audit_log")   # no cached figure reads the log: writing it keeps the data version
 
 SYSTEM = "système"                      # actor of what the application does by itself (locking an account)
 COMMAND_LINE = "ligne de commande"      # actor of exports made with `python -m lit_analytics export`

@@ -29,8 +29,9 @@ from lit_analytics import audit, sessions
 from lit_analytics.audit import SYSTEM, Action, Outcome
 from lit_analytics.formats import fmt_datetime
 from lit_analytics.permissions import ROLES, Actor, PermissionDenied, actor_for_email, require_admin
-from lit_analytics.store import Store
+from lit_analytics.store import Store, figures_do_not_read
 
+figures_do_not_read("users", "user_labs")   # accounts: their writes keep the data version of the figures
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
 SESSION_IDLE = sessions.SESSION_IDLE
@@ -428,11 +429,13 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
         _count_client_failure(store, client, now)
         audit.log(store, typed or "(vide)", "échec de connexion", "échec", typed or None, "adresse invalide")
         return SignInResult(None, BAD_CREDENTIALS)
-    with store.transaction() as cur:   # reserve an attempt: read and increment in one statement
-        reserved = cur.execute(
-            "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE email = ? "
-            "AND (locked_until IS NULL OR locked_until <= ?) RETURNING failed_attempts, password_hash, disabled",
-            [email, now]).fetchall()
+    with store.transaction() as cur:   # reserve an attempt: increment then read in one write transaction (writes
+        # are serialised, so no two attempts read the same count); no RETURNING: DuckDB's postgres extension
+        # does not support it on UPDATE
+        unlocked = "WHERE email = ? AND (locked_until IS NULL OR locked_until <= ?)"
+        cur.execute(f"UPDATE users SET failed_attempts = failed_attempts + 1 {unlocked}", [email, now])
+        reserved = cur.execute(f"SELECT failed_attempts, password_hash, disabled FROM users {unlocked}",
+                               [email, now]).fetchall()
         if reserved and reserved[0][0] >= MAX_FAILED_ATTEMPTS:
             until = now + timedelta(minutes=LOCK_MINUTES)
             cur.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE email = ?", [until, email])

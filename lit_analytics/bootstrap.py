@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lit_analytics.demo import load_demo
 from lit_analytics.reference import load_reference
-from lit_analytics.store import Store, StoreError
+from lit_analytics.store import PostgresLocation, Store, StoreError, database_location, drop_all_tables
 
 
 def init_database(path: str | Path, *, demo: bool = False, force: bool = False, seed: int = 42,
@@ -22,7 +22,9 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
     kept beside it under a dated name (`lit.duckdb` → `lit.remplacee-20211231-235959.duckdb`): its accounts
     and audit log are never lost to a mistyped command; the new store's `previous_copy` says where.
     """
-    path = Path(path)
+    path = database_location(path)
+    if isinstance(path, PostgresLocation):
+        return _init_postgres(path, demo=demo, force=force, seed=seed, scale=scale, until=until)
     if path.exists() and not force:
         raise StoreError(f"La base {path} existe déjà : ajoutez --force pour la reconstruire.")
     tmp = path.with_name(path.name + ".building")
@@ -52,31 +54,57 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
     return store
 
 
+def _fill(store: Store, *, demo: bool, seed: int, scale: int, until: str | None) -> None:
+    load_reference(store)
+    if demo:
+        load_demo(store, seed=seed, scale=scale, until=until)
+        from lit_analytics.auth import create_demo_accounts
+        create_demo_accounts(store)
+
+
+def _init_postgres(location: PostgresLocation, *, demo: bool, force: bool, seed: int, scale: int,
+                   until: str | None) -> Store:
+    """PostgreSQL: the database itself is created by its administrator; `init` builds the schema and the data in
+    it (with `force`, after dropping every table of its `public` schema)."""
+    if location.exists() and not force:
+        raise StoreError(f"La base {location.display} existe déjà : ajoutez --force pour la reconstruire.")
+    if force:
+        drop_all_tables(location)
+    store = Store(location)
+    try:
+        _fill(store, demo=demo, seed=seed, scale=scale, until=until)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 _APP_STORES: dict[str, Store] = {}
 _APP_STORES_LOCK = threading.Lock()
 
 
 def app_store(path: str | Path, *, build_demo: bool = False) -> Store:
-    """The app process's one Store for a database file, shared by the Streamlit script and the HTTP routes
-    (a DuckDB file is attached once per process)."""
-    key = str(Path(path).resolve())
+    """The app process's one Store for a database, shared by the Streamlit script and the HTTP routes."""
+    location = database_location(path)
+    key = str(location) if isinstance(location, PostgresLocation) else str(Path(location).resolve())
     with _APP_STORES_LOCK:
         store = _APP_STORES.get(key)
         if store is None:
-            store = _APP_STORES[key] = ensure_database(path, build_demo=build_demo)
+            store = _APP_STORES[key] = ensure_database(location, build_demo=build_demo)
         return store
 
 
 def ensure_database(path: str | Path, *, build_demo: bool = False) -> Store:
-    """Open the app's database. A missing file is an error (a typo or an unmounted volume must not turn into a
+    """Open the app's database. A missing one is an error (a typo or an unmounted volume must not turn into a
     demo database with published passwords); the demo database is built only when asked for (`build_demo`,
     from `LIT_DEMO=1`, which `scripts/run.sh` sets when no `LIT_DB` is given)."""
-    path = Path(path)
+    path = database_location(path)
     if not path.exists():
         if build_demo:
             return init_database(path, demo=True)
-        raise StoreError(f"Base de données introuvable : {path}. Vérifiez LIT_DB (ou --db) et le volume monté, ou "
-                         f"créez la base avec « python -m lit_analytics init --db {path} » (ajoutez --demo pour une "
+        shown = getattr(path, "display", path)   # a PostgreSQL URL without its password
+        raise StoreError(f"Base de données introuvable : {shown}. Vérifiez LIT_DB (ou --db) et le volume monté, ou "
+                         f"créez la base avec « python -m lit_analytics init --db {shown} » (ajoutez --demo pour une "
                          "base de démonstration) ; rien n'a été créé.")
     return Store(path)
 

@@ -152,7 +152,8 @@ def end(store: Store, session_id: str | None, reason: str = SIGNED_OUT_ELSEWHERE
 
 def end_all_for(cur, email: str, reason: str, now: datetime | None = None) -> int:
     """End every open session of an account, inside the caller's transaction (the account change's)."""
-    rows = cur.execute("UPDATE sessions SET ended_at = ?, ended_reason = ?, handoff_hash = NULL "
-                       "WHERE email = ? AND ended_at IS NULL RETURNING session_id",
-                       [now or datetime.now(), reason, email]).fetchall()
-    return len(rows)
+    open_sessions = cur.execute("SELECT count(*) FROM sessions WHERE email = ? AND ended_at IS NULL",
+                                [email]).fetchone()[0]
+    cur.execute("UPDATE sessions SET ended_at = ?, ended_reason = ?, handoff_hash = NULL "
+                "WHERE email = ? AND ended_at IS NULL", [now or datetime.now(), reason, email])
+    return int(open_sessions)

@@ -1,18 +1,30 @@
-"""The store: the only module that opens DuckDB.
+"""The store: the only module that opens a database.
 
-One in-memory DuckDB connection per `Store` ATTACHes the database file as `app` and `USE`s it, so
-nothing else in the code assumes a DuckDB file (a PostgreSQL database attached as `app` through
-DuckDB's postgres extension can take its place later). Every thread gets its own cursor; writes go
-through `transaction()`, serialised by a lock, and bump a data version that caches key on.
+Two kinds of system of record, one query engine (DuckDB):
 
-The schema is built by numbered SQL migrations in `lit_analytics/migrations/NNN_name.sql`, recorded
-in `schema_migrations`: opening an older file upgrades it, opening an up-to-date one changes nothing.
+* **an embedded DuckDB file** (the default): a DuckDB file open for writing cannot be opened by another process
+  at all, so no process keeps it open. A write opens it for the duration of one transaction (waiting, bounded,
+  for another process's write to end, then a French message); reads are served from an in-memory DuckDB copy
+  (a *snapshot*) rebuilt when the file changes (a `stat` per read). So the app, the command line and other app
+  processes all work on the same file at once, and the app shows what the command line published at the next click.
+* **PostgreSQL** (`postgresql://user:password@host:port/db`), for several app replicas: writes go through
+  DuckDB's postgres extension (loaded from the pinned `duckdb-extension-postgres` wheel, never downloaded), one
+  PostgreSQL transaction each, serialised across processes by a session advisory lock (psycopg); each process
+  keeps the same in-memory snapshot, rebuilt when the data version in PostgreSQL moves (one indexed read).
+
+In both cases the database is `app` (attached, `USE app`) and the schema is built by numbered SQL migrations in
+`lit_analytics/migrations/NNN_name.sql`, recorded in `schema_migrations`: opening an older database upgrades it,
+opening an up-to-date one changes nothing. Writes go through `transaction()` and bump the data version that
+caches key on; inside a transaction the writing thread reads its own uncommitted state.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+import time
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,12 +36,16 @@ import pandas as pd
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+LOCK_TIMEOUT_S = float(os.environ.get("LIT_LOCK_TIMEOUT", "15"))   # how long a write waits for another one
+_ADVISORY_KEY = 7_114_202_611                                        # PostgreSQL advisory lock of the app's writes
 
 
 class StoreError(Exception):
     """A problem with the database that the user can act on (message in French)."""
 
 
+class ConcurrentWriteError(StoreError):
+    """Another process kept the database busy longer than the bounded wait."""
 def migrations() -> list[tuple[int, str, str]]:
     """The known migrations as (version, name, sql), in order."""
     found = []
@@ -49,47 +65,401 @@ def latest_schema_version() -> int:
     return max((v for v, _, _ in migrations()), default=0)
 
 
+# --- where the database is ----------------------------------------------------------------------------
+
+def is_postgres_url(location: str | os.PathLike) -> bool:
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
+class PostgresLocation(str):
+    """A PostgreSQL system of record, given as a libpq URL. Behaves like the `Path` of a file where the
+    command line asks: `exists()` says whether the database has been initialised (has a schema)."""
+
+    def exists(self) -> bool:
+        return _postgres_schema_version(str(self)) > 0
+
+    @property
+    def display(self) -> str:
+        """The URL without its password (for messages and `info`)."""
+        parts = urllib.parse.urlsplit(str(self))
+        if parts.password is None:
+            return str(self)
+        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def database_location(location: str | os.PathLike) -> Path | PostgresLocation:
+    """A file path, or a `PostgresLocation` for a `postgresql://` URL."""
+    if isinstance(location, PostgresLocation):
+        return location
+    if is_postgres_url(location):
+        return PostgresLocation(str(location))
+    return Path(location)
+
+
+def _postgres_schema_version(url: str) -> int:
+    import psycopg
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            if conn.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None:
+                return 0
+            return int(conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+    except psycopg.Error as exc:
+        raise StoreError(f"Impossible de joindre la base PostgreSQL {PostgresLocation(url).display} : "
+                         f"{_first_line(exc)}") from exc
+
+
+def drop_all_tables(location: PostgresLocation) -> None:
+    """Empty a PostgreSQL database for `init --force`: drop its `public` schema and create it again."""
+    import psycopg
+    with psycopg.connect(str(location), autocommit=True, connect_timeout=10) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+def _postgres_extension_connection() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the postgres extension loaded from the pinned wheel (no download)."""
+    conn = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                              "autoload_known_extensions": False})
+    try:
+        conn.execute("LOAD postgres")
+    except duckdb.Error:
+        import duckdb_extension_postgres
+        root = Path(duckdb_extension_postgres.__file__).parent / "extensions"
+        files = sorted(root.glob(f"v{duckdb.__version__}/postgres.duckdb_extension"))
+        if not files:
+            raise StoreError(f"Extension postgres de DuckDB introuvable pour DuckDB {duckdb.__version__} "
+                             "(installez duckdb-extension-postgres de la même version).")
+        conn.execute(f"INSTALL '{_sql_literal(str(files[0]))}'")
+        conn.execute("LOAD postgres")
+    return conn
+
+
+# One lock per database file for the whole process: two `Store`s of one process on the same file (tests, the
+# app's cached store and a page's) never open it at the same time (DuckDB's file lock is per process).
+_FILE_LOCKS: dict[str, threading.RLock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def _file_lock(path: Path) -> threading.RLock:
+    key = os.path.abspath(path)
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(key, threading.RLock())
+
+
+def _is_lock_conflict(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+class _FileBackend:
+    kind = "file"
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.display = str(path)
+        self.lock = _file_lock(path)
+
+    def open(self, *, write: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+        """A fresh DuckDB connection with the file attached as `app`, once no other process writes it."""
+        conn = duckdb.connect(":memory:")
+        try:
+            self.attach(conn, "app", write=write, timeout=timeout)
+        except BaseException:
+            conn.close()
+            raise
+        conn.execute("USE app")
+        return conn
+
+    @property
+    def intent_path(self) -> Path:
+        return Path(str(self.path) + ".write-intent")
+
+    def writer_waiting(self) -> bool:
+        """Whether a write (of any process) waits for the file: snapshot rebuilds then stand aside, so a busy
+        reader never starves writers (a leftover older than a minute is ignored)."""
+        try:
+            return time.time() - os.stat(self.intent_path).st_mtime < 60
+        except FileNotFoundError:
+            return False
+
+    def attach(self, conn, name: str, *, write: bool, timeout: float) -> None:
+        """ATTACH the file to `conn` as `name`, retrying (bounded) while another process writes it."""
+        if write:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        mode = "" if write else " (READ_ONLY)"
+        deadline = time.monotonic() + timeout
+        delay = 0.01
+        while True:
+            try:
+                conn.execute(f"ATTACH '{_sql_literal(str(self.path))}' AS {name}{mode}")
+                return
+            except duckdb.Error as exc:
+                if not _is_lock_conflict(exc):
+                    raise StoreError(_open_error_message(self.path, exc)) from exc
+                if time.monotonic() >= deadline:
+                    raise ConcurrentWriteError(
+                        f"La base {self.path} est occupée par une écriture d'un autre processus (l'application "
+                        f"ou une commande) depuis plus de {timeout:g} s : rien n'a été écrit, réessayez.") from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+    def token(self) -> tuple:
+        """Changes whenever the file (or its write-ahead log) changes: the cheap check of every read."""
+        out = []
+        for p in (self.path, Path(str(self.path) + ".wal")):
+            try:
+                st = os.stat(p)
+                out.append((st.st_ino, st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                out.append(None)
+        return tuple(out)
+
+
+class _PostgresBackend:
+    kind = "postgres"
+
+    def __init__(self, url: PostgresLocation):
+        self.url = str(url)
+        self.display = url.display
+        self.lock = threading.RLock()
+        self._meta = None            # psycopg connection: version checks and the advisory lock
+        self._meta_lock = threading.Lock()
+        self._writer = None          # persistent DuckDB connection with PostgreSQL attached as `app`
+        self._reader = None          # the same, read-only, for snapshots
+
+    def _psycopg(self):
+        import psycopg
+        if self._meta is None or self._meta.closed:
+            try:
+                self._meta = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            except psycopg.Error as exc:
+                raise StoreError(f"Impossible de joindre la base PostgreSQL {self.display} : "
+                                 f"{_first_line(exc)}") from exc
+        return self._meta
+
+    def _meta_query(self, sql: str, params=()):
+        with self._meta_lock:
+            return self._psycopg().execute(sql, params).fetchone()
+
+    def open(self, *, write: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+        if write and self._writer is not None:
+            return self._writer
+        conn = _postgres_extension_connection()
+        mode = "" if write else ", READ_ONLY"
+        try:
+            conn.execute(f"ATTACH '{_sql_literal(self.url)}' AS app (TYPE postgres{mode})")
+        except duckdb.Error as exc:
+            conn.close()
+            raise StoreError(f"Impossible d'ouvrir la base PostgreSQL {self.display} : {_first_line(exc)}") from exc
+        conn.execute("USE app")
+        if write:
+            self._writer = conn
+        return conn
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """The persistent read-only connection snapshots are copied from (under `lock`)."""
+        if self._reader is None:
+            self._reader = self.open(write=False, timeout=0)
+        return self._reader
+
+    def acquire(self, timeout: float) -> None:
+        """The cross-process write lock (a session advisory lock, taken before the transaction starts so its
+        snapshot sees every earlier commit)."""
+        deadline = time.monotonic() + timeout
+        delay = 0.01
+        while not self._meta_query("SELECT pg_try_advisory_lock(%s)", (_ADVISORY_KEY,))[0]:
+            if time.monotonic() >= deadline:
+                raise ConcurrentWriteError(
+                    f"La base {self.display} est occupée par une écriture d'un autre processus depuis plus de "
+                    f"{timeout:g} s : rien n'a été écrit, réessayez.")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+    def release(self) -> None:
+        self._meta_query("SELECT pg_advisory_unlock(%s)", (_ADVISORY_KEY,))
+
+    def token(self) -> tuple:
+        """The store version in PostgreSQL (one indexed read); before the schema exists, which tables do."""
+        import psycopg
+        try:
+            row = self._meta_query("SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM meta "
+                                   "WHERE key IN ('store_version', 'data_version', 'instance')")
+            return ("version", row[0] if row else None)
+        except psycopg.errors.UndefinedTable:
+            return ("tables", self._meta_query("SELECT count(*) FROM information_schema.tables "
+                                               "WHERE table_schema = 'public'")[0])
+
+    def close(self) -> None:
+        for conn in (self._writer, self._reader, self._meta):
+            try:
+                if conn is not None:
+                    conn.close()
+            except Exception:
+                pass
+        self._writer = self._reader = self._meta = None
+
+
+# Tables no cached figure reads, declared by the modules that own them (`figures_do_not_read`): writing them (a
+# sign-in, an account change, the audit log) leaves the data version, hence every cached query and figure, as it is.
+UNCACHED_TABLES: set[str] = set()
+
+
+def figures_do_not_read(*tables: str) -> None:
+    """Declare tables that no cached query or figure reads (their writes keep `data_version`)."""
+    UNCACHED_TABLES.update(t.lower() for t in tables)
+
+
+_WRITE_SQL = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"
+                        r"(?:\w+\.)?\"?(\w+)", re.IGNORECASE)
+_DDL_SQL = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:CREATE|ALTER|DROP)\b", re.IGNORECASE)
+
+
+class _TrackingCursor:
+    """The cursor of a write transaction: a DuckDB cursor that notes which tables its statements write and
+    whether the schema changed (for `Store._bump_versions`). Everything else is the DuckDB cursor's."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection):
+        self._cur = cur
+        self.written: set[str] = set()
+        self.schema_changed = False
+
+    def execute(self, sql: str, parameters: Any = None):
+        match = _WRITE_SQL.match(sql)
+        if match:
+            self.written.add(match.group(1).lower())
+        elif _DDL_SQL.match(sql):
+            self.schema_changed = True
+        return self._cur.execute(sql) if parameters is None else self._cur.execute(sql, parameters)
+
+    def __getattr__(self, name: str):
+        return getattr(self._cur, name)
+
+
+class _Snapshot:
+    """An in-memory DuckDB copy of the database, named `app`, that reads are served from."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, token: tuple, generation: int,
+                 versions: dict[str, str] | None = None):
+        self.conn = conn
+        self.token = token
+        self.generation = generation
+        self.versions = versions or {}     # the source's `meta` rows: instance, schema and per-table versions
+
+
 class Store:
     """A handle on the database. Safe to share between threads (one cursor per thread)."""
 
     previous_copy: Path | None = None   # set by `bootstrap.init_database(force=True)`: the database it replaced
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, migrate: bool = True,
-                 target_version: int | None = None):
-        self.path = Path(path)
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, migrate: bool = True,
+                 target_version: int | None = None, lock_timeout: float | None = None):
+        location = database_location(path)
+        self.location = location          # what to give another process (`--db`, LIT_DB) to open the same database
         self.read_only = read_only
-        if read_only and not self.path.exists():
-            raise StoreError(f"Base de données introuvable : {self.path}")
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._root = duckdb.connect(":memory:")
-        mode = " (READ_ONLY)" if read_only else ""
-        try:
-            self._root.execute(f"ATTACH '{_sql_literal(str(self.path))}' AS app{mode}")
-        except duckdb.Error as exc:
-            self._root.close()
-            raise StoreError(_open_error_message(self.path, exc)) from exc
-        self._root.execute("USE app")
+        self.lock_timeout = LOCK_TIMEOUT_S if lock_timeout is None else lock_timeout
+        if isinstance(location, PostgresLocation):
+            self._backend = _PostgresBackend(location)
+            self.path = location.display
+        else:
+            self._backend = _FileBackend(location)
+            self.path = location
+            if read_only and not location.exists():
+                raise StoreError(f"Base de données introuvable : {location}")
+        self.is_postgres = self._backend.kind == "postgres"
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        if migrate and not read_only:
+        self._refresh_lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
+        self._generation = 0
+        self._closed = False
+        self.refresh(force=True)
+        if migrate and not read_only and self.schema_version() != (target_version or latest_schema_version()):
             self.migrate(target_version)
 
     # -- connections ---------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor on the database (created on first use)."""
-        cur = getattr(self._local, "cursor", None)
-        if cur is None:
-            cur = self._root.cursor()
+        """This thread's cursor: inside its own write transaction, the transaction's; otherwise one on the
+        freshest snapshot (checked at every call: a `stat` of the file, or one indexed read in PostgreSQL)."""
+        tx = getattr(self._local, "tx", None)
+        if tx is not None:
+            return tx
+        self.refresh()
+        snapshot = self._snapshot
+        if getattr(self._local, "generation", None) != snapshot.generation:
+            cur = snapshot.conn.cursor()
             cur.execute("USE app")
-            self._local.cursor = cur
-        return cur
+            self._local.cursor, self._local.generation = cur, snapshot.generation
+        return self._local.cursor
+
+    def refresh(self, force: bool = False, wait: bool = False) -> bool:
+        """Rebuild the in-memory snapshot if the database changed (or `force`). Returns whether it did.
+        Readers keep using the previous snapshot while another thread builds the new one (unless `wait`, for a
+        read that must be current, e.g. before publishing); when another process holds the
+        file for writing, the previous snapshot is served and the check is made again at the next read."""
+        if self._closed:
+            raise StoreError("La base est fermée.")
+        if not force and self._snapshot is not None and self._backend.token() == self._snapshot.token:
+            return False
+        # While another thread rebuilds it, serve the current snapshot rather than wait (it is the next click's).
+        if not self._refresh_lock.acquire(blocking=force or wait or self._snapshot is None):
+            return False
+        try:
+            if not force and self._snapshot is not None and self._backend.token() == self._snapshot.token:
+                return False
+            try:
+                self._snapshot = self._load_snapshot()
+            except ConcurrentWriteError:
+                if self._snapshot is None:
+                    raise
+                return False
+        finally:
+            self._refresh_lock.release()
+        return True
+
+    def _load_snapshot(self, after_write: bool = False) -> _Snapshot:
+        """A new snapshot. A read that finds the file busy keeps serving the current snapshot (no wait); the first
+        snapshot, and the one that follows this process's own write (so the writer reads its write), wait for it."""
+        backend = self._backend
+        patient = self._snapshot is None or after_write
+        wait = self.lock_timeout if patient else 0
+        # A reader does not wait for this process's own write either (it serves the current snapshot meanwhile).
+        if not backend.lock.acquire(blocking=patient):
+            raise ConcurrentWriteError("une écriture est en cours : l'instantané actuel sert encore")
+        try:
+            token = backend.token()
+            versions = {}
+            snap = duckdb.connect(":memory:")
+            snap.execute("ATTACH ':memory:' AS app")
+            snap.execute("USE app")
+            if backend.kind == "file":
+                if self._snapshot is not None and not after_write and backend.writer_waiting():
+                    raise ConcurrentWriteError("une écriture attend : l'instantané actuel sert encore")
+                if backend.path.exists():
+                    backend.attach(snap, "src", write=False, timeout=wait)
+                    try:
+                        versions = _copy_into_snapshot(snap, snap, "src.", self._snapshot)
+                    finally:
+                        snap.execute("DETACH src")
+            else:
+                source = backend.reader()
+                source.execute("CALL pg_clear_cache()")  # another process may have changed the schema
+                source.execute("BEGIN TRANSACTION")   # one consistent PostgreSQL snapshot for every table
+                try:
+                    versions = _copy_into_snapshot(snap, source, "", self._snapshot)
+                finally:
+                    source.execute("COMMIT")
+            self._generation += 1
+            return _Snapshot(snap, token, self._generation, versions)
+        finally:
+            backend.lock.release()
 
     def close(self) -> None:
-        try:
-            self._root.close()
-        except duckdb.Error:
-            pass
+        self._closed = True
+        self._snapshot = None
+        self._local = threading.local()
+        if self.is_postgres:
+            self._backend.close()
 
     def __enter__(self) -> Store:
         return self
@@ -109,30 +479,90 @@ class Store:
         return row[0] if row else None
 
     def table_exists(self, name: str) -> bool:
-        return bool(self.scalar(
-            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'app' AND table_name = ?",
-            [name]))
+        return name in _base_tables(self.cursor(), views=True)
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
     def transaction(self, *, data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: all or nothing, and the data version moves on commit (unless `data=False`:
-        bookkeeping that no figure shows, such as a session's last activity, leaves every cache valid)."""
+        """One write transaction: all or nothing, and the versions move on commit (see `_bump_versions`; with
+        `data=False`, bookkeeping that no figure shows, such as a session's last activity, leaves `data_version`,
+        hence every cached figure, as it is). Waits (at most `lock_timeout` seconds) for another process's write
+        to end, then raises `ConcurrentWriteError`."""
         if self.read_only:
             raise StoreError("La base est ouverte en lecture seule.")
-        with self._write_lock:
-            cur = self.cursor()
+        with self._write_lock, self._writing() as conn:
+            cur = _TrackingCursor(conn.cursor())
+            cur.execute("USE app")
             cur.execute("BEGIN TRANSACTION")
+            self._local.tx = cur
             try:
                 yield cur
-                if data and self._has_meta(cur):
-                    cur.execute(
-                        "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
-                        "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")
+                if not getattr(self._local, "unchanged", False) and "meta" in _base_tables(cur):
+                    self._bump_versions(cur, data=data)
                 cur.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
                 raise
+            finally:
+                self._local.tx = None
+                self._local.unchanged = False
+
+    @contextmanager
+    def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The database open for writing, then (after the write) the snapshot rebuilt."""
+        backend = self._backend
+        with backend.lock:
+            if backend.kind == "file":
+                backend.path.parent.mkdir(parents=True, exist_ok=True)
+                backend.intent_path.touch()
+                try:
+                    conn = backend.open(write=True, timeout=self.lock_timeout)
+                finally:
+                    backend.intent_path.unlink(missing_ok=True)
+                try:
+                    yield conn
+                finally:
+                    conn.close()   # checkpoints and lets other processes in
+            else:
+                backend.acquire(self.lock_timeout)
+                try:
+                    conn = backend.open(write=True, timeout=self.lock_timeout)
+                    conn.execute("CALL pg_clear_cache()")  # another process may have changed the schema
+                    yield conn
+                finally:
+                    backend.release()
+            if not self._closed:
+                try:
+                    self._snapshot = self._load_snapshot(after_write=True)
+                except ConcurrentWriteError:
+                    pass   # committed all the same; the next read rebuilds the snapshot
+
+    @staticmethod
+    def _bump_versions(cur: _TrackingCursor, *, data: bool = True) -> None:
+        """Record what this transaction changed, in `meta`: `store_version` moves at every write (other processes
+        rebuild their snapshot), `table:<name>` names the store version that last wrote each table (the snapshot
+        copies only those), `schema` the last DDL; `data_version`, the key of the cached figures, moves only when
+        a table the figures read changed (not for sign-ins, accounts or the audit log)."""
+        meta = dict(cur.execute("SELECT key, value FROM meta").fetchall())
+        version = str(int(meta.get("store_version", "0")) + 1)
+        updates = {"store_version": version}
+        if "instance" not in meta:
+            import uuid
+            updates["instance"] = uuid.uuid4().hex
+        for table in cur.written - {"meta"}:
+            updates[f"table:{table}"] = version
+        if cur.schema_changed:
+            updates["schema"] = version
+        if cur.schema_changed or (data and cur.written - {"meta"} - UNCACHED_TABLES):
+            updates["data_version"] = str(int(meta.get("data_version", "0")) + 1)
+        for key, value in updates.items():
+            if key in meta:
+                cur.execute("UPDATE meta SET value = ? WHERE key = ?", [value, key])
+            else:
+                cur.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
 
     def next_id(self, cur: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
         """Next integer key of a table (inside a transaction, under the write lock)."""
@@ -150,13 +580,9 @@ class Store:
 
     @staticmethod
     def set_meta(cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-        cur.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    [key, value])
-
-    def _has_meta(self, cur) -> bool:
-        return bool(cur.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'app' AND table_name = 'meta'"
-        ).fetchone()[0])
+        updated = cur.execute("UPDATE meta SET value = ? WHERE key = ?", [value, key]).fetchone()
+        if not updated or not updated[0]:
+            cur.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
 
     # -- schema --------------------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -165,14 +591,14 @@ class Store:
         return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
     def migrate(self, target_version: int | None = None) -> list[int]:
-        """Apply the migrations this file lacks, each in its own transaction. Returns those applied."""
+        """Apply the migrations this database lacks, in one transaction (under the write lock, so two
+        processes starting together migrate once). Returns those applied."""
         applied = []
-        with self._write_lock:
-            cur = self.cursor()
+        known = migrations()
+        with self.transaction() as cur:
             cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                         "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
-            current = self.schema_version()
-            known = migrations()
+            current = int(cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
             done = {int(v) for (v,) in cur.execute("SELECT version FROM schema_migrations").fetchall()}
             unknown = done - {v for v, _, _ in known}
             if unknown:
@@ -182,25 +608,82 @@ class Store:
             for version, name, sql in known:
                 if version in done or (target_version is not None and version > target_version):
                     continue
-                cur.execute("BEGIN TRANSACTION")
-                try:
-                    for statement in cur.extract_statements(sql):
-                        cur.execute(statement.query)
-                    cur.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                                [version, name, datetime.now()])
-                    cur.execute("COMMIT")
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
+                for statement in cur.extract_statements(sql):
+                    cur.execute(statement.query)
+                cur.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()])
                 applied.append(version)
+            self._local.unchanged = not applied
         return applied
 
     def row_counts(self) -> dict[str, int]:
         """Rows per base table, for `info` and tests."""
-        tables = [r[0] for r in self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'app' "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name")]
-        return {t: int(self.scalar(f'SELECT count(*) FROM "{t}"')) for t in tables}
+        return {t: int(self.scalar(f'SELECT count(*) FROM "{t}"')) for t in sorted(_base_tables(self.cursor()))}
+
+
+def _base_tables(cur, views: bool = False, catalog: str = "app") -> list[str]:
+    """The tables (and views) of the database `app` in its main schema (`main` in DuckDB, `public` in
+    PostgreSQL), without PostgreSQL's catalogs."""
+    kinds = "('BASE TABLE', 'VIEW')" if views else "('BASE TABLE')"
+    return [r[0] for r in cur.execute(
+        f"SELECT table_name FROM information_schema.tables WHERE table_catalog = '{catalog}' "
+        f"AND table_schema IN ('main', 'public') AND table_type IN {kinds} ORDER BY table_name").fetchall()]
+
+
+def _copy_into_snapshot(snap, source, prefix: str, previous: _Snapshot | None) -> dict[str, str]:
+    """Copy every table of the source into the snapshot (within one DuckDB, `prefix` "src.", directly; from
+    PostgreSQL through Arrow), then create the views of the source's schema version from the migrations. A table
+    the previous snapshot holds at the same version (same database, same schema) is taken from it instead: after
+    a sign-in, only the accounts and the audit log travel. The copies carry no keys or constraints (only read, and the
+    copy is several times faster). Returns the source's `meta` rows (the versions)."""
+    views = {m.group(1).lower() for st in _view_statements(latest_schema_version())
+             if (m := re.search(r"VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", st, re.IGNORECASE))}
+    # (PostgreSQL's views show as tables through the extension: the snapshot makes its own.)
+    tables = [t for t in _base_tables(source, catalog=prefix.rstrip(".") or "app") if t.lower() not in views]
+    if "schema_migrations" not in tables:
+        return {}
+    versions = (dict(source.execute(f"SELECT key, value FROM {prefix}meta").fetchall()) if "meta" in tables else {})
+    old = previous.versions if previous is not None else {}
+    reusable = (previous is not None and "instance" in versions and old.get("instance") == versions["instance"]
+                and old.get("schema") == versions.get("schema"))
+    old_cursor = previous.conn.cursor() if reusable else None
+    for table in tables:
+        key = f"table:{table}"
+        if reusable and table != "meta" and versions.get(key) is not None and old.get(key) == versions[key]:
+            data = old_cursor.execute(f'SELECT * FROM app."{table}"').fetch_arrow_table()
+        elif snap is source:
+            snap.execute(f'CREATE TABLE app."{table}" AS SELECT * FROM {prefix}"{table}"')
+            continue
+        else:
+            data = source.execute(f'SELECT * FROM "{table}"').fetch_arrow_table()
+        snap.register("snapshot_rows", data)
+        try:
+            snap.execute(f'CREATE TABLE app."{table}" AS SELECT * FROM snapshot_rows')
+        finally:
+            snap.unregister("snapshot_rows")
+    if old_cursor is not None:
+        old_cursor.close()
+    version = int(snap.execute("SELECT coalesce(max(version), 0) FROM app.schema_migrations").fetchone()[0])
+    for statement in _view_statements(min(version, latest_schema_version())):
+        snap.execute(statement)
+    return versions
+
+
+_VIEW_DDL = re.compile(r"^(?:\s*--[^\n]*\n)*\s*(CREATE\s+(OR\s+REPLACE\s+)?VIEW|DROP\s+VIEW)\b", re.IGNORECASE)
+_VIEW_CACHE: dict[int, list[str]] = {}
+
+
+def _view_statements(version: int) -> list[str]:
+    """The view definitions of migrations 1..version, in order (parsed once per process)."""
+    if version not in _VIEW_CACHE:
+        parser = duckdb.connect(":memory:")
+        out = []
+        for number, _name, sql in migrations():
+            if number > version:
+                break
+            out.extend(st.query for st in parser.extract_statements(sql) if _VIEW_DDL.match(st.query))
+        parser.close()
+        _VIEW_CACHE[version] = out
+    return _VIEW_CACHE[version]
 
 
 def _sql_literal(text: str) -> str:

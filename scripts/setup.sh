@@ -3,7 +3,8 @@
 # with --browser, Debian's chromium (image exports, browser tests); with --tests, what the test suite and the
 # benchmarks need besides: requirements-dev.txt (pytest, playwright, pypdf, frictionless…) and the OpenID Connect
 # provider of the sign-in tests, axe-core for the accessibility check, poppler-utils (pdftoppm) to look at
-# exported PDF decks. Requirements are re-installed only when the files installed change.
+# exported PDF decks, Debian's PostgreSQL (tests on a PostgreSQL store) and HAProxy (replicas test, `bench-load`).
+# Requirements are re-installed only when the files installed change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,18 @@ fi
 # The browser tests of the sign-in run a real OpenID Connect provider on localhost (npm `oidc-provider`,
 # pinned in tests/oidc/package-lock.json), installed once from the npm registry (again only when the lock changes).
 if [ "$TESTS" = yes ]; then
+  # A throwaway PostgreSQL cluster is started by the tests themselves (initdb/pg_ctl in a temporary directory);
+  # the package's own cluster is not used. HAProxy runs in the foreground from the tests and the benchmark.
+  missing=""
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$missing haproxy"
+  if [ -n "$missing" ]; then
+    echo "Installation de$missing (paquets Debian)…"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+  fi
   if ! command -v npm >/dev/null 2>&1; then
     echo "Installation de nodejs et npm (paquets Debian)…"
     SUDO=""

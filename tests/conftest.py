@@ -1,14 +1,19 @@
 """Shared fixtures and helpers: a demo database built once per test process, fresh stores, a reference-only
 database with test accounts (ingest), a real Streamlit server and a real headless Chromium (Debian's, never a
-downloaded one). Plain helpers (accounts, `read`, `snapshot`) are imported with `from conftest import …`."""
+downloaded one), and a throwaway PostgreSQL cluster (Debian's `postgresql`) on which the store, ingest, access and
+page tests also run (see `BOTH_STORES`). Plain helpers (accounts, `read`, `snapshot`) are imported with
+`from conftest import …`."""
 
 from __future__ import annotations
 
+import glob
+import itertools
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import datetime
@@ -18,7 +23,7 @@ import pytest
 
 from lit_analytics.bootstrap import init_database
 from lit_analytics.permissions import Actor
-from lit_analytics.store import Store
+from lit_analytics.store import PostgresLocation, Store
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -43,17 +48,142 @@ def demo_store(demo_db_path) -> Store:
     store.close()
 
 
+# --- both stores: the embedded DuckDB file and PostgreSQL ------------------------------------------------
+
+# Test modules whose `store_kind`-dependent fixtures (demo_copy, empty_store, ref_store, store) run on both stores;
+# the others (browser tests, exports, benchmarks) run on the embedded file only, to keep the suite lean.
+BOTH_STORES = {"test_store", "test_concurrency", "test_audit", "test_pages", "test_ingest_pages",
+               "test_ingest_publish", "test_auth", "test_auth_app", "test_auth_permissions", "test_postgres"}
+STORE_KINDS = ["duckdb", "postgresql"]
+
+
+def pytest_generate_tests(metafunc):
+    if "store_kind" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_STORES:
+        metafunc.parametrize("store_kind", STORE_KINDS)
+
+
 @pytest.fixture
-def demo_copy(demo_db_path, tmp_path) -> Path:
-    """A private, writable copy of the demo database."""
+def store_kind() -> str:
+    return "duckdb"
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster (Debian's binaries): `initdb` in a temporary directory, `pg_ctl` on a free
+    port, its unix socket in that directory, no TCP. As root, the server runs as the `postgres` user."""
+
+    def __init__(self):
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not found:
+            raise RuntimeError("PostgreSQL est absent : lancez « scripts/setup.sh --tests » (paquet Debian postgresql).")
+        bindir = Path(found[-1]).parent
+        self.dir = Path(tempfile.mkdtemp(prefix="lit-pg-"))
+        self._as = []
+        if os.geteuid() == 0:
+            import pwd
+            pg = pwd.getpwnam("postgres")
+            os.chown(self.dir, pg.pw_uid, pg.pw_gid)
+            self._as = ["runuser", "-u", "postgres", "--"]
+        self.data = self.dir / "data"
+        self.pg_ctl = str(bindir / "pg_ctl")
+        subprocess.run([*self._as, str(bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "lit",
+                        "-E", "UTF8", "--locale", "C", "--no-sync"], check=True, capture_output=True)
+        self.port = _free_port()
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+                   "-c full_page_writes=off -c max_connections=400 -c shared_buffers=32MB")
+        subprocess.run([*self._as, self.pg_ctl, "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w",
+                        "-t", "60", "-o", options, "start"], check=True, capture_output=True)
+        self._names = itertools.count(1)
+
+    def url(self, database: str) -> PostgresLocation:
+        return PostgresLocation(f"postgresql://lit@/{database}?host={self.dir}&port={self.port}")
+
+    def create_database(self, prefix: str = "t", template: str | None = None) -> PostgresLocation:
+        import psycopg
+        name = f"{prefix}_{os.getpid()}_{next(self._names)}"
+        with psycopg.connect(str(self.url("postgres")), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return self.url(name)
+
+    def drop_database(self, location: PostgresLocation) -> None:
+        import psycopg
+        name = location.split("/")[3].split("?")[0]
+        with psycopg.connect(str(self.url("postgres")), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        subprocess.run([*self._as, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> PostgresCluster:
+    cluster = PostgresCluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_pg_template(postgres) -> str:
+    """The demo database built once in PostgreSQL; tests get copies (CREATE DATABASE … TEMPLATE)."""
+    location = postgres.create_database("demo_template")
+    init_database(location, demo=True, until=DEMO_UNTIL).close()
+    return location.split("/")[3].split("?")[0]
+
+
+@pytest.fixture(scope="session")
+def ref_pg_template(postgres) -> str:
+    """`ref_db_path` (reference data and the test accounts) in PostgreSQL, as a template."""
+    location = postgres.create_database("ref_template")
+    store = init_database(location)
+    add_accounts(store)
+    store.close()
+    return location.split("/")[3].split("?")[0]
+
+
+@pytest.fixture(scope="session")
+def auth_pg_template(postgres) -> str:
+    """Reference data only, no account (test_auth's `ref_path`), as a template."""
+    location = postgres.create_database("auth_template")
+    init_database(location).close()
+    return location.split("/")[3].split("?")[0]
+
+
+def pg_copy(request, template_fixture: str, prefix: str) -> PostgresLocation:
+    """A private PostgreSQL database copied from a session template, dropped after the test."""
+    cluster = request.getfixturevalue("postgres")
+    location = cluster.create_database(prefix, template=request.getfixturevalue(template_fixture))
+    request.addfinalizer(lambda: cluster.drop_database(location))
+    return location
+
+
+@pytest.fixture
+def demo_copy(store_kind, request, demo_db_path, tmp_path):
+    """A private, writable copy of the demo database: a file, or (store_kind "postgresql") a PostgreSQL database."""
+    if store_kind == "postgresql":
+        return pg_copy(request, "demo_pg_template", "demo")
     path = tmp_path / "copy.duckdb"
     shutil.copy(demo_db_path, path)
     return path
 
 
 @pytest.fixture
-def empty_store(tmp_path) -> Store:
-    store = Store(tmp_path / "empty.duckdb")
+def demo_file_copy(demo_db_path, tmp_path) -> Path:
+    """A private copy of the demo database as a DuckDB file (servers, exports)."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db_path, path)
+    return path
+
+
+@pytest.fixture
+def empty_store(store_kind, request, tmp_path) -> Store:
+    if store_kind == "postgresql":
+        cluster = request.getfixturevalue("postgres")
+        location = cluster.create_database("empty")
+        request.addfinalizer(lambda: cluster.drop_database(location))
+        store = Store(location)
+    else:
+        store = Store(tmp_path / "empty.duckdb")
     yield store
     store.close()
 
@@ -101,10 +231,13 @@ def ref_db_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def ref_store(ref_db_path, tmp_path) -> Store:
-    path = tmp_path / "ref-copy.duckdb"
-    shutil.copy(ref_db_path, path)
-    store = Store(path)
+def ref_store(store_kind, request, ref_db_path, tmp_path) -> Store:
+    if store_kind == "postgresql":
+        store = Store(pg_copy(request, "ref_pg_template", "ref"))
+    else:
+        path = tmp_path / "ref-copy.duckdb"
+        shutil.copy(ref_db_path, path)
+        store = Store(path)
     yield store
     store.close()
 
@@ -191,8 +324,8 @@ class StreamlitServer(BackgroundService):
 
 
 @pytest.fixture
-def streamlit_server(demo_copy):
-    server = StreamlitServer(demo_copy)
+def streamlit_server(demo_file_copy):
+    server = StreamlitServer(demo_file_copy)
     yield server
     server.stop()
 

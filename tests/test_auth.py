@@ -28,10 +28,14 @@ def ref_path(tmp_path_factory):
 
 
 @pytest.fixture
-def store(ref_path, tmp_path):
-    path = tmp_path / "auth.duckdb"
-    shutil.copy(ref_path, path)
-    s = Store(path)
+def store(store_kind, request, ref_path, tmp_path):
+    if store_kind == "postgresql":
+        from conftest import pg_copy
+        s = Store(pg_copy(request, "auth_pg_template", "auth"))
+    else:
+        path = tmp_path / "auth.duckdb"
+        shutil.copy(ref_path, path)
+        s = Store(path)
     yield s
     s.close()
 

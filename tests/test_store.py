@@ -112,3 +112,38 @@ def test_database_location_precedence(monkeypatch, tmp_path):
     monkeypatch.setenv("LIT_DB", str(tmp_path / "env.duckdb"))
     assert config.db_path() == tmp_path / "env.duckdb"
     assert config.db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
+
+
+# --- versions: what moves the data version, and what another Store (process) copies -----------------------
+
+def test_accounts_and_audit_writes_do_not_move_the_data_version_but_are_seen_elsewhere(empty_store):
+    other = Store(empty_store.location)        # another handle, as another process would have
+    try:
+        data_before, store_before = empty_store.data_version(), empty_store.get_meta("store_version")
+        with empty_store.transaction() as cur:
+            cur.execute("INSERT INTO audit_log VALUES (1, now(), 'a@b.fr', 'connexion', NULL, 'succès', NULL)")
+        assert empty_store.data_version() == data_before          # cached figures stay valid
+        assert empty_store.get_meta("store_version") != store_before
+        assert other.scalar("SELECT count(*) FROM audit_log") == 1  # ...and the other handle sees the row
+        with empty_store.transaction() as cur:
+            cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+        assert empty_store.data_version() == data_before + 1
+        assert other.data_version() == data_before + 1
+        assert other.query("SELECT name FROM regions") == [("Île-de-France",)]
+        assert empty_store.get_meta("table:regions") == empty_store.get_meta("store_version")
+    finally:
+        other.close()
+
+
+def test_a_rebuilt_database_is_copied_whole_by_a_running_handle(tmp_path):
+    from lit_analytics.bootstrap import init_database
+    path = tmp_path / "rebuilt.duckdb"
+    init_database(path).close()
+    running = Store(path)
+    try:
+        with running.transaction() as cur:
+            cur.execute("UPDATE regions SET name = 'Ancien nom' WHERE region_code = '53'")
+        init_database(path, force=True).close()             # `init --force` while the app runs
+        assert running.scalar("SELECT name FROM regions WHERE region_code = '53'") == "Bretagne"
+    finally:
+        running.close()

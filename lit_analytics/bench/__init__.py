@@ -1,7 +1,8 @@
 """Benchmarks: how long the dashboard, the import and the exports take, written to `docs/benchmarks.md`.
 
 One module per measure, each with `run(...) -> dict` (measure) and `render(result) -> str` (its Markdown section):
-`pages` (`python -m lit_analytics bench`), `imports` (`bench-import`), `exports` (`bench-export`). The command line
+`pages` (`python -m lit_analytics bench`), `imports` (`bench-import`), `exports` (`bench-export`), `load`
+(`bench-load`). The command line
 (`lit_analytics.cli.bench`) sets up their arguments. Each measure owns one `## ` section of the benchmarks file and
 rewrites only it (`write_section`). Timings live here and in that file, never in the tests.
 """

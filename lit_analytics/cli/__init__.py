@@ -1,12 +1,14 @@
 """The command line: `python -m lit_analytics <command>`.
 
-Every command takes `--db PATH` (default: $LIT_DB, then data/lit.duckdb). Errors are one French line on
-stderr and a non-zero exit code (1 for a refused operation, 2 for bad usage), never a traceback.
+Every command takes `--db PATH` or `--db postgresql://…` (default: $LIT_DB, then data/lit.duckdb) and works while
+the app runs on the same database. Errors are one French line on stderr and a non-zero exit code (1 for a refused
+operation, 2 for bad usage), never a traceback.
 
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
 (import), `templates` (template), `reminders` (remind), `export`, `users`, `bench` (bench, bench-import,
-bench-export). The commands call the same functions as the pages; heavy modules are imported when a command runs, so `--help` stays quick.
+bench-export, bench-load). The commands call the same functions as the pages; heavy modules are imported when a
+command runs, so `--help` stays quick.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ COMMANDS = (
             bench.imports_arguments, bench.run_imports),
     Command("bench-export", "mesurer la durée des exports (images, diaporama, classeur)",
             bench.exports_arguments, bench.run_exports),
+    Command("bench-load", "mesurer la latence des pages sous N sessions simultanées (1 processus, 2 répliques)",
+            bench.load_arguments, bench.run_load),
 )
 
 
@@ -64,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="commande")
     for command in COMMANDS:
         p = sub.add_parser(command.name, help=command.help, description=command.help)
-        p.add_argument("--db", default=None, help="fichier de base (défaut : $LIT_DB, puis data/lit.duckdb)")
+        p.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql://utilisateur:mot-de-passe@hôte:port/"
+                                                  "base (défaut : $LIT_DB, puis data/lit.duckdb)")
         command.arguments(p)
         p.set_defaults(handler=command.run)
     return parser

@@ -1,5 +1,5 @@
-"""`bench`, `bench-import`, `bench-export`: the arguments of the benchmarks (`lit_analytics.bench`), which write
-their section of docs/benchmarks.md."""
+"""`bench`, `bench-import`, `bench-export`, `bench-load`: the arguments of the benchmarks (`lit_analytics.bench`),
+which write their section of docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -35,6 +35,15 @@ def exports_arguments(p: argparse.ArgumentParser) -> None:
     _output_argument(p)
 
 
+def load_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sessions", default="1,5,20", help="nombres de sessions simultanées (défaut 1,5,20)")
+    p.add_argument("--rounds", type=positive_int, default=2, help="tours des cinq pages par session (défaut 2)")
+    p.add_argument("--setups", default="empty,embedded,replicas",
+                   help="configurations mesurées parmi empty, embedded, replicas (défaut : les trois)")
+    p.add_argument("--workdir", default=None, help="dossier de travail (défaut : dossier temporaire)")
+    _output_argument(p)
+
+
 def run_pages(args: argparse.Namespace) -> int:
     import logging
 
@@ -64,3 +73,20 @@ def run_exports(args: argparse.Namespace) -> int:
     write_section(Path(args.output), section)
     print(section)
     return 0
+
+
+def run_load(args: argparse.Namespace) -> int:
+    from lit_analytics.bench import load, write_section
+    from lit_analytics.cli.common import CliError
+    try:
+        counts = tuple(int(x) for x in args.sessions.split(",") if x.strip())
+    except ValueError:
+        raise CliError(f"--sessions attend des entiers séparés par des virgules, reçu « {args.sessions} ».") from None
+    setups = tuple(s.strip() for s in args.setups.split(",") if s.strip())
+    if set(setups) - {"empty", "embedded", "replicas"} or not setups or not counts or min(counts) < 1:
+        raise CliError("--setups : parmi empty, embedded, replicas ; --sessions : entiers positifs.")
+    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="lit-bench-load-"))
+    result = load.run(workdir, counts, args.rounds, setups)
+    write_section(Path(args.output), load.render(result))
+    print(f"Résultats écrits dans {args.output}")
+    return 0 if not any(r["errors"] for rows in result["results"].values() for r in rows) else 1

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         print(result.message())
         if result.outcome == ingest.REJECTED:
             _hint_other_kind(data, path.name, args.kind)
-        return 1 if result.outcome in (ingest.REJECTED, ingest.FAILED) else 0
+        return 1 if result.outcome in (ingest.REJECTED, ingest.FAILED, ingest.CONFLICT) else 0
 
 
 def _hint_other_kind(data: bytes, name: str, kind: str) -> None:

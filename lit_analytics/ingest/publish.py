@@ -28,9 +28,11 @@ from lit_analytics.ingest.read import ReadError, RawTable, read_table
 from lit_analytics.ingest.schema import DB_TABLES, LAB_REPORT_KINDS, TableSchema, load_schema
 from lit_analytics.ingest.validate import ERROR, WARNING, Context, Issue, validate_table
 from lit_analytics.permissions import Actor, PermissionDenied
-from lit_analytics.store import Store
+from lit_analytics.store import ConcurrentWriteError, Store
 
 PUBLISHED, REJECTED, ALREADY, FAILED = "publié", "rejeté", "déjà publié", "échec"
+CONFLICT = "conflit"   # another publication of the same report landed since this file was verified
+_SEEN_NOW = object()
 _NOT_GIVEN = object()
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ class Report:
 
 @dataclass
 class PublishResult:
-    outcome: str                         # 'publié' | 'rejeté' | 'déjà publié' | 'échec' (unexpected error)
+    outcome: str                         # 'publié' | 'rejeté' | 'déjà publié' | 'conflit' | 'échec' (unexpected error)
     import_id: int
     report: Report
     version_id: int | None = None        # the new current version (publié)
@@ -105,6 +107,10 @@ class PublishResult:
                         if self.replaced_version_id else "")
             return (f"Publié : {self.report.target()}, version n° {self.version_id} "
                     f"({fmt_int(self.report.row_count)} ligne(s)){replaced}.")
+        if self.outcome == CONFLICT:
+            return (f"Refusé : {self.report.target()} a été publié par ailleurs (version n° "
+                    f"{self.report.current_version_id}) depuis la vérification de ce fichier ; rien n'a été publié. "
+                    "Vérifiez à nouveau le fichier avant de le publier.")
         if self.outcome == ALREADY:
             return (f"Déjà publié : ce fichier (même empreinte SHA-256) est la version en vigueur de "
                     f"{self.report.target()} ; rien n'a changé.")
@@ -194,14 +200,17 @@ def _compare_with_current(store: Store, report: Report) -> None:
 # --- publish -------------------------------------------------------------------------------------
 
 def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Actor, lab_id: str | None = None,
-            quarter: str | None = None, reviewed_version_id=_NOT_GIVEN) -> PublishResult:
+            quarter: str | None = None, reviewed_version_id=_NOT_GIVEN,
+            expected_version_id: int | None | object = _SEEN_NOW) -> PublishResult:
     """Verify and publish in one transaction; every upload is registered, whatever the outcome.
 
     `reviewed_version_id`: the current version (or None) the verification the user reviewed compared against (the
     page passes it); if another publication or a restore changed it since, nothing is written and
-    `ReviewOutdated` says to look again. An unexpected error (the database refusing a value…) rolls the
-    transaction back, is logged with its traceback server-side, and the upload is registered as failed
-    (`échec`): the caller gets a French message, never the exception."""
+    `ReviewOutdated` says to look again. Without it, `expected_version_id` (default: the version current when
+    the call starts) guards against a publication of the same report landing meanwhile (another process, replica
+    or tab): nothing is published and the outcome is `conflit`, with a French message. An unexpected error (the
+    database refusing a value…) rolls the transaction back, is logged with its traceback server-side, and the
+    upload is registered as failed (`échec`): the caller gets a French message, never the exception."""
     lab_id, quarter = _check_target(store, kind, lab_id, quarter)
     target = f"{kind} {lab_id} {quarter}" if lab_id else kind
     try:
@@ -210,9 +219,13 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
         audit.log(store, actor.email, Action.UPLOAD, Outcome.REFUSED, target, str(exc))
         raise
     report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
+    if expected_version_id is _SEEN_NOW:
+        store.refresh(wait=True)
+        seen = _current_version(store, kind, lab_id, quarter)
+        expected_version_id = seen[0] if seen else None
     try:
-        return _publish_checked(store, report, actor, reviewed_version_id)
-    except (ReviewOutdated, PermissionDenied):
+        return _publish_checked(store, report, actor, reviewed_version_id, expected_version_id)
+    except (ReviewOutdated, PermissionDenied, ConcurrentWriteError):
         raise
     except Exception as exc:  # rolled back by the transaction; recorded, logged, answered in French
         log.exception("Publication en échec : %s (%s)", report.target(), file_name)
@@ -223,7 +236,8 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
         return PublishResult(outcome=FAILED, import_id=import_id, report=report)
 
 
-def _publish_checked(store: Store, report: Report, actor: Actor, reviewed_version_id) -> PublishResult:
+def _publish_checked(store: Store, report: Report, actor: Actor, reviewed_version_id,
+                     expected_version_id) -> PublishResult:
     kind, lab_id, quarter, file_name = report.kind, report.lab_id, report.quarter, report.file_name
     with store.transaction() as cur:
         _compare_with_current(store, report)  # inside the transaction: what is current now
@@ -236,6 +250,8 @@ def _publish_checked(store: Store, report: Report, actor: Actor, reviewed_versio
             outcome = REJECTED
         elif report.already_published:
             outcome = ALREADY
+        elif report.current_version_id != expected_version_id:
+            outcome = CONFLICT
         else:
             outcome = PUBLISHED
         import_id = _register_import(store, cur, report, actor, outcome)
@@ -254,6 +270,10 @@ def _publish_checked(store: Store, report: Report, actor: Actor, reviewed_versio
         elif outcome == ALREADY:
             audit.record(cur, actor.email, Action.UPLOAD, Outcome.SUCCESS, report.target(),
                          f"{file_name} — déjà publié (version n° {report.current_version_id})")
+        elif outcome == CONFLICT:
+            audit.record(cur, actor.email, Action.UPLOAD, Outcome.FAILURE, report.target(),
+                         f"{file_name} — conflit : la version n° {report.current_version_id} a été publiée "
+                         "depuis la vérification")
         else:
             _record_rejection(cur, actor, report)
     return result
@@ -305,6 +325,7 @@ def _register_import(store: Store, cur, report: Report, actor: Actor, outcome: s
     diff = report.diff if outcome == PUBLISHED else None
     detail = {PUBLISHED: f"Publié : {diff.summary()}" if diff else "Publié",
               ALREADY: f"Déjà publié (version n° {report.current_version_id})",
+              CONFLICT: f"Refusé : la version n° {report.current_version_id} a été publiée depuis la vérification",
               REJECTED: f"Rejeté : {len(report.errors)} erreur(s)",
               FAILED: "Échec : erreur inattendue pendant la publication, rien n'a été publié"}[outcome]
     cur.execute(

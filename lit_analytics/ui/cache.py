@@ -1,6 +1,7 @@
 """Cached access to the data for the pages: one `Store` per process (`st.cache_resource`), indicator results
 cached by Streamlit (`st.cache_data`) and keyed on the database path, the data version (which moves at every
-write) and the arguments, so a publication shows everywhere at once; the demo notice and the source line.
+write of a table the figures read, from this process or another) and the arguments, so a publication shows
+everywhere at the next click; the demo notice and the source line.
 
 It runs queries (through `indicators`) and, on the first run, builds the demo database when asked (`LIT_DEMO=1`,
 see `bootstrap.app_store`); no other write happens here. The Store is the process's one for that file, shared with

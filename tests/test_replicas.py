@@ -1,0 +1,76 @@
+"""Two app replicas on one PostgreSQL database behind Debian's HAProxy (`deploy/haproxy.cfg`): a session on each
+replica (sticky cookie), both writing to the shared database, and a replica that stops is taken out by the health
+check while the other keeps serving."""
+
+import time
+import urllib.request
+
+import pytest
+
+from conftest import DEMO_LOGINS, DEMO_PASSWORD, REPO
+from lit_analytics import deploy
+from lit_analytics.bench.load import StreamlitSession
+from lit_analytics.store import Store
+
+
+def test_the_committed_haproxy_config_is_the_generated_one():
+    assert (REPO / "deploy" / "haproxy.cfg").read_text(encoding="utf-8") == deploy.haproxy_config()
+
+
+@pytest.fixture
+def replicas(postgres, demo_pg_template, tmp_path):
+    location = postgres.create_database("replicas", template=demo_pg_template)
+    services = []
+    try:
+        ports = (deploy.free_port(), deploy.free_port())
+        for port in ports:
+            services.append(deploy.start_streamlit(REPO / "serve.py", port, tmp_path, env={"LIT_DB": str(location)}))
+        proxy_port = deploy.free_port()
+        proxy = deploy.start_haproxy(proxy_port, ports, tmp_path)
+        services.append(proxy)
+        yield location, f"http://127.0.0.1:{proxy_port}", services, proxy
+    finally:
+        for service in reversed(services):
+            service.stop()
+        postgres.drop_database(location)
+
+
+def test_a_session_on_each_replica_behind_the_proxy(replicas):
+    location, url, services, proxy = replicas
+    with urllib.request.urlopen(url + "/") as first:
+        cookie = first.headers.get("Set-Cookie", "")
+    assert cookie.startswith("LITSRV=app") and "HttpOnly" in cookie          # sticky cookie set by the proxy
+    for server in ("app1", "app2"):
+        session = StreamlitSession(url, cookie=f"LITSRV={server}")
+        try:
+            session.sign_in(DEMO_LOGINS["analyste"], DEMO_PASSWORD)
+            session.run("indicateurs")
+            assert session.exceptions == []
+        finally:
+            session.close()
+    time.sleep(0.5)
+    log = proxy.log_path.read_text()
+    streams = [line for line in log.splitlines() if "/_stcore/stream" in line]
+    assert any("lit_replicas/app1" in line for line in streams), log[-2000:]
+    assert any("lit_replicas/app2" in line for line in streams), log[-2000:]
+    with Store(location, read_only=True) as store:   # both replicas wrote to the shared database
+        assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'connexion' AND actor = ?",
+                            [DEMO_LOGINS["analyste"]]) == 2
+
+
+def test_a_stopped_replica_is_taken_out_and_its_browsers_go_to_the_other(replicas):
+    location, url, services, proxy = replicas
+    services[0].stop()                         # replica app1
+    deadline = time.time() + 30
+    while time.time() < deadline and "Server lit_replicas/app1 is DOWN" not in proxy.log_path.read_text():
+        time.sleep(0.5)                        # the health check (every 2 s, 3 failures) marks it down
+    assert "Server lit_replicas/app1 is DOWN" in proxy.log_path.read_text()
+    session = StreamlitSession(url, cookie="LITSRV=app1")
+    try:
+        session.sign_in(DEMO_LOGINS["admin"], DEMO_PASSWORD)
+        session.run("")
+        assert session.exceptions == []
+    finally:
+        session.close()
+    with urllib.request.urlopen(url + "/_stcore/health") as health:
+        assert health.status == 200
