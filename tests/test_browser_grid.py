@@ -50,7 +50,9 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)   # the toolbar shows on hover
     page.get_by_role("button", name="Add row").click()
     page.wait_for_timeout(300)
-    page.mouse.click(box["x"] + 110, box["y"] + 35 + 35 * rows + 17)   # header ≈ 35 px, « Ligne » ≈ 75 px
+    page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)   # row 1's id (header ≈ 35 px, « Ligne » ≈ 75 px),
+    for _ in range(rows):                                    # then down to the new row with the keyboard
+        page.keyboard.press("ArrowDown")
 
     def editing(is_open: bool) -> None:
         """Wait until a cell's editor has opened (a field has the focus) or closed (the grid has it back)."""
@@ -64,6 +66,7 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
         page.keyboard.type(value, delay=20)
         page.keyboard.press("Enter")
         editing(False)
+        wait_for_app(page)                 # each edit reruns the page: wait for it before the next key
         page.keyboard.press("ArrowUp")
 
     start = quarter_start(quarter)

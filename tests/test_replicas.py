@@ -74,3 +74,31 @@ def test_a_stopped_replica_is_taken_out_and_its_browsers_go_to_the_other(replica
         session.close()
     with urllib.request.urlopen(url + "/_stcore/health") as health:
         assert health.status == 200
+
+
+@pytest.mark.browser
+def test_a_signed_in_browser_stays_signed_in_when_its_replica_stops(replicas, page):
+    """The app's session cookie is resolved from the shared database: when the replica a browser was stuck to
+    stops, the proxy sends it to the other replica, which knows the session (no new sign-in)."""
+    from types import SimpleNamespace
+
+    from conftest import open_app, wait_for_app
+    location, url, services, proxy = replicas
+    open_app(page, SimpleNamespace(url=url), "indicateurs", role="analyste")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    stuck_to = cookies["LITSRV"]                              # app1 or app2: the replica that opened the session
+    assert any(name != "LITSRV" and c_http for name, c_http in
+               ((c["name"], c["httpOnly"]) for c in page.context.cookies()))   # the app's HttpOnly session cookie
+    services[0 if stuck_to == "app1" else 1].stop()
+    deadline = time.time() + 30
+    while time.time() < deadline and f"Server lit_replicas/{stuck_to} is DOWN" not in proxy.log_path.read_text():
+        time.sleep(0.5)
+    page.reload()
+    page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
+    signed_in = page.locator("[data-testid='stSidebar'] button:has-text('Se déconnecter')")
+    signed_in.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert page.locator("[data-testid='stForm']:has-text('Mot de passe')").count() == 0
+    served = [line for line in proxy.log_path.read_text().splitlines() if "/_stcore/stream" in line]
+    other = "app2" if stuck_to == "app1" else "app1"
+    assert any(f"lit_replicas/{other}" in line for line in served[-3:]), served[-3:]

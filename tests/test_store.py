@@ -121,7 +121,7 @@ def test_accounts_and_audit_writes_do_not_move_the_data_version_but_are_seen_els
     try:
         data_before, store_before = empty_store.data_version(), empty_store.get_meta("store_version")
         with empty_store.transaction() as cur:
-            cur.execute("INSERT INTO audit_log VALUES (1, now(), 'a@b.fr', 'connexion', NULL, 'succès', NULL)")
+            cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, target, outcome, detail) VALUES (1, now(), 'a@b.fr', 'connexion', NULL, 'succès', NULL)")
         assert empty_store.data_version() == data_before          # cached figures stay valid
         assert empty_store.get_meta("store_version") != store_before
         assert other.scalar("SELECT count(*) FROM audit_log") == 1  # ...and the other handle sees the row
