@@ -319,6 +319,7 @@ class _TrackingCursor:
 
     def __init__(self, cur: duckdb.DuckDBPyConnection):
         self._cur = cur
+        self.data = True
         self.written: set[str] = set()
         self.schema_changed = False
 
@@ -479,13 +480,15 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: all or nothing, and the data version moves on commit. Waits (at most
-        `lock_timeout` seconds) for another process's write to end, then raises `ConcurrentWriteError`."""
+    def transaction(self, *, data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: all or nothing, and the data version moves on commit when it wrote a table the
+        figures read (never with `data=False`: bookkeeping no figure shows). Waits (at most `lock_timeout`
+        seconds) for another process's write to end, then raises `ConcurrentWriteError`."""
         if self.read_only:
             raise StoreError("La base est ouverte en lecture seule.")
         with self._write_lock, self._writing() as conn:
             cur = _TrackingCursor(conn.cursor())
+            cur.data = data
             cur.execute("USE app")
             cur.execute("BEGIN TRANSACTION")
             self._local.tx = cur
@@ -550,7 +553,7 @@ class Store:
             updates[f"table:{table}"] = version
         if cur.schema_changed:
             updates["schema"] = version
-        if cur.schema_changed or (cur.written - {"meta"} - UNCACHED_TABLES):
+        if cur.data and (cur.schema_changed or (cur.written - {"meta"} - UNCACHED_TABLES)):
             updates["data_version"] = str(int(meta.get("data_version", "0")) + 1)
         for key, value in updates.items():
             if key in meta:
