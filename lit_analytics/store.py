@@ -321,6 +321,7 @@ class _TrackingCursor:
 
     def __init__(self, cur: duckdb.DuckDBPyConnection):
         self._cur = cur
+        self.data = True
         self.written: set[str] = set()
         self.schema_changed = False
 
@@ -492,6 +493,7 @@ class Store:
             raise StoreError("La base est ouverte en lecture seule.")
         with self._write_lock, self._writing() as conn:
             cur = _TrackingCursor(conn.cursor())
+            cur.data = data
             cur.execute("USE app")
             cur.execute("BEGIN TRANSACTION")
             self._local.tx = cur

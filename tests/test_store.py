@@ -147,3 +147,11 @@ def test_a_rebuilt_database_is_copied_whole_by_a_running_handle(tmp_path):
         assert running.scalar("SELECT name FROM regions WHERE region_code = '53'") == "Bretagne"
     finally:
         running.close()
+
+
+def test_bookkeeping_transactions_keep_the_data_version(empty_store):
+    before = empty_store.data_version()
+    with empty_store.transaction(data=False) as cur:
+        cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+    assert empty_store.data_version() == before
+    assert empty_store.query("SELECT name FROM regions") == [("Île-de-France",)]
