@@ -43,12 +43,12 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     step("grille pré-remplie affichée")
 
     # The grid is a canvas (glide-data-grid), driven with the keyboard: Enter opens a cell's editor and, once
-    # more, saves the value and moves down a row; the arrows move. First a new project: « Add row » in the grid's
+    # more, saves the value and moves down a row; the arrows move. First a new project: « Ajouter une ligne » in the grid's
     # toolbar, then its cells one by one.
     box = grid.bounding_box()
     rows = len(templates.prefill_rows(demo_store, "projets", "siilab", quarter))
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)   # the toolbar shows on hover
-    page.get_by_role("button", name="Add row").click()
+    page.get_by_role("button", name="Ajouter une ligne").click()   # « Add row », in French
     page.wait_for_timeout(300)
     page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)   # row 1's id (header ≈ 35 px, « Ligne » ≈ 75 px),
     for _ in range(rows):                                    # then down to the new row with the keyboard

@@ -245,3 +245,22 @@ def test_smtp_sign_in_with_user_and_password(leads, monkeypatch):
         assert len(result.sent) == 2 and seen == [True] and len(inbox.messages) == 2
     finally:
         controller.stop()
+
+
+def test_remind_sends_beside_the_running_app_on_the_same_database(smtp, demo_copy):
+    """The app runs on the file (a real `streamlit run`) while cron's `remind` sends: no « déjà ouverte »."""
+    import urllib.request
+
+    from conftest import StreamlitServer
+    server = StreamlitServer(demo_copy)
+    try:
+        with urllib.request.urlopen(server.url + "/", timeout=60) as answer:
+            assert answer.status == 200
+        run = subprocess.run([sys.executable, "-m", "lit_analytics", "remind", "--db", str(demo_copy),
+                              "--today", "2027-01-25"], cwd=REPO, capture_output=True, text=True, timeout=180)
+        assert run.returncode == 0, run.stdout + run.stderr
+        recipients = {r for _, rcpt, _ in smtp.messages for r in rcpt}
+        assert "demo-porteur-siilab@lit.example" in recipients   # T4 2026 due on 30/01/2027: « bientôt dû »
+        assert all("T4 2026" in message["Subject"] for _, _, message in smtp.messages)
+    finally:
+        server.stop()

@@ -88,6 +88,8 @@ PATTERNS: list[tuple[str, str]] = [
 # Attribute values (aria-label, title, placeholder, data-title) → French.
 ATTRIBUTES: dict[str, str] = {
     "App pages": "Pages de l'application",
+    "Add row": "Ajouter une ligne",
+    "Delete row(s)": "Supprimer la ou les lignes",
     "Sidebar": "Panneau latéral",
     "Collapse sidebar": "Replier le panneau latéral",
     "Expand sidebar": "Déplier le panneau latéral",
