@@ -128,6 +128,8 @@ def load(base_url: str, sessions: int, rounds: int, *, sign_in: bool, pages: lis
     errors: list[str] = []
     lock = threading.Lock()
     barrier = threading.Barrier(sessions)
+    pages_start = threading.Barrier(sessions)
+    one_sign_in = threading.Lock()
 
     def one(n: int) -> None:
         session = None
@@ -135,9 +137,13 @@ def load(base_url: str, sessions: int, rounds: int, *, sign_in: bool, pages: lis
             session = StreamlitSession(base_url)
             barrier.wait(120)
             if sign_in:
-                session.sign_in(ADMIN_EMAIL, DEMO_PASSWORD)
+                # Every session uses the same demo account, and the sign-in guard (issue 10) lets at most 5
+                # password checks of one account be in flight: sign-ins one at a time, page runs all together.
+                with one_sign_in:
+                    session.sign_in(ADMIN_EMAIL, DEMO_PASSWORD)
             else:
                 session.run()
+            pages_start.wait(600)
             mine = []
             for _ in range(rounds):
                 for page in pages:
@@ -148,10 +154,11 @@ def load(base_url: str, sessions: int, rounds: int, *, sign_in: bool, pages: lis
         except Exception as exc:  # noqa: BLE001 - counted, reported
             with lock:
                 errors.append(f"session {n}: {exc.__class__.__name__}: {exc}")
-            try:
-                barrier.abort()
-            except Exception:  # noqa: BLE001
-                pass
+            for waiting in (barrier, pages_start):
+                try:
+                    waiting.abort()
+                except Exception:  # noqa: BLE001
+                    pass
         finally:
             if session is not None:
                 session.close()
