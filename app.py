@@ -37,20 +37,21 @@ try:
 except StoreError as exc:  # no database where LIT_DB says: a French error, nothing created
     st.error(str(exc), icon=":material/block:")
     st.stop()
-actor = ui.auth.resolve_session(store)
-if actor is None:
-    CONNEXION = st.Page("pages/connexion.py", title="Connexion", icon=":material/login:", url_path="connexion")
-    everything = [CONNEXION] + [page for group in (*PAGES.values(), ADMINISTRATION) for page in group]
-    navigation = st.navigation(everything, position="hidden")
-    ui.demo_notice()
-    ui.auth.sign_in_page(store)
-    st.stop()
+with store.one_view():   # the whole run reads one snapshot of the data, checked for freshness once
+    actor = ui.auth.resolve_session(store)
+    if actor is None:
+        CONNEXION = st.Page("pages/connexion.py", title="Connexion", icon=":material/login:", url_path="connexion")
+        everything = [CONNEXION] + [page for group in (*PAGES.values(), ADMINISTRATION) for page in group]
+        navigation = st.navigation(everything, position="hidden")
+        ui.demo_notice()
+        ui.auth.sign_in_page(store)
+        st.stop()
 
-if ADMINISTRATION and actor.is_admin:
-    PAGES["Administration"] = ADMINISTRATION
-PAGES["Tableau de bord"] = [*DASHBOARD, st.Page("pages/connexion.py", title="Connexion", url_path="connexion",
-                                                 visibility="hidden")]
-navigation = st.navigation(PAGES)
-ui.auth.sidebar_account(store, actor)
-ui.demo_notice()
-navigation.run()
+    if ADMINISTRATION and actor.is_admin:
+        PAGES["Administration"] = ADMINISTRATION
+    PAGES["Tableau de bord"] = [*DASHBOARD, st.Page("pages/connexion.py", title="Connexion", url_path="connexion",
+                                                     visibility="hidden")]
+    navigation = st.navigation(PAGES)
+    ui.auth.sidebar_account(store, actor)
+    ui.demo_notice()
+    navigation.run()

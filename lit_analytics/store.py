@@ -385,19 +385,46 @@ class Store:
         tx = getattr(self._local, "tx", None)
         if tx is not None:
             return tx
-        self.refresh()
-        snapshot = self._snapshot
+        snapshot = self._current()
         if getattr(self._local, "generation", None) != snapshot.generation:
             cur = snapshot.conn.cursor()
             cur.execute("USE app")
             self._local.cursor, self._local.generation = cur, snapshot.generation
         return self._local.cursor
 
+    def _current(self) -> _Snapshot:
+        """The snapshot this thread reads: its pinned view (`one_view`), or the freshest one."""
+        view = getattr(self._local, "view", None)
+        if view is not None:
+            return view
+        self.refresh()
+        return self._snapshot
+
+    @contextmanager
+    def one_view(self) -> Iterator[None]:
+        """Inside the block, every read of this thread sees one snapshot, checked for freshness once on entry
+        (a page run: its figures agree with each other, and one check replaces one per query). A write of this
+        thread inside the block, or a `refresh(wait=True)`, moves the view to the snapshot that follows it."""
+        self.refresh()
+        previous = getattr(self._local, "view", None)
+        self._local.view = self._snapshot
+        try:
+            yield
+        finally:
+            self._local.view = previous
+
     def refresh(self, force: bool = False, wait: bool = False) -> bool:
         """Rebuild the in-memory snapshot if the database changed (or `force`). Returns whether it did.
         Readers keep using the previous snapshot while another thread builds the new one (unless `wait`, for a
         read that must be current, e.g. before publishing); when another process holds the
-        file for writing, the previous snapshot is served and the check is made again at the next read."""
+        file for writing, the previous snapshot is served and the check is made again at the next read.
+        Inside `one_view`, a forced or waited refresh moves this thread's view to the new snapshot."""
+        rebuilt = self._refresh(force, wait)
+        if (force or wait) and getattr(self._local, "view", None) is not None:
+            self._local.view = self._snapshot
+        return rebuilt
+
+    def _refresh(self, force: bool, wait: bool) -> bool:
         if self._closed:
             raise StoreError("La base est fermée.")
         if not force and self._snapshot is not None and self._backend.token() == self._snapshot.token:
@@ -536,11 +563,17 @@ class Store:
                     yield conn
                 finally:
                     backend.release()
+            rebuilt = False
             if not self._closed:
                 try:
                     self._snapshot = self._load_snapshot(after_write=True)
+                    rebuilt = True
                 except ConcurrentWriteError:
                     pass   # committed all the same; the next read rebuilds the snapshot
+            if getattr(self._local, "view", None) is not None:
+                # This thread reads its own write: its view moves to the new snapshot (or, not rebuilt, it is
+                # dropped and the rest of the block checks at every read).
+                self._local.view = self._snapshot if rebuilt else None
 
     @staticmethod
     def _bump_versions(cur: _TrackingCursor, *, data: bool = True) -> None:
@@ -571,11 +604,15 @@ class Store:
         return int(cur.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
 
     def data_version(self) -> int:
-        """A number that changes whenever data is written: the key of every cached query."""
-        if not self.table_exists("meta"):
-            return 0
-        value = self.scalar("SELECT value FROM meta WHERE key = 'data_version'")
-        return int(value) if value is not None else 0
+        """A number that moves whenever a table the figures read is written (read from the snapshot's `meta`
+        rows, no query)."""
+        return int(self._current().versions.get("data_version", 0))
+
+    def cache_key(self) -> tuple[str, str, int]:
+        """What cached queries and figures are keyed on: the database, its instance (a database replaced by
+        `init --force` at the same place is another one) and the data version."""
+        versions = self._current().versions
+        return str(self.path), versions.get("instance", ""), int(versions.get("data_version", 0))
 
     def get_meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = ?", [key])

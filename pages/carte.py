@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lit_analytics import catalogue, indicators, screen_tables, ui
+from lit_analytics import catalogue, indicators, ui
 from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
@@ -16,13 +16,13 @@ st.caption("Cliquez sur une région (ou sur un laboratoire) pour filtrer toutes 
            "cliquez de nouveau pour retirer ce filtre. Au clavier, choisissez les régions dans le filtre « Régions » "
            "du panneau latéral. Les régions d'outre-mer sont dans les encadrés à gauche.")
 
-item = ui.chart("carte", filters, variant)
+shown = ui.chart("carte", filters, variant)
 left, right = st.columns([3, 1], gap="medium")
 with left:
-    ui.show_chart(item, key=ui.MAP_KEY, on_select=ui.on_map_click)
+    ui.show_chart(shown, key=ui.MAP_KEY, on_select=ui.on_map_click)
 with right:
     st.subheader("Par région")
-    ui.show_table(screen_tables.map_values_table(item.data, variant), all_rows=True)
+    ui.show_table(ui.display.map_table(shown), all_rows=True)
     if filters.regions:
         names = ", ".join(ui.query(indicators.region_names, filters.regions).values())
         st.success(f"Filtre actif sur : {names}. Les autres pages sont limitées à cette sélection.",

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from lit_analytics import config
-from lit_analytics.store import Store, StoreError, latest_schema_version, migrations
+from lit_analytics import audit, config  # noqa: F401 - audit declares the log as read by no figure
+from lit_analytics.store import UNCACHED_TABLES, Store, StoreError, latest_schema_version, migrations
 
 
 def test_new_database_gets_every_migration(tmp_path):
@@ -117,6 +117,7 @@ def test_database_location_precedence(monkeypatch, tmp_path):
 # --- versions: what moves the data version, and what another Store (process) copies -----------------------
 
 def test_accounts_and_audit_writes_do_not_move_the_data_version_but_are_seen_elsewhere(empty_store):
+    assert "audit_log" in UNCACHED_TABLES   # declared by the audit module (imported above)
     other = Store(empty_store.location)        # another handle, as another process would have
     try:
         data_before, store_before = empty_store.data_version(), empty_store.get_meta("store_version")
@@ -155,3 +156,48 @@ def test_bookkeeping_transactions_keep_the_data_version(empty_store):
         cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
     assert empty_store.data_version() == before
     assert empty_store.query("SELECT name FROM regions") == [("Île-de-France",)]
+
+
+def test_one_view_reads_one_snapshot_until_its_own_write(empty_store):
+    other = Store(empty_store.location)        # another process's handle
+    try:
+        with empty_store.transaction() as cur:
+            cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+        version = empty_store.data_version()
+        with empty_store.one_view():
+            with other.transaction() as cur:      # another process publishes during the page run
+                cur.execute("INSERT INTO regions VALUES ('53', 'Bretagne', false)")
+            assert empty_store.query("SELECT count(*) FROM regions") == [(1,)]   # the run's figures agree
+            assert empty_store.data_version() == version
+            seen_elsewhere = []                   # another thread (another session) is not held by this view
+            thread = threading.Thread(target=lambda: seen_elsewhere.append(empty_store.data_version()))
+            thread.start()
+            thread.join()
+            assert seen_elsewhere == [version + 1]
+            with empty_store.transaction() as cur:   # this run's own write: read back at once
+                cur.execute("INSERT INTO regions VALUES ('24', 'Centre-Val de Loire', false)")
+            assert empty_store.query("SELECT count(*) FROM regions") == [(3,)]
+            assert empty_store.data_version() == version + 2
+        assert empty_store.query("SELECT count(*) FROM regions") == [(3,)]   # the next run checks again
+    finally:
+        other.close()
+
+
+def test_cache_key_changes_with_the_data_and_with_a_rebuilt_database(tmp_path):
+    from lit_analytics.bootstrap import init_database
+    path = tmp_path / "keys.duckdb"
+    init_database(path).close()
+    store = Store(path)
+    try:
+        first = store.cache_key()
+        with store.transaction(data=False) as cur:      # bookkeeping: cached figures stay valid
+            cur.execute("INSERT INTO regions VALUES ('99', 'Essai', false)")
+        assert store.cache_key() == first
+        with store.transaction() as cur:
+            cur.execute("DELETE FROM regions WHERE region_code = '99'")
+        second = store.cache_key()
+        assert second != first and second[:2] == first[:2]
+        init_database(path, force=True).close()         # same place, another database: never the same key
+        assert store.cache_key()[1] != first[1]
+    finally:
+        store.close()

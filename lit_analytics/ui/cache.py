@@ -1,7 +1,8 @@
 """Cached access to the data for the pages: one `Store` per process (`st.cache_resource`), indicator results
-cached by Streamlit (`st.cache_data`) and keyed on the database path, the data version (which moves at every
-write of a table the figures read, from this process or another) and the arguments, so a publication shows
-everywhere at the next click; the demo notice and the source line.
+kept in the process's memo (`lit_analytics.memo`) and keyed on the database, its data version (which moves at
+every write of a table the figures read, from this process or another) and the arguments, so a publication shows
+everywhere at the next click; `page_view`, which gives a page run one snapshot of the data; the demo notice and
+the source line.
 
 It runs queries (through `indicators`) and, on the first run, builds the demo database when asked (`LIT_DEMO=1`,
 see `bootstrap.app_store`); no other write happens here. The Store is the process's one for that file, shared with
@@ -10,7 +11,8 @@ the session-cookie routes (`lit_analytics.web`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import streamlit as st
@@ -18,6 +20,7 @@ import streamlit as st
 from lit_analytics import config, indicators
 from lit_analytics.bootstrap import app_store
 from lit_analytics.formats import fmt_date
+from lit_analytics.memo import Memo
 from lit_analytics.store import Store
 
 DEMO_NOTICE = ("**Données de démonstration** : les projets, sessions et financements affichés sont fictifs, "
@@ -27,23 +30,61 @@ DEMO_NOTICE = ("**Données de démonstration** : les projets, sessions et financ
 
 @st.cache_resource(show_spinner="Ouverture de la base de données…")
 def _open_store(path: str) -> Store:
-    return app_store(path, build_demo=config.demo_requested())
+    store = app_store(path, build_demo=config.demo_requested())
+    _freeze_once()
+    return store
+
+
+_FROZEN = []
+
+
+def _freeze_once() -> None:
+    """Everything imported and built before the first page run lives as long as the process: keep it out of the
+    garbage collector's full passes, once per process. (Streamlit's forced full collection after every run,
+    `runner.postScriptGC`, is off in .streamlit/config.toml: it took ~60 ms of each page run, holding every
+    session up; Python's own generational collection still runs.)"""
+    if not _FROZEN:
+        _FROZEN.append(True)
+        gc.freeze()
 
 
 def get_store() -> Store:
     return _open_store(str(config.db_path()))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached_call(_fn: Callable, name: str, db: str, version: int, args: tuple, kwargs: tuple) -> Any:
-    return _fn(get_store(), *args, **dict(kwargs))
+def page_view():
+    """For the whole page run: every query reads one snapshot of the data, checked for freshness once."""
+    return get_store().one_view()
+
+
+MEMO = Memo(max_entries=2048)   # query results and figures of this process (see lit_analytics.memo)
+
+
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def memoized(name: str, args: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()` kept until the data changes, under `name` and `args` (hashable once lists become tuples)."""
+    key = (get_store().cache_key(), name, _hashable(args))
+    try:
+        hash(key)
+    except TypeError:          # an argument that cannot key a cache: computed every time
+        return compute()
+    return MEMO.get(key, compute)
 
 
 def query(fn: Callable, *args, **kwargs) -> Any:
-    """Run an indicator function on the store, cached until the data changes."""
-    store = get_store()
-    return _cached_call(fn, f"{fn.__module__}.{fn.__qualname__}", str(store.path), store.data_version(),
-                        args, tuple(sorted(kwargs.items())))
+    """Run an indicator function on the store, kept until the data changes. The value is shared between
+    sessions: read it, never modify it in place."""
+    return memoized(f"{fn.__module__}.{fn.__qualname__}", (args, tuple(sorted(kwargs.items()))),
+                    lambda: fn(get_store(), *args, **kwargs))
 
 
 def demo_notice() -> None:

@@ -3,52 +3,92 @@ its definition and notes, its data as a French table, and the export buttons for
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from lit_analytics import catalogue, screen_tables
 from lit_analytics.filters import Filters
+from lit_analytics.memo import Memo
 from lit_analytics.ui.auth import current_actor
-from lit_analytics.ui.cache import get_store
+from lit_analytics.ui.cache import get_store, memoized
 from lit_analytics.ui.export import chart_downloads
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _cached_chart(chart_id: str, db: str, version: int, filters: Filters, variant: str | None):
-    # A resource cache (no pickling): a Chart holds a plotly figure; it is never modified after it is built.
-    return catalogue.build_chart(get_store(), chart_id, filters, variant)
+class _PreparedFigure(go.Figure):
+    """A copy of a cached chart's figure whose `to_dict()` (what `st.plotly_chart` serialises at every run: a deep
+    copy of every trace, ~10 ms for the map) is computed once. Built when the chart is; never modified."""
+
+    def __init__(self, figure: go.Figure):
+        super().__init__(figure)
+        self._prepared = super().to_dict()
+
+    def to_dict(self) -> dict:
+        return self._prepared
 
 
-def chart(chart_id: str, filters: Filters, variant: str | None = None) -> catalogue.Chart:
-    """A catalogue chart for these filters, built once per data version."""
-    store = get_store()
-    return _cached_chart(chart_id, str(store.path), store.data_version(), filters, variant)
+@dataclass(frozen=True)
+class Shown:
+    """A catalogue chart and what every page run draws of it, prepared once per data version and scope."""
+    item: catalogue.Chart
+    figure: go.Figure                 # the chart's figure, ready for `st.plotly_chart`
+    table: pd.DataFrame | None        # its data written the French way (None when the chart is empty)
 
 
-def show_chart(item: catalogue.Chart, *, key: str | None = None, on_select=None, table_open: bool = False) -> None:
+def _shown(chart_id: str, filters: Filters, variant: str | None) -> Shown:
+    item = catalogue.build_chart(get_store(), chart_id, filters, variant)
+    return Shown(item, _PreparedFigure(item.figure),
+                 None if item.empty else screen_tables.display_table(item.data))
+
+
+def chart(chart_id: str, filters: Filters, variant: str | None = None) -> Shown:
+    """A catalogue chart for these filters (`.item`) and what a page draws of it, built once per data version
+    and shared by every session."""
+    return memoized("chart", (chart_id, filters, variant), lambda: _shown(chart_id, filters, variant))
+
+
+def show_chart(chart_or_item: Shown | catalogue.Chart, *, key: str | None = None, on_select=None,
+               table_open: bool = False) -> None:
     """A chart as every page shows it: the figure (or a French message when there is nothing to show), its
     definition, notes, and its data as a table (accessibility: the chart's content without the picture)."""
+    if isinstance(chart_or_item, Shown):
+        item, figure, table = chart_or_item.item, chart_or_item.figure, chart_or_item.table
+    else:
+        item, figure = chart_or_item, chart_or_item.figure
+        table = None if item.empty else screen_tables.display_table(item.data)
     with st.container(border=True):
         if item.empty:
             st.markdown(f"**{item.title}** — {item.subtitle}")
             st.info(item.empty_message, icon=":material/info:")
         elif on_select is not None:
-            st.plotly_chart(item.figure, key=key, on_select=on_select, selection_mode=("points",),
+            st.plotly_chart(figure, key=key, on_select=on_select, selection_mode=("points",),
                             config={"displaylogo": False, "locale": "fr"}, theme=None)
         else:
-            st.plotly_chart(item.figure, key=key, config={"displaylogo": False, "locale": "fr"}, theme=None)
+            st.plotly_chart(figure, key=key, config={"displaylogo": False, "locale": "fr"}, theme=None)
         for note in item.notes:
             st.caption(note)
         st.caption(f"**Définition.** {item.definition}")
         if not item.empty:
             with st.expander(f"Données du graphique « {item.title} » (tableau)", expanded=table_open):
-                st.dataframe(screen_tables.display_table(item.data), hide_index=True, width="stretch")
+                st.dataframe(table, hide_index=True, width="stretch")
                 st.caption(item.caption)
             actor = current_actor()
             if actor is not None:
                 with st.popover("Exporter", icon=":material/download:"):
                     st.caption("Image avec titre, périmètre et source ; données pour Excel.")
                     chart_downloads(get_store(), item, actor.email, key or item.id)
+
+
+_DISPLAYED = Memo(max_entries=256)   # French renderings of the tables pages show, by the table's identity
+
+
+def _display_table(df: pd.DataFrame) -> pd.DataFrame:
+    """`screen_tables.display_table(df)`, once per table object: a table from `ui.query` is the same object at
+    every run until the data changes (the memo holds the table itself, so its identity is not reused)."""
+    held, shown_table = _DISPLAYED.get(id(df), lambda: (df, screen_tables.display_table(df)))
+    return shown_table if held is df else screen_tables.display_table(df)
 
 
 def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.",
@@ -58,8 +98,14 @@ def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces 
     if df.empty:
         st.info(empty_message, icon=":material/info:")
     else:
-        st.dataframe(screen_tables.display_table(df), hide_index=True, width="stretch",
+        st.dataframe(_display_table(df), hide_index=True, width="stretch",
                      height=(len(df) + 1) * 35 + 3 if all_rows else "auto")
+
+
+def map_table(shown: Shown) -> pd.DataFrame:
+    """The values of the map, region by region, as the map page lists them beside it (kept with the map)."""
+    return memoized("map_table", (shown.item.filters, shown.item.variant),
+                    lambda: screen_tables.map_values_table(shown.item.data, shown.item.variant))
 
 
 def page_charts(page: str, filters: Filters) -> None:

@@ -14,6 +14,7 @@ from lit_analytics import audit, catalogue, indicators, sessions
 from lit_analytics.export import briefing
 from lit_analytics.permissions import PermissionDenied
 from lit_analytics.store import Store
+from lit_analytics.ui.cache import query
 
 SESSION_OVER = "Votre session a pris fin : reconnectez-vous pour télécharger ce fichier."
 
@@ -48,7 +49,7 @@ def _audited(store: Store, email: str, target: str, fmt: str, produce: Callable[
 
 def chart_downloads(store: Store, item: catalogue.Chart, email: str, key: str) -> None:
     """A row of download buttons: the chart as PNG (2×), SVG, PDF, and its data as CSV or XLSX."""
-    source, data_date = indicators.data_source(store), indicators.data_date(store, item.filters)
+    source, data_date = query(indicators.data_source), query(indicators.data_date, item.filters)
     columns = st.columns(len(IMAGE_FORMATS) + len(TABLE_FORMATS))
     buttons = [(fmt, label, lambda fmt=fmt: briefing.chart_image(item, fmt)) for fmt, label in IMAGE_FORMATS.items()]
     buttons += [(fmt, label, lambda fmt=fmt: briefing.chart_table(item, fmt, source=source, data_date=data_date))
