@@ -489,6 +489,10 @@ class Store:
         if self.is_postgres:
             self._backend.close()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def __enter__(self) -> Store:
         return self
 

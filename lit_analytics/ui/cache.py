@@ -1,8 +1,7 @@
 """Cached access to the data for the pages: one `Store` per process (`st.cache_resource`), indicator results
 kept in the process's memo (`lit_analytics.memo`) and keyed on the database, its data version (which moves at
 every write of a table the figures read, from this process or another) and the arguments, so a publication shows
-everywhere at the next click; `page_view`, which gives a page run one snapshot of the data; the demo notice and
-the source line.
+everywhere at the next click; the demo notice and the source line.
 
 It runs queries (through `indicators`) and, on the first run, builds the demo database when asked (`LIT_DEMO=1`,
 see `bootstrap.app_store`); no other write happens here. The Store is the process's one for that file, shared with
@@ -12,6 +11,7 @@ the session-cookie routes (`lit_analytics.web`).
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -48,13 +48,15 @@ def _freeze_once() -> None:
         gc.freeze()
 
 
+_STORES: dict[str, Store] = {}   # by the LIT_DB setting: the look-up every query makes, without Streamlit's hashing
+
+
 def get_store() -> Store:
-    return _open_store(str(config.db_path()))
-
-
-def page_view():
-    """For the whole page run: every query reads one snapshot of the data, checked for freshness once."""
-    return get_store().one_view()
+    setting = os.environ.get("LIT_DB", "")
+    store = _STORES.get(setting)
+    if store is None or store.closed:
+        store = _STORES[setting] = _open_store(str(config.db_path()))
+    return store
 
 
 MEMO = Memo(max_entries=2048)   # query results and figures of this process (see lit_analytics.memo)
