@@ -57,7 +57,7 @@ COMMANDS = (
             bench.imports_arguments, bench.run_imports),
     Command("bench-export", "mesurer la durée des exports (images, diaporama, classeur)",
             bench.exports_arguments, bench.run_exports),
-    Command("bench-load", "mesurer la latence des pages sous N sessions simultanées (1 processus, 2 répliques)",
+    Command("bench-load", "mesurer la latence des pages sous N sessions simultanées (1 processus, 2 répliques, grand jeu)",
             bench.load_arguments, bench.run_load),
 )
 

@@ -38,8 +38,13 @@ def exports_arguments(p: argparse.ArgumentParser) -> None:
 def load_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sessions", default="1,5,20", help="nombres de sessions simultanées (défaut 1,5,20)")
     p.add_argument("--rounds", type=positive_int, default=2, help="tours des cinq pages par session (défaut 2)")
-    p.add_argument("--setups", default="empty,embedded,replicas",
-                   help="configurations mesurées parmi empty, embedded, replicas (défaut : les trois)")
+    p.add_argument("--setups", default="empty,embedded,replicas,scale",
+                   help="configurations mesurées parmi empty, embedded, replicas, scale (défaut : les quatre ; "
+                        "scale compare le fichier et PostgreSQL, un processus chacun, sur le grand jeu de données)")
+    p.add_argument("--scale", type=positive_int, default=100,
+                   help="volume du grand jeu de données de la configuration scale (défaut 100)")
+    p.add_argument("--scale-sessions", default="1,5",
+                   help="nombres de sessions simultanées de la configuration scale (défaut 1,5)")
     p.add_argument("--workdir", default=None, help="dossier de travail (défaut : dossier temporaire)")
     _output_argument(p)
 
@@ -78,15 +83,23 @@ def run_exports(args: argparse.Namespace) -> int:
 def run_load(args: argparse.Namespace) -> int:
     from lit_analytics.bench import load, write_section
     from lit_analytics.cli.common import CliError
-    try:
-        counts = tuple(int(x) for x in args.sessions.split(",") if x.strip())
-    except ValueError:
-        raise CliError(f"--sessions attend des entiers séparés par des virgules, reçu « {args.sessions} ».") from None
+
+    def session_counts(option: str, text: str) -> tuple[int, ...]:
+        try:
+            counts = tuple(int(x) for x in text.split(",") if x.strip())
+        except ValueError:
+            raise CliError(f"{option} attend des entiers séparés par des virgules, reçu « {text} ».") from None
+        if not counts or min(counts) < 1:
+            raise CliError(f"{option} : entiers positifs séparés par des virgules.")
+        return counts
+
+    counts = session_counts("--sessions", args.sessions)
+    scale_counts = session_counts("--scale-sessions", args.scale_sessions)
     setups = tuple(s.strip() for s in args.setups.split(",") if s.strip())
-    if set(setups) - {"empty", "embedded", "replicas"} or not setups or not counts or min(counts) < 1:
-        raise CliError("--setups : parmi empty, embedded, replicas ; --sessions : entiers positifs.")
+    if set(setups) - {"empty", "embedded", "replicas", "scale"} or not setups:
+        raise CliError("--setups : parmi empty, embedded, replicas, scale.")
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="lit-bench-load-"))
-    result = load.run(workdir, counts, args.rounds, setups)
+    result = load.run(workdir, counts, args.rounds, setups, scale=args.scale, scale_counts=scale_counts)
     write_section(Path(args.output), load.render(result))
     print(f"Résultats écrits dans {args.output}")
-    return 0 if not any(r["errors"] for rows in result["results"].values() for r in rows) else 1
+    return 0 if not load.errors_of(result) else 1
