@@ -12,7 +12,10 @@ Two kinds of system of record, one query engine (DuckDB):
   PostgreSQL transaction each, serialised across processes by a session advisory lock (psycopg); each process
   keeps the same in-memory snapshot, rebuilt when the data version in PostgreSQL moves (one indexed read).
 
-In both cases the database is `app` (attached, `USE app`) and the schema is built by numbered SQL migrations in
+The snapshot is updated in place (`_copy_into_snapshot`): one transaction replaces only the tables whose version
+moved, and a reader inside a read transaction keeps the state it began with (DuckDB's MVCC), so a page run
+(`one_view`) sees one state of the data, checked once, and a small write (a sign-in) costs no copy of the large
+tables. In both cases the database is `app` (attached, `USE app`) and the schema is built by numbered SQL migrations in
 `lit_analytics/migrations/NNN_name.sql`, recorded in `schema_migrations`: opening an older database upgrades it,
 opening an up-to-date one changes nothing. Writes go through `transaction()` and bump the data version that
 caches key on; inside a transaction the writing thread reads its own uncommitted state.
@@ -338,14 +341,52 @@ class _TrackingCursor:
 
 
 class _Snapshot:
-    """An in-memory DuckDB copy of the database, named `app`, that reads are served from."""
+    """The in-memory DuckDB copy of the database, named `app`, that reads are served from. It is updated in place:
+    a refresh replaces the tables that changed, in one transaction; a reader inside a transaction (`one_view`)
+    keeps seeing the tables as they were when it began (DuckDB's MVCC covers tables and views), so nothing
+    unchanged is ever copied again (at 100× the demo data, re-copying every table took ~0.6 s after each write)."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, token: tuple, generation: int,
-                 versions: dict[str, str] | None = None):
-        self.conn = conn
-        self.token = token
-        self.generation = generation
-        self.versions = versions or {}     # the source's `meta` rows: instance, schema and per-table versions
+    def __init__(self):
+        self.conn = duckdb.connect(":memory:")
+        self.conn.execute("ATTACH ':memory:' AS app")
+        self.conn.execute("USE app")
+        self.token: tuple | None = None    # the source's token when last copied (None: never copied)
+        self.versions: dict[str, str] = {}  # the source's `meta` rows then: instance, schema, per-table versions
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class _View:
+    """A thread's read transaction on the snapshot (`Store.one_view`), and the versions it sees."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+        self.cursor = cursor
+        self.versions: dict[str, str] = {}
+        self.begin()
+
+    def begin(self) -> None:
+        self.cursor.execute("BEGIN TRANSACTION")
+        has_meta = self.cursor.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'app' "
+                                       "AND table_name = 'meta'").fetchone()[0]
+        self.versions = (dict(self.cursor.execute("SELECT key, value FROM app.meta").fetchall())
+                         if has_meta else {})   # no database yet, or one from before the versions existed
+
+    def end(self) -> None:
+        try:
+            self.cursor.execute("COMMIT")
+        except duckdb.Error:
+            try:
+                self.cursor.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+
+    def restart(self) -> None:
+        try:
+            self.cursor.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        self.begin()
 
 
 class Store:
@@ -371,8 +412,7 @@ class Store:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._refresh_lock = threading.Lock()
-        self._snapshot: _Snapshot | None = None
-        self._generation = 0
+        self._snapshot = _Snapshot()
         self._closed = False
         self.refresh(force=True)
         if migrate and not read_only and self.schema_version() != (target_version or latest_schema_version()):
@@ -380,111 +420,136 @@ class Store:
 
     # -- connections ---------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor: inside its own write transaction, the transaction's; otherwise one on the
-        freshest snapshot (checked at every call: a `stat` of the file, or one indexed read in PostgreSQL)."""
+        """This thread's cursor: inside its own write transaction, the transaction's; inside `one_view`, the
+        view's; otherwise one on the snapshot, freshened first (checked at every call: a `stat` of the file, or
+        one indexed read in PostgreSQL)."""
         tx = getattr(self._local, "tx", None)
         if tx is not None:
             return tx
-        snapshot = self._current()
-        if getattr(self._local, "generation", None) != snapshot.generation:
-            cur = snapshot.conn.cursor()
-            cur.execute("USE app")
-            self._local.cursor, self._local.generation = cur, snapshot.generation
-        return self._local.cursor
-
-    def _current(self) -> _Snapshot:
-        """The snapshot this thread reads: its pinned view (`one_view`), or the freshest one."""
         view = getattr(self._local, "view", None)
         if view is not None:
-            return view
+            return view.cursor
         self.refresh()
-        return self._snapshot
+        return self._thread_cursor()
+
+    def _thread_cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._local.cursor = self._snapshot.conn.cursor()
+            cur.execute("USE app")
+        return cur
 
     @contextmanager
     def one_view(self) -> Iterator[None]:
-        """Inside the block, every read of this thread sees one snapshot, checked for freshness once on entry
-        (a page run: its figures agree with each other, and one check replaces one per query). A write of this
-        thread inside the block, or a `refresh(wait=True)`, moves the view to the snapshot that follows it."""
+        """Inside the block, every read of this thread sees one state of the snapshot (a read transaction),
+        checked for freshness once on entry: a page run's figures agree with each other, and one check replaces
+        one per query. A write of this thread inside the block, or a `refresh(wait=True)`, moves the view to the
+        state that follows it. Nested blocks share the outer one."""
+        if getattr(self._local, "view", None) is not None or getattr(self._local, "tx", None) is not None:
+            yield
+            return
         self.refresh()
-        previous = getattr(self._local, "view", None)
-        self._local.view = self._snapshot
+        view = self._local.view = _View(self._thread_cursor())
         try:
             yield
         finally:
-            self._local.view = previous
+            self._local.view = None
+            view.end()
+
+    def _move_view(self) -> None:
+        """This thread's view (if any) now sees the snapshot's latest state."""
+        view = getattr(self._local, "view", None)
+        if view is not None:
+            view.end()
+            view.begin()
+
+    def _versions(self) -> dict[str, str]:
+        view = getattr(self._local, "view", None)
+        if view is not None:
+            return view.versions
+        self.refresh()
+        return self._snapshot.versions
 
     def refresh(self, force: bool = False, wait: bool = False) -> bool:
-        """Rebuild the in-memory snapshot if the database changed (or `force`). Returns whether it did.
-        Readers keep using the previous snapshot while another thread builds the new one (unless `wait`, for a
-        read that must be current, e.g. before publishing); when another process holds the
-        file for writing, the previous snapshot is served and the check is made again at the next read.
-        Inside `one_view`, a forced or waited refresh moves this thread's view to the new snapshot."""
+        """Bring the in-memory snapshot up to date if the database changed (or `force`). Returns whether it did.
+        Readers keep reading (the previous state of the tables) while a thread updates it; a reader that finds
+        another thread updating does not wait (unless `wait`, for a read that must be current, e.g. before
+        publishing); when another process holds the file for writing, the current state is served and the check
+        is made again at the next read. Inside `one_view`, a forced or waited refresh moves this thread's view."""
         rebuilt = self._refresh(force, wait)
-        if (force or wait) and getattr(self._local, "view", None) is not None:
-            self._local.view = self._snapshot
+        if force or wait:
+            self._move_view()
         return rebuilt
 
     def _refresh(self, force: bool, wait: bool) -> bool:
         if self._closed:
             raise StoreError("La base est fermée.")
-        if not force and self._snapshot is not None and self._backend.token() == self._snapshot.token:
+        snapshot = self._snapshot
+        first = snapshot.token is None
+        if not force and not first and self._backend.token() == snapshot.token:
             return False
-        # While another thread rebuilds it, serve the current snapshot rather than wait (it is the next click's).
-        if not self._refresh_lock.acquire(blocking=force or wait or self._snapshot is None):
+        # While another thread updates it, serve the current state rather than wait (it is the next click's).
+        if not self._refresh_lock.acquire(blocking=force or wait or first):
             return False
         try:
-            if not force and self._snapshot is not None and self._backend.token() == self._snapshot.token:
+            if not force and snapshot.token is not None and self._backend.token() == snapshot.token:
                 return False
             try:
-                self._snapshot = self._load_snapshot()
+                self._update_snapshot()
             except ConcurrentWriteError:
-                if self._snapshot is None:
+                if snapshot.token is None:
                     raise
                 return False
         finally:
             self._refresh_lock.release()
         return True
 
-    def _load_snapshot(self, after_write: bool = False) -> _Snapshot:
-        """A new snapshot. A read that finds the file busy keeps serving the current snapshot (no wait); the first
-        snapshot, and the one that follows this process's own write (so the writer reads its write), wait for it."""
+    def _update_snapshot(self, after_write: bool = False) -> None:
+        """Copy into the snapshot what changed in the database. A read that finds the file busy keeps serving
+        the current state (no wait); the first copy, and the one that follows this process's own write (so the
+        writer reads its write), wait for it."""
         backend = self._backend
-        patient = self._snapshot is None or after_write
+        snapshot = self._snapshot
+        patient = snapshot.token is None or after_write
         wait = self.lock_timeout if patient else 0
-        # A reader does not wait for this process's own write either (it serves the current snapshot meanwhile).
+        # A reader does not wait for this process's own write either (it serves the current state meanwhile).
         if not backend.lock.acquire(blocking=patient):
             raise ConcurrentWriteError("une écriture est en cours : l'instantané actuel sert encore")
         try:
             token = backend.token()
-            versions = {}
-            snap = duckdb.connect(":memory:")
-            snap.execute("ATTACH ':memory:' AS app")
-            snap.execute("USE app")
-            if backend.kind == "file":
-                if self._snapshot is not None and not after_write and backend.writer_waiting():
-                    raise ConcurrentWriteError("une écriture attend : l'instantané actuel sert encore")
-                if backend.path.exists():
-                    backend.attach(snap, "src", write=False, timeout=wait)
+            target = snapshot.conn.cursor()
+            try:
+                target.execute("USE app")
+                if backend.kind == "file":
+                    if snapshot.token is not None and not after_write and backend.writer_waiting():
+                        raise ConcurrentWriteError("une écriture attend : l'instantané actuel sert encore")
+                    if not backend.path.exists():
+                        versions = _copy_into_snapshot(target, None, "", snapshot.versions)
+                    else:
+                        backend.attach(target, "src", write=False, timeout=wait)
+                        try:
+                            versions = _copy_into_snapshot(target, target, "src.", snapshot.versions)
+                        finally:
+                            target.execute("DETACH src")
+                else:
+                    source = backend.reader()
+                    source.execute("CALL pg_clear_cache()")  # another process may have changed the schema
+                    source.execute("BEGIN TRANSACTION")   # one consistent PostgreSQL snapshot for every table
                     try:
-                        versions = _copy_into_snapshot(snap, snap, "src.", self._snapshot)
+                        versions = _copy_into_snapshot(target, source, "", snapshot.versions)
                     finally:
-                        snap.execute("DETACH src")
-            else:
-                source = backend.reader()
-                source.execute("CALL pg_clear_cache()")  # another process may have changed the schema
-                source.execute("BEGIN TRANSACTION")   # one consistent PostgreSQL snapshot for every table
-                try:
-                    versions = _copy_into_snapshot(snap, source, "", self._snapshot)
-                finally:
-                    source.execute("COMMIT")
-            self._generation += 1
-            return _Snapshot(snap, token, self._generation, versions)
+                        source.execute("COMMIT")
+            finally:
+                target.close()
+            snapshot.versions, snapshot.token = versions, token
         finally:
             backend.lock.release()
 
     def close(self) -> None:
+        if self._closed:
+            return
         self._closed = True
-        self._snapshot = None
+        self._snapshot.close()
         self._local = threading.local()
         if self.is_postgres:
             self._backend.close()
@@ -500,14 +565,23 @@ class Store:
         self.close()
 
     # -- reading -------------------------------------------------------------------------------
+    def _execute(self, sql: str, params: Sequence[Any] | dict | None):
+        try:
+            return self.cursor().execute(sql, params or [])
+        except duckdb.Error:
+            view = getattr(self._local, "view", None)
+            if view is not None and getattr(self._local, "tx", None) is None:
+                view.restart()   # a failed statement aborts the read transaction: the rest of the run reads on
+            raise
+
     def query_df(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
-        return self.cursor().execute(sql, params or []).df()
+        return self._execute(sql, params).df()
 
     def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
-        return self.cursor().execute(sql, params or []).fetchall()
+        return self._execute(sql, params).fetchall()
 
     def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
-        row = self.cursor().execute(sql, params or []).fetchone()
+        row = self._execute(sql, params).fetchone()
         return row[0] if row else None
 
     def table_exists(self, name: str) -> bool:
@@ -567,17 +641,12 @@ class Store:
                     yield conn
                 finally:
                     backend.release()
-            rebuilt = False
             if not self._closed:
                 try:
-                    self._snapshot = self._load_snapshot(after_write=True)
-                    rebuilt = True
+                    self._update_snapshot(after_write=True)
                 except ConcurrentWriteError:
-                    pass   # committed all the same; the next read rebuilds the snapshot
-            if getattr(self._local, "view", None) is not None:
-                # This thread reads its own write: its view moves to the new snapshot (or, not rebuilt, it is
-                # dropped and the rest of the block checks at every read).
-                self._local.view = self._snapshot if rebuilt else None
+                    pass   # committed all the same; the next read brings the snapshot up to date
+                self._move_view()   # this thread reads its own write
 
     @staticmethod
     def _bump_versions(cur: _TrackingCursor, *, data: bool = True) -> None:
@@ -608,14 +677,14 @@ class Store:
         return int(cur.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
 
     def data_version(self) -> int:
-        """A number that moves whenever a table the figures read is written (read from the snapshot's `meta`
-        rows, no query)."""
-        return int(self._current().versions.get("data_version", 0))
+        """A number that moves whenever a table the figures read is written (the `meta` rows of the state this
+        thread reads)."""
+        return int(self._versions().get("data_version", 0))
 
     def cache_key(self) -> tuple[str, str, int]:
         """What cached queries and figures are keyed on: the database, its instance (a database replaced by
         `init --force` at the same place is another one) and the data version."""
-        versions = self._current().versions
+        versions = self._versions()
         return str(self.path), versions.get("instance", ""), int(versions.get("data_version", 0))
 
     def get_meta(self, key: str) -> str | None:
@@ -672,42 +741,56 @@ def _base_tables(cur, views: bool = False, catalog: str = "app") -> list[str]:
         f"AND table_schema IN ('main', 'public') AND table_type IN {kinds} ORDER BY table_name").fetchall()]
 
 
-def _copy_into_snapshot(snap, source, prefix: str, previous: _Snapshot | None) -> dict[str, str]:
-    """Copy every table of the source into the snapshot (within one DuckDB, `prefix` "src.", directly; from
-    PostgreSQL through Arrow), then create the views of the source's schema version from the migrations. A table
-    the previous snapshot holds at the same version (same database, same schema) is taken from it instead: after
-    a sign-in, only the accounts and the audit log travel. The copies carry no keys or constraints (only read, and the
-    copy is several times faster). Returns the source's `meta` rows (the versions)."""
+def _copy_into_snapshot(target, source, prefix: str, old: dict[str, str]) -> dict[str, str]:
+    """Bring the snapshot's tables up to date with the source, in one transaction of `target` (a cursor on the
+    snapshot; readers in a transaction keep the previous state). Within one DuckDB (the file attached as
+    `prefix` "src."), tables are copied directly; from PostgreSQL through Arrow. A table whose version is the one
+    already copied (same database, same schema) is left as it is: after a sign-in, only the sessions and the
+    audit log travel. Views are made from the migrations of the source's schema version. The copies carry no keys
+    or constraints (only read, and the copy is several times faster). `source` None: the database does not exist
+    yet (an empty snapshot). Returns the source's `meta` rows (the versions)."""
     views = {m.group(1).lower() for st in _view_statements(latest_schema_version())
              if (m := re.search(r"VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", st, re.IGNORECASE))}
     # (PostgreSQL's views show as tables through the extension: the snapshot makes its own.)
-    tables = [t for t in _base_tables(source, catalog=prefix.rstrip(".") or "app") if t.lower() not in views]
+    tables = ([] if source is None else
+              [t for t in _base_tables(source, catalog=prefix.rstrip(".") or "app") if t.lower() not in views])
     if "schema_migrations" not in tables:
-        return {}
-    versions = (dict(source.execute(f"SELECT key, value FROM {prefix}meta").fetchall()) if "meta" in tables else {})
-    old = previous.versions if previous is not None else {}
-    reusable = (previous is not None and "instance" in versions and old.get("instance") == versions["instance"]
-                and old.get("schema") == versions.get("schema"))
-    old_cursor = previous.conn.cursor() if reusable else None
-    for table in tables:
-        key = f"table:{table}"
-        if reusable and table != "meta" and versions.get(key) is not None and old.get(key) == versions[key]:
-            data = old_cursor.execute(f'SELECT * FROM app."{table}"').fetch_arrow_table()
-        elif snap is source:
-            snap.execute(f'CREATE TABLE app."{table}" AS SELECT * FROM {prefix}"{table}"')
-            continue
-        else:
-            data = source.execute(f'SELECT * FROM "{table}"').fetch_arrow_table()
-        snap.register("snapshot_rows", data)
-        try:
-            snap.execute(f'CREATE TABLE app."{table}" AS SELECT * FROM snapshot_rows')
-        finally:
-            snap.unregister("snapshot_rows")
-    if old_cursor is not None:
-        old_cursor.close()
-    version = int(snap.execute("SELECT coalesce(max(version), 0) FROM app.schema_migrations").fetchone()[0])
-    for statement in _view_statements(min(version, latest_schema_version())):
-        snap.execute(statement)
+        tables, versions = [], {}
+    else:
+        versions = (dict(source.execute(f"SELECT key, value FROM {prefix}meta").fetchall())
+                    if "meta" in tables else {})
+    same = ("instance" in versions and old.get("instance") == versions["instance"]
+            and old.get("schema") == versions.get("schema"))
+    present = set(_base_tables(target))
+    target.execute("BEGIN TRANSACTION")
+    try:
+        if not same:   # another database, or another schema: everything is copied, views made again
+            for view in [r[0] for r in target.execute(
+                    "SELECT view_name FROM duckdb_views() WHERE database_name = 'app' AND NOT internal").fetchall()]:
+                target.execute(f'DROP VIEW app."{view}"')
+        for table in sorted(present - set(tables)):
+            target.execute(f'DROP TABLE app."{table}"')
+        for table in tables:
+            key = f"table:{table}"
+            if (same and table in present and table != "meta" and versions.get(key) is not None
+                    and old.get(key) == versions[key]):
+                continue
+            if source is target:
+                target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM {prefix}"{table}"')
+                continue
+            target.register("snapshot_rows", source.execute(f'SELECT * FROM "{table}"').fetch_arrow_table())
+            try:
+                target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM snapshot_rows')
+            finally:
+                target.unregister("snapshot_rows")
+        if not same and tables:
+            version = int(target.execute("SELECT coalesce(max(version), 0) FROM app.schema_migrations").fetchone()[0])
+            for statement in _view_statements(min(version, latest_schema_version())):
+                target.execute(statement)
+        target.execute("COMMIT")
+    except BaseException:
+        target.execute("ROLLBACK")
+        raise
     return versions
 
 

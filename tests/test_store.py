@@ -201,3 +201,17 @@ def test_cache_key_changes_with_the_data_and_with_a_rebuilt_database(tmp_path):
         assert store.cache_key()[1] != first[1]
     finally:
         store.close()
+
+
+def test_a_write_copies_only_the_tables_it_changed_into_the_snapshot(empty_store):
+    def table_ids():
+        return dict(empty_store.query("SELECT table_name, table_oid FROM duckdb_tables() "
+                                      "WHERE database_name = 'app'"))
+    before = table_ids()
+    with empty_store.transaction() as cur:
+        cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+    after = table_ids()
+    assert set(after) == set(before)
+    replaced = {t for t in after if after[t] != before[t]}
+    assert replaced == {"regions", "meta"}        # the others are not copied again (MVCC update in place)
+    assert empty_store.query("SELECT name FROM regions") == [("Île-de-France",)]
