@@ -328,13 +328,20 @@ class _TrackingCursor:
         self.written: set[str] = set()
         self.schema_changed = False
 
-    def execute(self, sql: str, parameters: Any = None):
+    def _note(self, sql: str) -> None:
         match = _WRITE_SQL.match(sql)
         if match:
             self.written.add(match.group(1).lower())
         elif _DDL_SQL.match(sql):
             self.schema_changed = True
+
+    def execute(self, sql: str, parameters: Any = None):
+        self._note(sql)
         return self._cur.execute(sql) if parameters is None else self._cur.execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any):
+        self._note(sql)
+        return self._cur.executemany(sql, parameters)
 
     def __getattr__(self, name: str):
         return getattr(self._cur, name)
@@ -772,8 +779,8 @@ def _copy_into_snapshot(target, source, prefix: str, old: dict[str, str]) -> dic
             target.execute(f'DROP TABLE app."{table}"')
         for table in tables:
             key = f"table:{table}"
-            if (same and table in present and table != "meta" and versions.get(key) is not None
-                    and old.get(key) == versions[key]):
+            # (A table no write has touched since the schema was made has no version: unchanged.)
+            if same and table in present and table != "meta" and old.get(key) == versions.get(key):
                 continue
             if source is target:
                 target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM {prefix}"{table}"')
