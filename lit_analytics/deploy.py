@@ -48,6 +48,9 @@ defaults
 
 frontend lit
     bind {listen_address}:{listen_port}
+    # The client's address, for the app's per-client sign-in throttling: set (not appended), so a client cannot
+    # forge it. A replica trusts it from a proxy on 127.0.0.1 (uvicorn's FORWARDED_ALLOW_IPS, « Deploying »).
+    http-request set-header X-Forwarded-For %[src]
     default_backend lit_replicas
 
 backend lit_replicas

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import DEMO_LOGINS, DEMO_PASSWORD, REPO
 from lit_analytics import deploy
-from lit_analytics.bench.load import StreamlitSession
+from lit_analytics.bench.load import ProtocolError, StreamlitSession
 from lit_analytics.store import Store
 
 
@@ -56,6 +56,25 @@ def test_a_session_on_each_replica_behind_the_proxy(replicas):
     with Store(location, read_only=True) as store:   # both replicas wrote to the shared database
         assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'connexion' AND actor = ?",
                             [DEMO_LOGINS["analyste"]]) == 2
+
+
+def _failed_sign_in(url: str, **connection) -> None:
+    session = StreamlitSession(url, **connection)
+    try:
+        with pytest.raises(ProtocolError):
+            session.sign_in(DEMO_LOGINS["analyste"], "pas le bon mot de passe")
+    finally:
+        session.close()
+
+
+def test_the_sign_in_throttle_counts_the_client_the_proxy_saw_not_a_forged_address(replicas):
+    location, url, services, proxy = replicas
+    # A client on 127.0.0.2 (not the proxy's own 127.0.0.1) says it is 203.0.113.9: HAProxy replaces the header
+    # by the address it sees, which the replica trusts from its local proxy (uvicorn's FORWARDED_ALLOW_IPS).
+    _failed_sign_in(url, headers={"X-Forwarded-For": "203.0.113.9"}, source_address=("127.0.0.2", 0))
+    with Store(location, read_only=True) as store:
+        counted = dict(store.query("SELECT client, failures FROM sign_in_throttle"))
+    assert counted == {"127.0.0.2": 1}
 
 
 def test_a_stopped_replica_is_taken_out_and_its_browsers_go_to_the_other(replicas):

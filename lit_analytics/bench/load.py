@@ -59,12 +59,17 @@ class ProtocolError(RuntimeError):
 class StreamlitSession:
     """One browser-less Streamlit session over its WebSocket."""
 
-    def __init__(self, base_url: str, timeout: float = 300, cookie: str | None = None):
+    def __init__(self, base_url: str, timeout: float = 300, cookie: str | None = None,
+                 headers: dict[str, str] | None = None, source_address: tuple[str, int] | None = None):
+        """`headers`: more HTTP headers for the WebSocket upgrade; `source_address`: the local address the
+        client connects from (e.g. ("127.0.0.2", 0): another client than 127.0.0.1, for the tests)."""
         from websockets.sync.client import connect
         self.timeout = timeout
         ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        extra = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
+        options = {"source_address": source_address} if source_address else {}
         self.ws = connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
-                          compression=None, additional_headers={"Cookie": cookie} if cookie else None)
+                          compression=None, additional_headers=extra or None, **options)
         self.cookies = self.ws.response.headers.get_all("Set-Cookie") if self.ws.response else []
         self.widgets: dict[str, str] = {}       # label → widget id, from the last run's elements
         self.pages: dict[str, str] = {}         # url path → page script hash, from the navigation message
