@@ -19,7 +19,7 @@ flash = st.session_state.pop("comptes_flash", None)
 if flash:
     st.success(flash)
 
-st.dataframe(auth.account_table(store), hide_index=True, width="stretch")
+st.dataframe(auth.account_table(store), hide_index=True, width="stretch", placeholder="")
 
 lab_names = auth.lab_choices(store)
 role_codes = list(ROLES)

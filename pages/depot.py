@@ -63,7 +63,7 @@ with st.expander("Modèles à télécharger et dictionnaire des données"):
                  + (templates.prefill_note(store, lab_id, quarter) if kind == "projets" else
                     "les sessions ne se reportent pas d'un trimestre à l'autre : le modèle contient l'en-tête seul."))
         prefilled_downloads(store, actor.email, kind, lab_id, quarter)
-    st.dataframe(templates.dictionary(kind), hide_index=True, width="stretch")
+    st.dataframe(templates.dictionary(kind), hide_index=True, width="stretch", placeholder="")
 
 # --- 2. upload a file, or fill in the grid; verify --------------------------------------------------------
 target_key = f"{kind}-{lab_id}-{quarter}"
@@ -127,13 +127,13 @@ if source is not None and not other:
                  f"**{fmt_int(len(report.errors))} erreur(s)** : la grille ne peut pas être publiée. Corrigez les "
                  "cases indiquées (ligne de la grille, colonne) puis cliquez de nouveau sur « Vérifier ».", icon=":material/block:")
         st.dataframe(report.issues_frame() if labels is None else report_grid.issues_frame(report, labels),
-                     hide_index=True, width="stretch", key="depot_errors")
+                     hide_index=True, width="stretch", key="depot_errors", placeholder="")
     if report.warnings:
         st.warning(f"{fmt_int(len(report.warnings))} avertissement(s) : valeurs acceptées après correction.",
                    icon=":material/info:")
         st.dataframe(report.issues_frame("avertissement") if labels is None else
                      report_grid.issues_frame(report, labels, "avertissement"),
-                     hide_index=True, width="stretch", key="depot_warnings")
+                     hide_index=True, width="stretch", key="depot_warnings", placeholder="")
     # The version the verification on screen compared against: publishing checks it is still the current one.
     reviewed = st.session_state.get("depot_reviewed", {})
     reviewed = reviewed if reviewed.get("file") == (report.sha256, target_key) else {}
@@ -148,7 +148,8 @@ if source is not None and not other:
         m[3].metric("Lignes inchangées", fmt_int(diff.unchanged))
         if not diff.is_empty:
             with st.expander("Détail des changements par rapport à la version publiée", expanded=len(diff.added) < 50):
-                st.dataframe(diff.frame(ingest.load_schema(kind).key, limit=2000), hide_index=True, width="stretch")
+                st.dataframe(diff.frame(ingest.load_schema(kind).key, limit=2000), hide_index=True, width="stretch",
+                             placeholder="")
         if report.already_published:
             st.info("Ce fichier est déjà la version publiée de ce rapport : rien à publier.")
         elif st.button("Publier", type="primary", key="depot_publish"):
@@ -171,7 +172,8 @@ history = ingest.history(store, labs=None if actor.is_admin else tuple(labs))
 if history.empty:
     st.caption("Aucun dépôt pour l'instant.")
 else:
-    st.dataframe(display.history_frame(history, names), hide_index=True, width="stretch", key="depot_history")
+    st.dataframe(display.history_frame(history, names), hide_index=True, width="stretch", key="depot_history",
+                 placeholder="")
 
 if actor.is_admin:
     st.subheader("Versions de ce rapport")
@@ -179,7 +181,8 @@ if actor.is_admin:
     if versions.empty:
         st.caption("Aucune version publiée pour ce rapport.")
     else:
-        st.dataframe(display.versions_frame(versions), hide_index=True, width="stretch", key="depot_versions")
+        st.dataframe(display.versions_frame(versions), hide_index=True, width="stretch", key="depot_versions",
+                     placeholder="")
         older = [int(v) for v, current in zip(versions["version_id"], versions["is_current"]) if not current]
         if older:
             cols = st.columns([2, 1])

@@ -31,7 +31,7 @@ start, end = audit.period_bounds(period)
 events = audit.events(store, start, end, actors, actions, outcomes, text.strip() or None)
 
 st.caption(f"{fmt_int(len(events))} événement(s) sur {fmt_int(total)}.")
-st.dataframe(audit.journal_table(events), hide_index=True, width="stretch")
+st.dataframe(audit.journal_table(events), hide_index=True, width="stretch", placeholder="")
 
 
 def _record_export() -> None:

@@ -37,7 +37,7 @@ st.caption("Lecture : ✔ reçu · ✖ en retard · … attendu · ◐ partiel (
 if grid.empty:
     st.info("Aucun laboratoire ouvert sur la période choisie.")
 else:
-    st.dataframe(grid.style.map(display.grid_cell_style), width="stretch", key="suivi_grid")
+    st.dataframe(grid.style.map(display.grid_cell_style), width="stretch", key="suivi_grid", placeholder="")
 
 late = reporting.late_reports(status)
 st.subheader(f"Rapports en retard ({fmt_int(len(late))})")
@@ -47,7 +47,7 @@ else:
     late = reminders.with_last_reminder(late, status, reminders.last_reminders(store))
     st.caption("Les porteurs sont relancés par e-mail une fois quand un rapport est bientôt dû (7 jours avant "
                "l'échéance) et une fois quand il est en retard (commande « remind », chaque jour).")
-    st.dataframe(late, hide_index=True, width="stretch", key="suivi_late")
+    st.dataframe(late, hide_index=True, width="stretch", key="suivi_late", placeholder="")
     if actor.is_admin:
         late_status = status[status["status"] == reporting.LATE].drop_duplicates(["lab_id", "quarter"])
         choices = list(zip(late_status["lab_id"], late_status["quarter"]))

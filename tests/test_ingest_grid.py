@@ -71,6 +71,7 @@ def test_the_grid_starts_prefilled_and_publishes_the_same_rows_as_the_file(portf
     assert list(start["id_projet"]) == ["P-01", "P-03"]   # P-02 finished: not carried over
     assert list(start.index) == [1, 2]                     # rows numbered as the error messages number them
     assert editor.editing_mode == "dynamic"
+    assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""   # blank, not « None »
     assert any("2 projet(s) en cours" in c.value for c in at.caption)
     # the lab lead edits a cell, removes a row, adds a row; then « Vérifier », then « Publier »
     at.session_state[GRID_KEY] = {

@@ -72,7 +72,7 @@ def show_chart(chart_or_item: Shown | catalogue.Chart, *, key: str | None = None
         st.caption(f"**Définition.** {item.definition}")
         if not item.empty:
             with st.expander(f"Données du graphique « {item.title} » (tableau)", expanded=table_open):
-                st.dataframe(table, hide_index=True, width="stretch")
+                st.dataframe(table, hide_index=True, width="stretch", placeholder="")
                 st.caption(item.caption)
             actor = current_actor()
             if actor is not None:
@@ -99,7 +99,7 @@ def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces 
         st.info(empty_message, icon=":material/info:")
     else:
         st.dataframe(_display_table(df), hide_index=True, width="stretch",
-                     height=(len(df) + 1) * 35 + 3 if all_rows else "auto")
+                     height=(len(df) + 1) * 35 + 3 if all_rows else "auto", placeholder="")
 
 
 def map_table(shown: Shown) -> pd.DataFrame:

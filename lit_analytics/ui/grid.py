@@ -37,7 +37,7 @@ def report_grid(kind: str, rows: pd.DataFrame, key: str) -> pd.DataFrame:
     config = {f.name: _column(f) for f in load_schema(kind).fields}
     config["_index"] = st.column_config.NumberColumn("Ligne", disabled=True, width="small")
     return st.data_editor(rows, column_config=config, num_rows="dynamic", width="stretch", key=key,
-                          hide_index=False)
+                          hide_index=False, placeholder="")   # an empty cell is blank, not « None »
 
 
 def prefilled_downloads(store: Store, email: str, kind: str, lab_id: str, quarter: str) -> None:
