@@ -136,18 +136,24 @@ def test_accounts_and_audit_writes_do_not_move_the_data_version_but_are_seen_els
         other.close()
 
 
-def test_a_rebuilt_database_is_copied_whole_by_a_running_handle(tmp_path):
+@pytest.fixture
+def reference_file_store(tmp_path):
+    """A store on a file that `init` built (reference data, no demo)."""
     from lit_analytics.bootstrap import init_database
-    path = tmp_path / "rebuilt.duckdb"
+    path = tmp_path / "reference.duckdb"
     init_database(path).close()
-    running = Store(path)
-    try:
-        with running.transaction() as cur:
-            cur.execute("UPDATE regions SET name = 'Ancien nom' WHERE region_code = '53'")
-        init_database(path, force=True).close()             # `init --force` while the app runs
-        assert running.scalar("SELECT name FROM regions WHERE region_code = '53'") == "Bretagne"
-    finally:
-        running.close()
+    store = Store(path)
+    yield store
+    store.close()
+
+
+def test_a_rebuilt_database_is_copied_whole_by_a_running_handle(reference_file_store):
+    from lit_analytics.bootstrap import init_database
+    running = reference_file_store
+    with running.transaction() as cur:
+        cur.execute("UPDATE regions SET name = 'Ancien nom' WHERE region_code = '53'")
+    init_database(running.location, force=True).close()       # `init --force` while the app runs
+    assert running.scalar("SELECT name FROM regions WHERE region_code = '53'") == "Bretagne"
 
 
 def test_bookkeeping_transactions_keep_the_data_version(empty_store):
@@ -183,24 +189,19 @@ def test_one_view_reads_one_snapshot_until_its_own_write(empty_store):
         other.close()
 
 
-def test_cache_key_changes_with_the_data_and_with_a_rebuilt_database(tmp_path):
+def test_cache_key_changes_with_the_data_and_with_a_rebuilt_database(reference_file_store):
     from lit_analytics.bootstrap import init_database
-    path = tmp_path / "keys.duckdb"
-    init_database(path).close()
-    store = Store(path)
-    try:
-        first = store.cache_key()
-        with store.transaction(data=False) as cur:      # bookkeeping: cached figures stay valid
-            cur.execute("INSERT INTO regions VALUES ('99', 'Essai', false)")
-        assert store.cache_key() == first
-        with store.transaction() as cur:
-            cur.execute("DELETE FROM regions WHERE region_code = '99'")
-        second = store.cache_key()
-        assert second != first and second[:2] == first[:2]
-        init_database(path, force=True).close()         # same place, another database: never the same key
-        assert store.cache_key()[1] != first[1]
-    finally:
-        store.close()
+    store = reference_file_store
+    first = store.cache_key()
+    with store.transaction(data=False) as cur:      # bookkeeping: cached figures stay valid
+        cur.execute("INSERT INTO regions VALUES ('99', 'Essai', false)")
+    assert store.cache_key() == first
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM regions WHERE region_code = '99'")
+    second = store.cache_key()
+    assert second != first and second[:2] == first[:2]
+    init_database(store.location, force=True).close()   # same place, another database: never the same key
+    assert store.cache_key()[1] != first[1]
 
 
 def test_a_write_copies_only_the_tables_it_changed_into_the_snapshot(empty_store):
