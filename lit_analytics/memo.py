@@ -7,7 +7,7 @@ dictionary look-up that returns **the stored object itself**: callers treat valu
 copy-on-write keeps `df[col]` and `df.assign(...)` from touching it; never assign into a returned frame in place).
 
 Entries are kept in least-recently-used order, at most `max_entries`; keys carry the data version, so entries of
-an older version are never hit again and age out. Two threads asking for the same missing key compute it once
+an older version are never hit again: the caller drops them (`discard`) when it sees a newer version. Two threads asking for the same missing key compute it once
 (the second waits for the first), which matters when many sessions rerun after a publication.
 """
 
@@ -52,6 +52,14 @@ class Memo:
                     if self._computing.get(key) is computing:
                         del self._computing[key]
         return value
+
+    def discard(self, stale: Callable[[Hashable], bool]) -> int:
+        """Drop the entries whose key is `stale`; returns how many."""
+        with self._lock:
+            keys = [k for k in self._values if stale(k)]
+            for k in keys:
+                del self._values[k]
+        return len(keys)
 
     def clear(self) -> None:
         with self._lock:

@@ -53,3 +53,11 @@ def test_a_failed_computation_is_not_kept():
     with pytest.raises(ZeroDivisionError):
         memo.get("k", lambda: 1 / 0)
     assert memo.get("k", lambda: 42) == 42
+
+
+def test_discard_drops_the_entries_it_is_told_are_stale():
+    memo = Memo()
+    for version in (1, 2):
+        memo.get((version, "graphique"), lambda: version)
+    assert memo.discard(lambda key: key[0] != 2) == 1
+    assert len(memo) == 1 and memo.get((2, "graphique"), lambda: "recalculé") == 2

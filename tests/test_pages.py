@@ -149,3 +149,20 @@ def test_lab_profile_shows_what_changed_this_quarter(demo_copy, demo_store):
                                  "AND quarter = ?", [latest])
     assert int(changes.iloc[4, 1]) == sessions
     assert not at.exception
+
+
+def test_a_publication_shows_at_the_next_run_and_the_older_figures_are_dropped(demo_copy):
+    from lit_analytics.store import Store
+    at = run(demo_copy, "pages/accueil.py")
+    before = [m.value for m in at.metric]
+    cached = [key for key in ui.cache.MEMO._values if key[0][0] == str(demo_copy)]
+    assert cached and len({key[0] for key in cached}) == 1          # this database's figures, one data version
+    with Store(demo_copy) as other:                                   # another process closes an active lab
+        with other.transaction() as cur:
+            cur.execute("UPDATE labs SET closed_on = DATE '2017-01-01' WHERE lab_id = "
+                        "(SELECT min(lab_id) FROM labs WHERE closed_on IS NULL)")
+    at.run()
+    assert not at.exception
+    assert [m.value for m in at.metric] != before
+    versions = {key[0] for key in ui.cache.MEMO._values if key[0][0] == str(demo_copy)}
+    assert len(versions) == 1 and versions != {cached[0][0]}          # the older version's entries are gone

@@ -72,9 +72,26 @@ def _hashable(value: Any) -> Hashable:
     return value
 
 
+_LATEST: dict[str, tuple] = {}   # by database: the newest cache key seen (older entries are dropped)
+
+
+def _forget_older(version: tuple) -> None:
+    """A newer data version of a database is in use: its older entries will never be hit again, drop them (a page
+    run that began before the change may still add one; the next change drops it)."""
+    db, instance, number = version
+    latest = _LATEST.get(db)
+    if latest == version or (latest is not None and latest[1] == instance and latest[2] > number):
+        return
+    _LATEST[db] = version
+    if latest is not None:
+        MEMO.discard(lambda key: key[0][0] == db and key[0] != version)
+
+
 def memoized(name: str, args: tuple, compute: Callable[[], Any]) -> Any:
     """`compute()` kept until the data changes, under `name` and `args` (hashable once lists become tuples)."""
-    key = (get_store().cache_key(), name, _hashable(args))
+    version = get_store().cache_key()
+    _forget_older(version)
+    key = (version, name, _hashable(args))
     try:
         hash(key)
     except TypeError:          # an argument that cannot key a cache: computed every time
