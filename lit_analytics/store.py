@@ -785,7 +785,7 @@ def _copy_into_snapshot(target, source, prefix: str, old: dict[str, str]) -> dic
             if source is target:
                 target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM {prefix}"{table}"')
                 continue
-            target.register("snapshot_rows", source.execute(f'SELECT * FROM "{table}"').fetch_arrow_table())
+            target.register("snapshot_rows", source.execute(f'SELECT * FROM "{table}"').to_arrow_table())
             try:
                 target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM snapshot_rows')
             finally:

@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
@@ -68,15 +69,18 @@ class StreamlitSession:
         ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         extra = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
         options = {"source_address": source_address} if source_address else {}
-        self.ws = connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
-                          compression=None, additional_headers=extra or None, **options)
+        # A connection kept across calls, closed by `close()` (websockets 17 wants it entered as a context).
+        self._connection = ExitStack()
+        self.ws = self._connection.enter_context(connect(
+            ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60, compression=None,
+            additional_headers=extra or None, **options))
         self.cookies = self.ws.response.headers.get_all("Set-Cookie") if self.ws.response else []
         self.widgets: dict[str, str] = {}       # label → widget id, from the last run's elements
         self.pages: dict[str, str] = {}         # url path → page script hash, from the navigation message
         self.exceptions: list[str] = []
 
     def close(self) -> None:
-        self.ws.close()
+        self._connection.close()
 
     def run(self, page: str | None = None, widgets: list | None = None) -> float:
         """One script run (rerun of `page`, a url path, with `widgets` states); returns its latency in seconds."""
