@@ -651,9 +651,13 @@ class Store:
             if not self._closed:
                 try:
                     self._update_snapshot(after_write=True)
+                    self._move_view()   # this thread reads its own write
                 except ConcurrentWriteError:
-                    pass   # committed all the same; the next read brings the snapshot up to date
-                self._move_view()   # this thread reads its own write
+                    # Committed all the same; the next read brings the snapshot up to date (this thread's view, if
+                    # any, is dropped: the rest of its block checks at every read).
+                    view, self._local.view = getattr(self._local, "view", None), None
+                    if view is not None:
+                        view.end()
 
     @staticmethod
     def _bump_versions(cur: _TrackingCursor, *, data: bool = True) -> None:

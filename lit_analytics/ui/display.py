@@ -49,15 +49,11 @@ def chart(chart_id: str, filters: Filters, variant: str | None = None) -> Shown:
     return memoized("chart", (chart_id, filters, variant), lambda: _shown(chart_id, filters, variant))
 
 
-def show_chart(chart_or_item: Shown | catalogue.Chart, *, key: str | None = None, on_select=None,
-               table_open: bool = False) -> None:
-    """A chart as every page shows it: the figure (or a French message when there is nothing to show), its
-    definition, notes, and its data as a table (accessibility: the chart's content without the picture)."""
-    if isinstance(chart_or_item, Shown):
-        item, figure, table = chart_or_item.item, chart_or_item.figure, chart_or_item.table
-    else:
-        item, figure = chart_or_item, chart_or_item.figure
-        table = None if item.empty else screen_tables.display_table(item.data)
+def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_open: bool = False) -> None:
+    """A chart (from `chart`) as every page shows it: the figure (or a French message when there is nothing to
+    show), its definition, notes, and its data as a table (accessibility: the chart's content without the
+    picture)."""
+    item, figure, table = shown.item, shown.figure, shown.table
     with st.container(border=True):
         if item.empty:
             st.markdown(f"**{item.title}** — {item.subtitle}")
