@@ -328,6 +328,30 @@ def cold_snapshot_seconds(location: str) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+WRITES = {   # a write of each kind, changing no row, and what it costs with the snapshot's update that follows it
+    "small": "UPDATE sessions SET last_seen = last_seen WHERE session_id IS NULL",          # a session's touch
+    "large": "UPDATE project_snapshots SET status = status WHERE lab_id IS NULL",          # a portfolio published
+}
+
+
+def write_seconds(location: str, repeat: int = 5) -> dict[str, float]:
+    """Median time of a write transaction plus the snapshot update that follows it, for a small table (a
+    sign-in's or a session's bookkeeping) and for the largest one (a publication of a portfolio): the snapshot
+    copies again only the tables a write touched."""
+    from lit_analytics.store import Store
+    out = {}
+    with Store(location) as store:
+        for kind, sql in WRITES.items():
+            times = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                with store.transaction(data=False) as cur:
+                    cur.execute(sql)
+                times.append(time.perf_counter() - start)
+            out[kind] = sorted(times)[len(times) // 2]
+    return out
+
+
 def cold_visit(base_url: str) -> dict:
     """One session on a fresh app process: its first script run (the sign-in page; the process builds its
     snapshot), the sign-in (whose rerun shows the default page, Vue d'ensemble, for the first time), then the
@@ -364,6 +388,9 @@ def run_scale(workdir: Path, scale: int, counts: tuple[int, ...], rounds: int) -
     def one_process(side: str, location: str, label: str) -> None:
         snapshot = cold_snapshot_seconds(location)
         print(f"  {label} : premier instantané d'un processus neuf {snapshot:.2f} s", flush=True)
+        writes = write_seconds(location)
+        print(f"  {label} : écriture et mise à jour de l'instantané {writes['small'] * 1000:.0f} ms (petite table), "
+              f"{writes['large'] * 1000:.0f} ms (instantanés de projets)", flush=True)
         port = deploy.free_port()
         server = deploy.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": location}, name=f"x{scale}-{side}")
         cold = {"first_run": float("nan"), "sign_in": float("nan"), "pages": {}, "errors": []}
@@ -385,7 +412,7 @@ def run_scale(workdir: Path, scale: int, counts: tuple[int, ...], rounds: int) -
                 _print_row(f"×{scale}, {label}", r)
         finally:
             server.stop()
-            out["sides"][side] = {"label": label, "snapshot": snapshot, "cold": cold, "warm": warm}
+            out["sides"][side] = {"label": label, "snapshot": snapshot, "writes": writes, "cold": cold, "warm": warm}
 
     one_process("file", str(db), "fichier embarqué")
     cluster = deploy.ThrowawayPostgres()
@@ -506,7 +533,9 @@ def render_scale(scale: dict, demo_ratio: float = float("nan")) -> list[str]:
              "directly (one replica, no HAProxy) so that only the system of record differs. The PostgreSQL database "
              "is a copy of the file made through the store (`copy_to_postgres`: schema by the migrations, rows in one "
              "transaction through DuckDB's postgres extension). Cold rows are informative (no target): the first "
-             "snapshot is `ensure_database` in a new Python process (every table copied into memory); then one "
+             "snapshot is `ensure_database` in a new Python process (every table copied into memory); a write is "
+             "the median of 5 write transactions changing no row, with the snapshot update that follows (only the "
+             "written table is copied again); then one "
              "session on a fresh app process: its first script run (the sign-in page, the process's snapshot "
              "included), the sign-in (its rerun shows Vue d'ensemble for the first time) and the first run of each "
              f"other page. Warm rows: N sessions after that visit, sign in then the five pages {scale['rounds']} "
@@ -524,6 +553,11 @@ def render_scale(scale: dict, demo_ratio: float = float("nan")) -> list[str]:
 
     nan = float("nan")
     row("first snapshot of a fresh process (ms)", file.get("snapshot", nan), pg.get("snapshot", nan))
+    fwr, pwr = file.get("writes", {}), pg.get("writes", {})
+    row("a write to a small table (a session's touch) and the snapshot update after it (ms)",
+        fwr.get("small", nan), pwr.get("small", nan))
+    row("a write to the project snapshots (a publication) and the snapshot update after it (ms)",
+        fwr.get("large", nan), pwr.get("large", nan))
     fc, pc = file.get("cold", {}), pg.get("cold", {})
     row("first script run of a fresh app process: sign-in page, snapshot included (ms)",
         fc.get("first_run", nan), pc.get("first_run", nan))
