@@ -229,7 +229,6 @@ class _PostgresBackend:
         self._meta = None            # psycopg connection: version checks and the advisory lock
         self._meta_lock = threading.Lock()
         self._writer = None          # persistent DuckDB connection with PostgreSQL attached as `app`
-        self._reader = None          # the same, read-only, for snapshots
 
     def _psycopg(self):
         import psycopg
@@ -260,11 +259,12 @@ class _PostgresBackend:
             self._writer = conn
         return conn
 
-    def reader(self) -> duckdb.DuckDBPyConnection:
-        """The persistent read-only connection snapshots are copied from (under `lock`)."""
-        if self._reader is None:
-            self._reader = self.open(write=False, timeout=0)
-        return self._reader
+    def attach_reader(self, conn: duckdb.DuckDBPyConnection, name: str) -> None:
+        """Attach the database read-only to `conn` (a snapshot's DuckDB, the postgres extension loaded)."""
+        try:
+            conn.execute(f"ATTACH '{_sql_literal(self.url)}' AS {name} (TYPE postgres, READ_ONLY)")
+        except duckdb.Error as exc:
+            raise StoreError(f"Impossible d'ouvrir la base PostgreSQL {self.display} : {_first_line(exc)}") from exc
 
     def acquire(self, timeout: float) -> None:
         """The cross-process write lock (a session advisory lock, taken before the transaction starts so its
@@ -294,13 +294,13 @@ class _PostgresBackend:
                                                "WHERE table_schema = 'public'")[0])
 
     def close(self) -> None:
-        for conn in (self._writer, self._reader, self._meta):
+        for conn in (self._writer, self._meta):
             try:
                 if conn is not None:
                     conn.close()
             except Exception:
                 pass
-        self._writer = self._reader = self._meta = None
+        self._writer = self._meta = None
 
 
 # Tables no cached figure reads, declared by the modules that own them (`figures_do_not_read`): writing them (a
@@ -353,10 +353,13 @@ class _Snapshot:
     keeps seeing the tables as they were when it began (DuckDB's MVCC covers tables and views), so nothing
     unchanged is ever copied again (at 100× the demo data, re-copying every table took ~0.6 s after each write)."""
 
-    def __init__(self):
-        self.conn = duckdb.connect(":memory:")
+    def __init__(self, postgres: bool = False):
+        # On PostgreSQL, the database is attached (read-only) to the snapshot's own DuckDB as `src`, so tables are
+        # copied without a round trip through Python (`_update_snapshot`).
+        self.conn = _postgres_extension_connection() if postgres else duckdb.connect(":memory:")
         self.conn.execute("ATTACH ':memory:' AS app")
         self.conn.execute("USE app")
+        self.source_attached = False
         self.token: tuple | None = None    # the source's token when last copied (None: never copied)
         self.versions: dict[str, str] = {}  # the source's `meta` rows then: instance, schema, per-table versions
 
@@ -419,7 +422,7 @@ class Store:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._refresh_lock = threading.Lock()
-        self._snapshot = _Snapshot()
+        self._snapshot = _Snapshot(postgres=self.is_postgres)
         self._closed = False
         self.refresh(force=True)
         if migrate and not read_only and self.schema_version() != (target_version or latest_schema_version()):
@@ -531,21 +534,19 @@ class Store:
                     if snapshot.token is not None and not after_write and backend.writer_waiting():
                         raise ConcurrentWriteError("une écriture attend : l'instantané actuel sert encore")
                     if not backend.path.exists():
-                        versions = _copy_into_snapshot(target, None, "", snapshot.versions)
+                        versions = _copy_into_snapshot(target, None, snapshot.versions)
                     else:
                         backend.attach(target, "src", write=False, timeout=wait)
                         try:
-                            versions = _copy_into_snapshot(target, target, "src.", snapshot.versions)
+                            versions = _copy_into_snapshot(target, "src", snapshot.versions)
                         finally:
                             target.execute("DETACH src")
                 else:
-                    source = backend.reader()
-                    source.execute("CALL pg_clear_cache()")  # another process may have changed the schema
-                    source.execute("BEGIN TRANSACTION")   # one consistent PostgreSQL snapshot for every table
-                    try:
-                        versions = _copy_into_snapshot(target, source, "", snapshot.versions)
-                    finally:
-                        source.execute("COMMIT")
+                    if not snapshot.source_attached:
+                        backend.attach_reader(target, "src")
+                        snapshot.source_attached = True
+                    target.execute("CALL pg_clear_cache()")  # another process may have changed the schema
+                    versions = _copy_into_snapshot(target, "src", snapshot.versions)
             finally:
                 target.close()
             snapshot.versions, snapshot.token = versions, token
@@ -752,29 +753,28 @@ def _base_tables(cur, views: bool = False, catalog: str = "app") -> list[str]:
         f"AND table_schema IN ('main', 'public') AND table_type IN {kinds} ORDER BY table_name").fetchall()]
 
 
-def _copy_into_snapshot(target, source, prefix: str, old: dict[str, str]) -> dict[str, str]:
-    """Bring the snapshot's tables up to date with the source, in one transaction of `target` (a cursor on the
-    snapshot; readers in a transaction keep the previous state). Within one DuckDB (the file attached as
-    `prefix` "src."), tables are copied directly; from PostgreSQL through Arrow. A table whose version is the one
-    already copied (same database, same schema) is left as it is: after a sign-in, only the sessions and the
-    audit log travel. Views are made from the migrations of the source's schema version. The copies carry no keys
-    or constraints (only read, and the copy is several times faster). `source` None: the database does not exist
-    yet (an empty snapshot). Returns the source's `meta` rows (the versions)."""
+def _copy_into_snapshot(target, source: str | None, old: dict[str, str]) -> dict[str, str]:
+    """Bring the snapshot's tables up to date with the database attached to it as `source` ("src": the file, or
+    PostgreSQL through the extension; None: the database does not exist yet, an empty snapshot), in one
+    transaction of `target` (a cursor on the snapshot): the source is read at one point in time, and readers in a
+    transaction keep the previous state. A table whose version is the one already copied (same database, same
+    schema) is left as it is: after a sign-in, only the sessions and the audit log travel. Views are made from the
+    migrations of the source's schema version. The copies carry no keys or constraints (only read, and the copy
+    is several times faster). Returns the source's `meta` rows (the versions)."""
     views = {m.group(1).lower() for st in _view_statements(latest_schema_version())
              if (m := re.search(r"VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", st, re.IGNORECASE))}
-    # (PostgreSQL's views show as tables through the extension: the snapshot makes its own.)
-    tables = ([] if source is None else
-              [t for t in _base_tables(source, catalog=prefix.rstrip(".") or "app") if t.lower() not in views])
-    if "schema_migrations" not in tables:
-        tables, versions = [], {}
-    else:
-        versions = (dict(source.execute(f"SELECT key, value FROM {prefix}meta").fetchall())
-                    if "meta" in tables else {})
-    same = ("instance" in versions and old.get("instance") == versions["instance"]
-            and old.get("schema") == versions.get("schema"))
-    present = set(_base_tables(target))
     target.execute("BEGIN TRANSACTION")
     try:
+        # (PostgreSQL's views show as tables through the extension: the snapshot makes its own.)
+        tables = [] if source is None else [t for t in _base_tables(target, catalog=source) if t.lower() not in views]
+        if "schema_migrations" not in tables:
+            tables, versions = [], {}
+        else:
+            versions = (dict(target.execute(f"SELECT key, value FROM {source}.meta").fetchall())
+                        if "meta" in tables else {})
+        same = ("instance" in versions and old.get("instance") == versions["instance"]
+                and old.get("schema") == versions.get("schema"))
+        present = set(_base_tables(target))
         if not same:   # another database, or another schema: everything is copied, views made again
             for view in [r[0] for r in target.execute(
                     "SELECT view_name FROM duckdb_views() WHERE database_name = 'app' AND NOT internal").fetchall()]:
@@ -786,14 +786,7 @@ def _copy_into_snapshot(target, source, prefix: str, old: dict[str, str]) -> dic
             # (A table no write has touched since the schema was made has no version: unchanged.)
             if same and table in present and table != "meta" and old.get(key) == versions.get(key):
                 continue
-            if source is target:
-                target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM {prefix}"{table}"')
-                continue
-            target.register("snapshot_rows", source.execute(f'SELECT * FROM "{table}"').to_arrow_table())
-            try:
-                target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM snapshot_rows')
-            finally:
-                target.unregister("snapshot_rows")
+            target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM {source}."{table}"')
         if not same and tables:
             version = int(target.execute("SELECT coalesce(max(version), 0) FROM app.schema_migrations").fetchone()[0])
             for statement in _view_statements(min(version, latest_schema_version())):

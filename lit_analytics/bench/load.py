@@ -328,9 +328,9 @@ def cold_snapshot_seconds(location: str) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-WRITES = {   # a write of each kind, changing no row, and what it costs with the snapshot's update that follows it
-    "small": "UPDATE sessions SET last_seen = last_seen WHERE session_id IS NULL",          # a session's touch
-    "large": "UPDATE project_snapshots SET status = status WHERE lab_id IS NULL",          # a portfolio published
+WRITES = {   # a write of each kind, adding no row, and what it costs with the snapshot's update that follows it
+    "small": "INSERT INTO sessions SELECT * FROM sessions WHERE false",                    # a session's touch
+    "large": "INSERT INTO project_snapshots SELECT * FROM project_snapshots WHERE false",  # a portfolio published
 }
 
 
@@ -534,7 +534,7 @@ def render_scale(scale: dict, demo_ratio: float = float("nan")) -> list[str]:
              "is a copy of the file made through the store (`copy_to_postgres`: schema by the migrations, rows in one "
              "transaction through DuckDB's postgres extension). Cold rows are informative (no target): the first "
              "snapshot is `ensure_database` in a new Python process (every table copied into memory); a write is "
-             "the median of 5 write transactions changing no row, with the snapshot update that follows (only the "
+             "the median of 5 write transactions adding no row, with the snapshot update that follows (only the "
              "written table is copied again); then one "
              "session on a fresh app process: its first script run (the sign-in page, the process's snapshot "
              "included), the sign-in (its rerun shows Vue d'ensemble for the first time) and the first run of each "
