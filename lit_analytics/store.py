@@ -354,12 +354,11 @@ class _Snapshot:
     unchanged is ever copied again (at 100× the demo data, re-copying every table took ~0.6 s after each write)."""
 
     def __init__(self, postgres: bool = False):
-        # On PostgreSQL, the database is attached (read-only) to the snapshot's own DuckDB as `src`, so tables are
-        # copied without a round trip through Python (`_update_snapshot`).
+        # On PostgreSQL, the database is attached (read-only) to the snapshot's own DuckDB as `src` while it is
+        # copied, without a round trip through Python (`_update_snapshot`).
         self.conn = _postgres_extension_connection() if postgres else duckdb.connect(":memory:")
         self.conn.execute("ATTACH ':memory:' AS app")
         self.conn.execute("USE app")
-        self.source_attached = False
         self.token: tuple | None = None    # the source's token when last copied (None: never copied)
         self.versions: dict[str, str] = {}  # the source's `meta` rows then: instance, schema, per-table versions
 
@@ -542,11 +541,13 @@ class Store:
                         finally:
                             target.execute("DETACH src")
                 else:
-                    if not snapshot.source_attached:
-                        backend.attach_reader(target, "src")
-                        snapshot.source_attached = True
-                    target.execute("CALL pg_clear_cache()")  # another process may have changed the schema
-                    versions = _copy_into_snapshot(target, "src", snapshot.versions)
+                    # Attached for the copy only: between copies, catalog look-ups of the page runs (e.g. a
+                    # view's `meta` check) would otherwise reach PostgreSQL's catalog (~3 ms each).
+                    backend.attach_reader(target, "src")
+                    try:
+                        versions = _copy_into_snapshot(target, "src", snapshot.versions)
+                    finally:
+                        target.execute("DETACH src")
             finally:
                 target.close()
             snapshot.versions, snapshot.token = versions, token
