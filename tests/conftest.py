@@ -143,7 +143,7 @@ def ref_pg_template(postgres) -> str:
 
 @pytest.fixture(scope="session")
 def auth_pg_template(postgres) -> str:
-    """Reference data only, no account (test_auth's `ref_path`), as a template."""
+    """Reference data only, no account (`no_account_db_path`), as a template."""
     location = postgres.create_database("auth_template")
     init_database(location).close()
     return location.split("/")[3].split("?")[0]
@@ -230,16 +230,35 @@ def ref_db_path(tmp_path_factory) -> Path:
     return path
 
 
+def writable_copy(store_kind: str, request, file: Path, pg_template: str, prefix: str, tmp_path: Path) -> Store:
+    """A store on a private copy of a session database: the file copied, or (PostgreSQL) a database made from the
+    session template; closed (and dropped) after the test."""
+    if store_kind == "postgresql":
+        store = Store(pg_copy(request, pg_template, prefix))
+    else:
+        path = tmp_path / f"{prefix}-copy.duckdb"
+        shutil.copy(file, path)
+        store = Store(path)
+    request.addfinalizer(store.close)
+    return store
+
+
 @pytest.fixture
 def ref_store(store_kind, request, ref_db_path, tmp_path) -> Store:
-    if store_kind == "postgresql":
-        store = Store(pg_copy(request, "ref_pg_template", "ref"))
-    else:
-        path = tmp_path / "ref-copy.duckdb"
-        shutil.copy(ref_db_path, path)
-        store = Store(path)
-    yield store
-    store.close()
+    return writable_copy(store_kind, request, ref_db_path, "ref_pg_template", "ref", tmp_path)
+
+
+@pytest.fixture(scope="session")
+def no_account_db_path(tmp_path_factory) -> Path:
+    """Reference data only: no account, no demo (the account tests start from there)."""
+    path = tmp_path_factory.mktemp("auth") / "ref.duckdb"
+    init_database(path).close()
+    return path
+
+
+@pytest.fixture
+def no_account_store(store_kind, request, no_account_db_path, tmp_path) -> Store:
+    return writable_copy(store_kind, request, no_account_db_path, "auth_pg_template", "auth", tmp_path)
 
 
 @pytest.fixture

@@ -5,39 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from datetime import date, datetime, timedelta
 
 import pytest
 
 from lit_analytics import audit, auth
-from lit_analytics.bootstrap import init_database
 from lit_analytics.export.journal import journal_csv
 from lit_analytics.permissions import Actor, PermissionDenied, actor_for_email
-from lit_analytics.store import Store
 
 PASSWORD = "un mot de passe solide"
 
 
-@pytest.fixture(scope="session")
-def ref_path(tmp_path_factory):
-    """Reference data only: no account, no demo."""
-    path = tmp_path_factory.mktemp("auth") / "ref.duckdb"
-    init_database(path).close()
-    return path
-
-
 @pytest.fixture
-def store(store_kind, request, ref_path, tmp_path):
-    if store_kind == "postgresql":
-        from conftest import pg_copy
-        s = Store(pg_copy(request, "auth_pg_template", "auth"))
-    else:
-        path = tmp_path / "auth.duckdb"
-        shutil.copy(ref_path, path)
-        s = Store(path)
-    yield s
-    s.close()
+def store(no_account_store):
+    """Reference data only: no account, no demo (both stores)."""
+    return no_account_store
 
 
 @pytest.fixture

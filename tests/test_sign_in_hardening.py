@@ -4,34 +4,21 @@ OpenID Connect identities, the last administrator, server-side sessions."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from datetime import datetime, timedelta
 
 import pytest
 
 from lit_analytics import auth, sessions
-from lit_analytics.bootstrap import init_database
 from lit_analytics.permissions import Actor
-from lit_analytics.store import Store
 
 PASSWORD = "un mot de passe solide"
 
 
-@pytest.fixture(scope="session")
-def ref_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("hardening") / "ref.duckdb"
-    init_database(path).close()
-    return path
-
-
 @pytest.fixture
-def store(ref_path, tmp_path):
-    path = tmp_path / "auth.duckdb"
-    shutil.copy(ref_path, path)
-    s = Store(path)
-    yield s
-    s.close()
+def store(no_account_store):
+    """Reference data only: no account, no demo (both stores)."""
+    return no_account_store
 
 
 @pytest.fixture
