@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from lit_analytics import auth
 from lit_analytics.bootstrap import init_database
 from lit_analytics.permissions import Actor
 from lit_analytics.store import PostgresLocation, Store
@@ -259,6 +260,21 @@ def no_account_db_path(tmp_path_factory) -> Path:
 @pytest.fixture
 def no_account_store(store_kind, request, no_account_db_path, tmp_path) -> Store:
     return writable_copy(store_kind, request, no_account_db_path, "auth_pg_template", "auth", tmp_path)
+
+
+ACCOUNT_PASSWORD = "un mot de passe solide"
+
+
+@pytest.fixture
+def store(no_account_store) -> Store:
+    """For the account tests (test_auth, test_sign_in_hardening): reference data only, no account, no demo."""
+    return no_account_store
+
+
+@pytest.fixture
+def admin(store) -> Actor:
+    """The first administrator of `store` (e-mail typed with capitals: accounts keep it in lower case)."""
+    return auth.bootstrap_admin(store, "Chef@DITP.gouv.fr", ACCOUNT_PASSWORD, display_name="Cheffe")
 
 
 @pytest.fixture

@@ -9,22 +9,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from conftest import ACCOUNT_PASSWORD
 from lit_analytics import audit, auth
 from lit_analytics.export.journal import journal_csv
 from lit_analytics.permissions import Actor, PermissionDenied, actor_for_email
 
-PASSWORD = "un mot de passe solide"
-
-
-@pytest.fixture
-def store(no_account_store):
-    """Reference data only: no account, no demo (both stores)."""
-    return no_account_store
-
-
-@pytest.fixture
-def admin(store) -> Actor:
-    return auth.bootstrap_admin(store, "Chef@DITP.gouv.fr", PASSWORD, display_name="Cheffe")
+PASSWORD = ACCOUNT_PASSWORD
 
 
 def events(store, action=None):

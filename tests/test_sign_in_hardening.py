@@ -9,21 +9,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from conftest import ACCOUNT_PASSWORD
 from lit_analytics import auth, sessions
 from lit_analytics.permissions import Actor
 
-PASSWORD = "un mot de passe solide"
-
-
-@pytest.fixture
-def store(no_account_store):
-    """Reference data only: no account, no demo (both stores)."""
-    return no_account_store
-
-
-@pytest.fixture
-def admin(store) -> Actor:
-    return auth.bootstrap_admin(store, "chef@ditp.gouv.fr", PASSWORD, display_name="Cheffe")
+PASSWORD = ACCOUNT_PASSWORD
 
 
 @pytest.fixture
