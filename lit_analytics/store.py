@@ -120,21 +120,52 @@ def drop_all_tables(location: PostgresLocation) -> None:
         conn.execute("CREATE SCHEMA public")
 
 
+_EXTENSION_DIR: list[str] = []          # this process's private DuckDB extension directory (see below)
+_EXTENSION_DIR_LOCK = threading.Lock()
+
+
+def _extension_directory() -> str:
+    """A private extension directory holding only the pinned wheel's postgres extension (a symbolic link, under
+    the name DuckDB looks for), made once per process. DuckDB's default is `~/.duckdb/extensions`, and its
+    autoloading may download: neither is used, so a fresh server behaves like the machine that ran the tests."""
+    with _EXTENSION_DIR_LOCK:
+        if not _EXTENSION_DIR:
+            try:
+                import duckdb_extension_postgres
+            except ImportError as exc:
+                raise StoreError("L'extension postgres de DuckDB n'est pas installée : installez les dépendances "
+                                 "de requirements.txt (duckdb-extension-postgres, même version que duckdb).") from exc
+            wheel = (Path(duckdb_extension_postgres.__file__).parent / "extensions" / f"v{duckdb.__version__}"
+                     / "postgres.duckdb_extension")
+            if not wheel.is_file():
+                raise StoreError(f"Extension postgres de DuckDB introuvable pour DuckDB {duckdb.__version__} "
+                                 "(installez duckdb-extension-postgres de la même version).")
+            import atexit
+            import shutil
+            import tempfile
+            root = tempfile.mkdtemp(prefix="lit-duckdb-ext-")
+            atexit.register(shutil.rmtree, root, ignore_errors=True)
+            probe = duckdb.connect(":memory:")
+            platform = probe.execute("PRAGMA platform").fetchone()[0]
+            probe.close()
+            folder = Path(root) / f"v{duckdb.__version__}" / platform
+            folder.mkdir(parents=True)
+            (folder / "postgres_scanner.duckdb_extension").symlink_to(wheel)
+            _EXTENSION_DIR.append(root)
+        return _EXTENSION_DIR[0]
+
+
 def _postgres_extension_connection() -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the postgres extension loaded from the pinned wheel (no download)."""
-    conn = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+    """A DuckDB connection with the postgres extension loaded from the pinned wheel only (never from the home
+    directory, never downloaded)."""
+    conn = duckdb.connect(":memory:", config={"extension_directory": _extension_directory(),
+                                              "autoinstall_known_extensions": False,
                                               "autoload_known_extensions": False})
     try:
         conn.execute("LOAD postgres")
-    except duckdb.Error:
-        import duckdb_extension_postgres
-        root = Path(duckdb_extension_postgres.__file__).parent / "extensions"
-        files = sorted(root.glob(f"v{duckdb.__version__}/postgres.duckdb_extension"))
-        if not files:
-            raise StoreError(f"Extension postgres de DuckDB introuvable pour DuckDB {duckdb.__version__} "
-                             "(installez duckdb-extension-postgres de la même version).")
-        conn.execute(f"INSTALL '{_sql_literal(str(files[0]))}'")
-        conn.execute("LOAD postgres")
+    except duckdb.Error as exc:
+        conn.close()
+        raise StoreError(f"Impossible de charger l'extension postgres de DuckDB : {_first_line(exc)}") from exc
     return conn
 
 

@@ -82,3 +82,19 @@ def test_another_process_write_is_seen_at_the_next_read_and_by_the_app(demo_pg_t
     assert not at.exception
     assert at.session_state["actor"].email == DEMO_LOGINS["analyste"]
     postgres.drop_database(location)
+
+
+def test_the_postgresql_store_opens_from_an_empty_home_without_touching_it(postgres, tmp_path):
+    """The extension comes from the pinned wheel only: a fresh server (empty home, no ~/.duckdb) opens a PostgreSQL
+    store, and nothing is written into the home directory (DuckDB's default extension folder is not used)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    location = postgres.create_database("home")
+    env = {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "XDG_CONFIG_HOME": str(home / ".config"),
+           "XDG_DATA_HOME": str(home / ".local/share")}
+    done = cli("init", "--db", location, env=env)
+    assert done.returncode == 0, done.stderr
+    info = cli("info", env={**env, "LIT_DB": location})
+    assert info.returncode == 0, info.stderr
+    assert f"Version du schéma : {latest_schema_version()}" in info.stdout
+    assert list(home.iterdir()) == []
