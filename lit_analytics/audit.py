@@ -16,7 +16,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-from lit_analytics.store import Store, figures_do_not_read
+from lit_analytics.store import Store
 
 
 class Action(StrEnum):
@@ -45,8 +45,7 @@ class Outcome(StrEnum):
     REFUSED = "refus"       # not allowed (rights, disabled or locked account)
 
 
-figures_do_not_read("audit_log")   # no cached figure reads the log: writing it keeps the data version
-
+TABLE = "audit_log"                       # the journal: written in the transaction of what it records (declare it)
 SYSTEM = "système"                      # actor of what the application does by itself (locking an account)
 COMMAND_LINE = "ligne de commande"      # actor of exports made with `python -m lit_analytics export`
 
@@ -91,7 +90,7 @@ def _clip(text: str | None, limit: int) -> str | None:
 def log(store: Store, actor: str, action: Action | str, outcome: Outcome | str, target: str | None = None,
         detail: str | None = None) -> None:
     """Append one event to the audit log in its own transaction."""
-    with store.transaction() as cur:
+    with store.transaction(writes=TABLE) as cur:
         record(cur, actor, action, outcome, target, detail)
 
 

@@ -29,9 +29,10 @@ from lit_analytics import audit, sessions
 from lit_analytics.audit import SYSTEM, Action, Outcome
 from lit_analytics.formats import fmt_datetime
 from lit_analytics.permissions import ROLES, Actor, PermissionDenied, actor_for_email, require_admin
-from lit_analytics.store import Store, figures_do_not_read
+from lit_analytics.store import Store
 
-figures_do_not_read("users", "user_labs")   # accounts: their writes keep the data version of the figures
+# What an account write may touch: the account, its labs, its sessions (ended on a change) and the journal.
+ACCOUNT_TABLES = ("users", "user_labs", "sessions", audit.TABLE)
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
 SESSION_IDLE = sessions.SESSION_IDLE
@@ -185,7 +186,7 @@ def _insert_account(store: Store, created_by: str, email: str, role: str, labs: 
     labs = _check_labs(store, role, labs)
     display_name = (display_name or "").strip() or None
     password_hash = hash_password(password) if password else None
-    with store.transaction() as cur:
+    with store.transaction(writes=ACCOUNT_TABLES) as cur:
         if cur.execute("SELECT count(*) FROM users WHERE email = ?", [email]).fetchone()[0]:
             raise AuthError(f"Un compte existe déjà pour {email}.")
         cur.execute("INSERT INTO users (email, display_name, role, password_hash, disabled, is_demo, "
@@ -223,7 +224,7 @@ def update_account(store: Store, actor: Actor, email: str, role: str | None = No
 
 def _apply_account_update(store: Store, actor: Actor, email: str, row, new_role: str, new_labs: list[str],
                           current_labs: list[str], display_name: str | None) -> None:
-    with store.transaction() as cur:
+    with store.transaction(writes=ACCOUNT_TABLES) as cur:
         if row[1] == "admin" and new_role != "admin":
             _refuse_if_last_admin(cur, email)
         cur.execute("UPDATE users SET role = ? WHERE email = ?", [new_role, email])
@@ -257,7 +258,7 @@ def _set_disabled(store: Store, actor: Actor, email: str, disabled: bool) -> Non
     if disabled and email == actor.email:
         raise AuthError("Vous ne pouvez pas désactiver votre propre compte.")
     try:
-        with store.transaction() as cur:
+        with store.transaction(writes=ACCOUNT_TABLES) as cur:
             if disabled and row[1] == "admin":
                 _refuse_if_last_admin(cur, email)   # inside the transaction: two admins cannot disable each other
             cur.execute("UPDATE users SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE email = ?",
@@ -289,7 +290,7 @@ def set_password(store: Store, actor: Actor, email: str, password: str | None) -
     if _account_row(store, email) is None:
         raise AuthError(f"Compte inconnu : {email}.")
     password_hash = hash_password(password) if password else None
-    with store.transaction() as cur:
+    with store.transaction(writes=ACCOUNT_TABLES) as cur:
         cur.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
                     "WHERE email = ?", [password_hash, email])
         sessions.end_all_for(cur, email, sessions.PASSWORD_CHANGED)
@@ -302,7 +303,7 @@ def unlock_account(store: Store, actor: Actor, email: str) -> None:
     _require_admin_audited(store, actor, "déverrouillage de compte", email)
     if _account_row(store, email) is None:
         raise AuthError(f"Compte inconnu : {email}.")
-    with store.transaction() as cur:
+    with store.transaction(writes=ACCOUNT_TABLES) as cur:
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
         audit.record(cur, actor.email, "déverrouillage de compte", "succès", email)
 
@@ -429,7 +430,7 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
         _count_client_failure(store, client, now)
         audit.log(store, typed or "(vide)", "échec de connexion", "échec", typed or None, "adresse invalide")
         return SignInResult(None, BAD_CREDENTIALS)
-    with store.transaction() as cur:   # reserve an attempt: increment then read in one write transaction (writes
+    with store.transaction(writes=ACCOUNT_TABLES) as cur:   # reserve an attempt: increment then read in one write transaction (writes
         # are serialised, so no two attempts read the same count); no RETURNING: DuckDB's postgres extension
         # does not support it on UPDATE
         unlocked = "WHERE email = ? AND (locked_until IS NULL OR locked_until <= ?)"
@@ -461,7 +462,7 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
         audit.log(store, email, "échec de connexion", "échec", email,
               f"{reason} ({min(failures, MAX_FAILED_ATTEMPTS)}/{MAX_FAILED_ATTEMPTS})")
         return SignInResult(None, BAD_CREDENTIALS)
-    with store.transaction() as cur:   # the reserved attempt is given back; a lock it caused is lifted
+    with store.transaction(writes=ACCOUNT_TABLES) as cur:   # the reserved attempt is given back; a lock it caused is lifted
         cur.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
         if disabled:
             audit.record(cur, email, "échec de connexion", "refus", email, "compte désactivé")
@@ -489,7 +490,7 @@ def _count_client_failure(store: Store, client: str | None, now: datetime) -> No
     if not client:
         return
     client = client[:100]
-    with store.transaction(data=False) as cur:
+    with store.transaction(writes="sign_in_throttle") as cur:
         row = cur.execute("SELECT failures, window_start FROM sign_in_throttle WHERE client = ?", [client]).fetchall()
         if not row or row[0][1] <= now - CLIENT_WINDOW:
             cur.execute("DELETE FROM sign_in_throttle WHERE client = ?", [client])
@@ -530,7 +531,7 @@ def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: date
                                   "Demandez l'ouverture d'un compte à la DITP.")
     issuer, subject = (str(issuer)[:300] if issuer else None), (str(subject)[:300] if subject else None)
     if issuer and subject:
-        with store.transaction() as cur:
+        with store.transaction(writes=ACCOUNT_TABLES) as cur:
             bound = cur.execute("SELECT oidc_issuer, oidc_subject FROM users WHERE email = ?", [email]).fetchone()
             if bound[1] is None:
                 cur.execute("UPDATE users SET oidc_issuer = ?, oidc_subject = ? WHERE email = ?",

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from lit_analytics import config
 from lit_analytics.demo import load_demo
 from lit_analytics.reference import load_reference
-from lit_analytics.store import PostgresLocation, Store, StoreError, database_location, drop_all_tables
+from lit_analytics.store import PostgresLocation, Store, StoreError, database_location, drop_all_tables, locate
 
 
 def init_database(path: str | Path, *, demo: bool = False, force: bool = False, seed: int = 42,
@@ -79,19 +80,33 @@ def _init_postgres(location: PostgresLocation, *, demo: bool, force: bool, seed:
     return store
 
 
-_APP_STORES: dict[str, Store] = {}
+_APP_STORES: dict[str, Store] = {}        # by database (a resolved file path, or the URL)
+_BY_SETTING: dict[str, Store] = {}        # by setting as given (`LIT_DB`): the look-up of every query, no resolve
 _APP_STORES_LOCK = threading.Lock()
 
 
-def app_store(path: str | Path, *, build_demo: bool = False) -> Store:
-    """The app process's one Store for a database, shared by the Streamlit script and the HTTP routes."""
-    location = database_location(path)
-    key = str(location) if isinstance(location, PostgresLocation) else str(Path(location).resolve())
-    with _APP_STORES_LOCK:
-        store = _APP_STORES.get(key)
-        if store is None:
-            store = _APP_STORES[key] = ensure_database(location, build_demo=build_demo)
+def app_store(explicit: str | Path | None = None) -> Store:
+    """The app process's one Store for its database (`explicit`, else `LIT_DB`, else data/lit.duckdb), shared by the
+    Streamlit script (`ui.cache.get_store`) and the HTTP routes (`web`): the one store cache of the app. The demo
+    database is built on first use only when asked (`LIT_DEMO=1`, see `ensure_database`)."""
+    setting = str(config.database_setting(explicit))
+    store = _BY_SETTING.get(setting)
+    if store is not None and not store.closed:
         return store
+    with _APP_STORES_LOCK:
+        location = locate(setting)
+        key = str(location) if isinstance(location, PostgresLocation) else str(Path(location).resolve())
+        store = _APP_STORES.get(key)
+        if store is None or store.closed:
+            store = _APP_STORES[key] = ensure_database(location, build_demo=config.demo_requested())
+        _BY_SETTING[setting] = store
+        return store
+
+
+def app_store_is_open(explicit: str | Path | None = None) -> bool:
+    """Whether `app_store(explicit)` answers at once (the database is already open in this process)."""
+    store = _BY_SETTING.get(str(config.database_setting(explicit)))
+    return store is not None and not store.closed
 
 
 def ensure_database(path: str | Path, *, build_demo: bool = False) -> Store:

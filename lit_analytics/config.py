@@ -1,8 +1,11 @@
-"""Where things are: repository paths and the database location.
+"""Where things are and the settings read from the environment: the one module that reads them.
 
-The database is chosen, in order, by an explicit argument (`--db PATH`), the `LIT_DB` environment
-variable, then the default `data/lit.duckdb` (git-ignored). Either a DuckDB file or a PostgreSQL URL
-(`postgresql://user:password@host:port/db`, answered as a `store.PostgresLocation`). The app builds a demo
+It imports nothing of the package, so every layer (the store included) may read its settings here. Settings are
+read at call time (a test or a command may change the environment).
+
+The database is chosen, in order, by an explicit argument (`--db PATH`), the `LIT_DB` environment variable, then the
+default `data/lit.duckdb` (git-ignored): either a DuckDB file or a PostgreSQL URL
+(`postgresql://user:password@host:port/db`), which `store.locate` turns into a location. The app builds a demo
 database only when asked (`LIT_DEMO=1`); otherwise a missing database is an error.
 """
 
@@ -18,16 +21,22 @@ SCHEMA_DIR = DATA_DIR / "schemas"
 DEFAULT_DB = DATA_DIR / "lit.duckdb"
 
 
-def db_path(explicit: str | os.PathLike | None = None):
-    """Resolve the database: explicit path or URL, else $LIT_DB, else data/lit.duckdb. A file is a `Path`;
-    a `postgresql://` URL a `PostgresLocation` (a str whose `exists()` says whether it is initialised)."""
-    from lit_analytics.store import database_location
-    chosen = explicit or os.environ.get("LIT_DB")
-    if chosen:
-        return database_location(chosen)
-    return DEFAULT_DB
+def database_setting(explicit: str | os.PathLike | None = None) -> str | os.PathLike:
+    """The database as given: `--db`, else $LIT_DB, else data/lit.duckdb (see `store.locate`)."""
+    return explicit or os.environ.get("LIT_DB") or DEFAULT_DB
 
 
 def demo_requested() -> bool:
     """`LIT_DEMO=1`: the app may build the demo database when the database file does not exist."""
     return os.environ.get("LIT_DEMO", "").strip().lower() in ("1", "oui", "true", "yes")
+
+
+def lock_timeout() -> float:
+    """`LIT_LOCK_TIMEOUT` (seconds, 15 by default): how long a write waits for another process's write."""
+    return float(os.environ.get("LIT_LOCK_TIMEOUT", "15"))
+
+
+def check_writes() -> bool:
+    """`LIT_CHECK_WRITES=1` (development and tests): every write transaction on a DuckDB file verifies that the
+    tables it changed are the ones it declared (`store.transaction(writes=...)`); costs a scan of every table."""
+    return os.environ.get("LIT_CHECK_WRITES", "").strip() in ("1", "oui", "true", "yes")

@@ -306,7 +306,8 @@ def load_demo(store: Store, *, seed: int = 42, scale: int = 1, until: str | None
     versions = [("projets", lab, q) for lab, q in open_cells] + [("sessions", lab, q) for lab, q in open_cells]
     versions.append(("financements", None, None))
 
-    with store.transaction() as cur:
+    with store.transaction(writes=("labs", "imports", "report_versions", "project_snapshots", "training_sessions",
+                                   "funding_tranches", "meta")) as cur:
         if cur.execute("SELECT count(*) FROM report_versions").fetchone()[0]:
             raise ValueError("La base contient déjà des données d'activité : utilisez « init --force ».")
         _store_labs(cur, data)

@@ -51,7 +51,7 @@ def load_reference(store: Store, directory: Path = REFERENCE_DIR) -> dict[str, i
     lab_ids = {row["lab_id"] for row in _read_rows(directory / "labs.csv", ["lab_id"], ("lab_id",))}
     sources = read_sources(directory / "sources.csv", lab_ids)
     figures = read_published_figures(directory / "published_figures.csv")
-    with store.transaction() as cur:
+    with store.transaction(writes=("lab_sources", "published_figures", "labs", "regions", "meta")) as cur:
         cur.execute("DELETE FROM lab_sources")
         cur.execute("DELETE FROM published_figures")
         cur.execute("DELETE FROM labs")

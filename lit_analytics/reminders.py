@@ -271,7 +271,7 @@ def send_reminders(store: Store, by: str, today: date | None = None, *, dry_run:
     except (OSError, smtplib.SMTPException) as exc:
         outcomes = [f"serveur SMTP {settings.host}:{settings.port} injoignable ou en erreur : {exc}"] * len(to_send)
     for r, error in zip(to_send, outcomes):
-        with store.transaction() as cur:
+        with store.transaction(writes=("reminders", audit.TABLE)) as cur:
             if error is None:
                 now = datetime.now()
                 for report in r.reports:

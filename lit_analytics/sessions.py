@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lit_analytics.permissions import Actor, actor_for_email
-from lit_analytics.store import Store, figures_do_not_read
+from lit_analytics.store import Store
 
-figures_do_not_read("sessions", "sign_in_throttle")   # sign-in bookkeeping: no cached figure reads it
 
 SESSION_IDLE = timedelta(hours=1)
 SESSION_MAX = timedelta(hours=8)
@@ -76,7 +75,7 @@ def open_session(store: Store, actor: Actor, method: str, *, provider: str | Non
     """A new session for a signed-in account, with its one-time code for the cookie route."""
     now = now or datetime.now()
     session_id, token, handoff = secrets.token_hex(8), _new_secret(), _new_secret()
-    with store.transaction(data=False) as cur:
+    with store.transaction(writes="sessions") as cur:
         cur.execute("INSERT INTO sessions (session_id, token_hash, handoff_hash, handoff_until, email, method, "
                     "provider, signed_in_at, last_seen, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [session_id, _hash(token), _hash(handoff), now + HANDOFF_TTL, actor.email, method, provider,
@@ -90,7 +89,7 @@ def redeem_handoff(store: Store, handoff: str, now: datetime | None = None) -> s
         return None
     now = now or datetime.now()
     token = _new_secret()
-    with store.transaction(data=False) as cur:
+    with store.transaction(writes="sessions") as cur:
         row = cur.execute("SELECT session_id FROM sessions WHERE handoff_hash = ? AND handoff_until >= ? "
                           "AND ended_at IS NULL", [_hash(handoff), now]).fetchall()
         if not row:
@@ -120,7 +119,7 @@ def resolve(store: Store, token: str | None, now: datetime | None = None) -> Res
         end(store, session_id, reason, now=now)
         return Resolved(None, session_id, method, reason)
     if now - last_seen >= TOUCH_EVERY:
-        with store.transaction(data=False) as cur:
+        with store.transaction(writes="sessions") as cur:
             cur.execute("UPDATE sessions SET last_seen = ? WHERE session_id = ? AND ended_at IS NULL",
                         [now, session_id])
     return Resolved(actor, session_id, method, None)
@@ -147,7 +146,7 @@ def end(store: Store, session_id: str | None, reason: str = SIGNED_OUT_ELSEWHERE
     """End one session everywhere (every tab and device holding its cookie)."""
     if not session_id:
         return
-    with store.transaction(data=False) as cur:
+    with store.transaction(writes="sessions") as cur:
         cur.execute("UPDATE sessions SET ended_at = ?, ended_reason = ?, handoff_hash = NULL "
                     "WHERE session_id = ? AND ended_at IS NULL", [now or datetime.now(), reason, session_id])
 

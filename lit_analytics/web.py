@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from lit_analytics import config, sessions
+from lit_analytics import sessions
 from lit_analytics.bootstrap import app_store
 from lit_analytics.store import StoreError
 
@@ -46,7 +46,7 @@ def open_session(request: Request) -> RedirectResponse:
     response = RedirectResponse(safe_next(request.query_params.get("suite")), status_code=303)
     response.headers["Cache-Control"] = "no-store"
     try:
-        store = app_store(config.db_path(), build_demo=config.demo_requested())
+        store = app_store()
     except StoreError:   # no database: the page itself says so in French
         return response
     token = sessions.redeem_handoff(store, request.query_params.get("code", ""))

@@ -21,10 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from lit_analytics import auth
-from lit_analytics.bootstrap import init_database
-from lit_analytics.permissions import Actor
-from lit_analytics.store import PostgresLocation, Store
+# Every write transaction of the suite (and of the servers and commands it starts, which inherit the environment)
+# checks that the tables it changed are the ones it declared (`store.transaction(writes=...)`).
+os.environ["LIT_CHECK_WRITES"] = "1"
+
+from lit_analytics import auth  # noqa: E402
+from lit_analytics.bootstrap import init_database  # noqa: E402
+from lit_analytics.permissions import Actor  # noqa: E402
+from lit_analytics.store import PostgresLocation, Store  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -199,7 +203,7 @@ ANALYSTE = Actor("analyste@ditp.test", "analyste", frozenset(), "Analyste de tes
 
 def add_accounts(store: Store) -> None:
     """The test accounts, as rows of `users` and `user_labs` (migration 003)."""
-    with store.transaction() as cur:
+    with store.transaction(writes=("users", "user_labs")) as cur:
         for actor in (ADMIN, PORTEUR, ANALYSTE):
             cur.execute("INSERT INTO users (email, display_name, role, password_hash, disabled, is_demo, "
                         "failed_attempts, locked_until, created_at, created_by) "

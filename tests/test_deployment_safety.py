@@ -49,7 +49,7 @@ def test_the_run_script_asks_for_the_demo_only_without_lit_db():
 def test_init_force_keeps_a_dated_copy_of_the_database_it_replaces(tmp_path):
     db = tmp_path / "lit.duckdb"
     with init_database(db) as store:
-        with store.transaction() as cur:
+        with store.transaction(writes="audit_log") as cur:
             cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, outcome) "
                         "VALUES (1, now(), 'chef@ditp.test', 'connexion', 'succès')")
     rebuilt = run("init", "--db", str(db), "--force")

@@ -22,7 +22,7 @@ def small(tmp_path) -> Store:
     """
     store = Store(tmp_path / "small.duckdb")
     load_reference(store)
-    with store.transaction() as cur:
+    with store.transaction(writes=("report_versions", "project_snapshots", "training_sessions", "funding_tranches")) as cur:
         cur.execute("""INSERT INTO report_versions VALUES
             (1, 'projets', 'lab-zero', '2021-T1', 1, false, '2021-04-02 10:00', 'a@x', false),
             (2, 'projets', 'lab-zero', '2021-T2', 2, false, '2021-07-02 10:00', 'a@x', true),

@@ -51,8 +51,8 @@ def grid_page(db, actor=PORTEUR, kind="projets", quarter="2021-T4"):
 def current_rows(db, kind="projets", quarter="2021-T4"):
     """The current rows of Siilab's report and the upload history, read through the app's own store (a
     process opens a database file once: the AppTest's page holds it)."""
-    from lit_analytics.ui.cache import _open_store
-    store = _open_store(str(db))
+    from lit_analytics.bootstrap import app_store
+    store = app_store(db)
     version = store.scalar("SELECT version_id FROM report_versions WHERE kind = ? AND lab_id = 'siilab' "
                            "AND quarter = ? AND is_current", [kind, quarter])
     return ingest.version_rows(store, version, kind), ingest.history(store)

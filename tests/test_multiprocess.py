@@ -39,7 +39,7 @@ HOLD_A_WRITE = textwrap.dedent("""
     import sys, time
     from lit_analytics.store import Store
     store = Store(sys.argv[1])
-    with store.transaction() as cur:
+    with store.transaction(writes="meta") as cur:
         cur.execute("INSERT INTO meta VALUES ('held', 'oui')")
         print("holding", flush=True)
         time.sleep(float(sys.argv[2]))

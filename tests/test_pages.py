@@ -110,7 +110,7 @@ def test_region_from_a_map_click():
 
 def test_funding_page_flags_pia_breaches_in_words(demo_copy):
     from lit_analytics.store import Store
-    with Store(demo_copy) as store, store.transaction() as cur:
+    with Store(demo_copy) as store, store.transaction(writes="funding_tranches") as cur:
         version = cur.execute("SELECT version_id FROM report_versions WHERE kind = 'financements'").fetchone()[0]
         cur.execute("INSERT INTO funding_tranches VALUES (?, 'TR-X', 'siilab', 'PIA', 200000, DATE '2017-03-01', "
                     "DATE '2019-03-01', 'PIA complémentaire')", [version])
@@ -158,7 +158,7 @@ def test_a_publication_shows_at_the_next_run_and_the_older_figures_are_dropped(d
     cached = [key for key in ui.cache.MEMO._values if key[0][0] == str(demo_copy)]
     assert cached and len({key[0] for key in cached}) == 1          # this database's figures, one data version
     with Store(demo_copy) as other:                                   # another process closes an active lab
-        with other.transaction() as cur:
+        with other.transaction(writes="labs") as cur:
             cur.execute("UPDATE labs SET closed_on = DATE '2017-01-01' WHERE lab_id = "
                         "(SELECT min(lab_id) FROM labs WHERE closed_on IS NULL)")
     at.run()

@@ -8,8 +8,7 @@ import sys
 import pytest
 
 from conftest import DEMO_LOGINS, REPO, make_app_test
-from lit_analytics import config
-from lit_analytics.store import PostgresLocation, Store, StoreError, latest_schema_version
+from lit_analytics.store import PostgresLocation, Store, StoreError, latest_schema_version, locate
 
 
 def cli(*args, env=None):
@@ -19,10 +18,10 @@ def cli(*args, env=None):
 
 def test_the_url_is_accepted_by_db_and_lit_db_and_shown_without_its_password(monkeypatch):
     url = "postgresql://lit:s3cret@db.example:5432/lit"
-    assert isinstance(config.db_path(url), PostgresLocation)
+    assert isinstance(locate(url), PostgresLocation)
     monkeypatch.setenv("LIT_DB", url)
-    assert config.db_path() == url
-    assert config.db_path().display == "postgresql://lit:***@db.example:5432/lit"
+    assert locate() == url
+    assert locate().display == "postgresql://lit:***@db.example:5432/lit"
 
 
 def test_init_info_and_users_on_postgresql(postgres):
@@ -53,12 +52,12 @@ def test_migrations_on_postgresql_upgrade_and_refuse_a_newer_schema(postgres):
     location = postgres.create_database("mig")
     with Store(location, target_version=1) as old:
         assert old.schema_version() == 1 and not old.table_exists("training_sessions")
-        with old.transaction() as cur:
+        with old.transaction(writes="regions") as cur:
             cur.execute("INSERT INTO regions VALUES ('53', 'Bretagne', false)")
     with Store(location) as upgraded:
         assert upgraded.schema_version() == latest_schema_version()
         assert upgraded.query("SELECT name FROM regions") == [("Bretagne",)]
-        with upgraded.transaction() as cur:
+        with upgraded.transaction(writes="schema_migrations") as cur:
             cur.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
     with pytest.raises(StoreError, match="plus récente"):
         Store(location)

@@ -53,7 +53,7 @@ def smtp(monkeypatch):
 def leads(ref_store):
     """Siilab has two active lab leads and a disabled one; Archipel one lead; every Siilab report before T2
     2021 and the T2 2021 sessions are in, so Siilab misses: T2 2021 projets (late), T3 2021 both (due soon)."""
-    with ref_store.transaction() as cur:
+    with ref_store.transaction(writes=("users", "user_labs")) as cur:
         for mail, disabled, lab in (("deuxieme@siilab.test", False, "siilab"), ("ancien@siilab.test", True, "siilab"),
                                     ("porteur@archipel.test", False, "archipel")):
             cur.execute("INSERT INTO users (email, display_name, role, disabled, is_demo, failed_attempts, "
@@ -195,7 +195,7 @@ def test_send_now_is_for_administrators(leads, smtp):
 
 def test_the_follow_up_page_shows_the_last_reminder_and_an_admin_sends_one_now(leads, smtp):
     from conftest import ANALYSTE, make_app_test
-    from lit_analytics.ui.cache import _open_store
+    from lit_analytics.bootstrap import app_store
     with opened(leads) as store:
         reminders.send_reminders(store, "ligne de commande", TODAY, labs=("siilab",))
     at = make_app_test(leads, page="pages/suivi_depots.py", actor=ADMIN).run()
@@ -212,7 +212,7 @@ def test_the_follow_up_page_shows_the_last_reminder_and_an_admin_sends_one_now(l
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["Relance envoyée à porteur@archipel.test."]
     assert smtp.messages[-1][1] == ["porteur@archipel.test"] and "T2 2021" in smtp.messages[-1][2]["Subject"]
-    assert _open_store(str(leads)).scalar("SELECT count(*) FROM reminders WHERE lab_id = 'archipel'") == 2
+    assert app_store(leads).scalar("SELECT count(*) FROM reminders WHERE lab_id = 'archipel'") == 2
     at.button(key="suivi_remind_now").click().run()   # once only
     assert "déjà été relancé" in at.info[0].value
     analyst = make_app_test(leads, page="pages/suivi_depots.py", actor=ANALYSTE).run()

@@ -4,8 +4,9 @@ import threading
 
 import pytest
 
-from lit_analytics import audit, config  # noqa: F401 - audit declares the log as read by no figure
-from lit_analytics.store import UNCACHED_TABLES, Store, StoreError, latest_schema_version, migrations
+from lit_analytics import config
+from lit_analytics.store import (FIGURE_FREE_TABLES, Store, StoreError, UndeclaredWriteError, latest_schema_version,
+                                  locate, migrations)
 
 
 def test_new_database_gets_every_migration(tmp_path):
@@ -19,7 +20,7 @@ def test_opening_an_older_file_upgrades_it_and_keeps_its_data(tmp_path):
     with Store(path, target_version=1) as old:
         assert old.schema_version() == 1
         assert not old.table_exists("training_sessions")
-        with old.transaction() as cur:
+        with old.transaction(writes="regions") as cur:
             cur.execute("INSERT INTO regions VALUES ('53', 'Bretagne', false)")
     with Store(path) as upgraded:
         assert upgraded.schema_version() == latest_schema_version()
@@ -41,11 +42,11 @@ def test_opening_twice_changes_nothing(tmp_path):
 
 
 def test_a_failed_transaction_writes_nothing(empty_store):
-    with empty_store.transaction() as cur:
+    with empty_store.transaction(writes="regions") as cur:
         cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
     version = empty_store.data_version()
     with pytest.raises(RuntimeError):
-        with empty_store.transaction() as cur:
+        with empty_store.transaction(writes="regions") as cur:
             cur.execute("INSERT INTO regions VALUES ('24', 'Centre-Val de Loire', false)")
             raise RuntimeError("boom")
     assert empty_store.query("SELECT region_code FROM regions") == [("11",)]
@@ -54,20 +55,20 @@ def test_a_failed_transaction_writes_nothing(empty_store):
 
 def test_each_write_moves_the_data_version(empty_store):
     before = empty_store.data_version()
-    with empty_store.transaction() as cur:
+    with empty_store.transaction(writes="regions") as cur:
         cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
     assert empty_store.data_version() == before + 1
 
 
 def test_readers_in_other_threads_see_the_last_committed_state_during_a_write(empty_store):
-    with empty_store.transaction() as cur:
+    with empty_store.transaction(writes="regions") as cur:
         cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
     inside_write = threading.Event()
     release = threading.Event()
     seen = {}
 
     def writer():
-        with empty_store.transaction() as cur:
+        with empty_store.transaction(writes="regions") as cur:
             cur.execute("INSERT INTO regions VALUES ('24', 'Centre-Val de Loire', false)")
             inside_write.set()
             release.wait(10)
@@ -93,7 +94,7 @@ def test_readers_in_other_threads_see_the_last_committed_state_during_a_write(em
 def test_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "future.duckdb"
     with Store(path) as store:
-        with store.transaction() as cur:
+        with store.transaction(writes="schema_migrations") as cur:
             cur.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
     with pytest.raises(StoreError, match="plus récente"):
         Store(path)
@@ -108,25 +109,25 @@ def test_a_file_that_is_not_a_database_gives_a_french_error(tmp_path):
 
 def test_database_location_precedence(monkeypatch, tmp_path):
     monkeypatch.delenv("LIT_DB", raising=False)
-    assert config.db_path() == config.DEFAULT_DB
+    assert locate() == config.DEFAULT_DB
     monkeypatch.setenv("LIT_DB", str(tmp_path / "env.duckdb"))
-    assert config.db_path() == tmp_path / "env.duckdb"
-    assert config.db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
+    assert locate() == tmp_path / "env.duckdb"
+    assert locate(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
 
 
 # --- versions: what moves the data version, and what another Store (process) copies -----------------------
 
 def test_accounts_and_audit_writes_do_not_move_the_data_version_but_are_seen_elsewhere(empty_store):
-    assert "audit_log" in UNCACHED_TABLES   # declared by the audit module (imported above)
+    assert "audit_log" in FIGURE_FREE_TABLES   # no figure reads the journal
     other = Store(empty_store.location)        # another handle, as another process would have
     try:
         data_before, store_before = empty_store.data_version(), empty_store.get_meta("store_version")
-        with empty_store.transaction() as cur:
+        with empty_store.transaction(writes="audit_log") as cur:
             cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, target, outcome, detail) VALUES (1, now(), 'a@b.fr', 'connexion', NULL, 'succès', NULL)")
         assert empty_store.data_version() == data_before          # cached figures stay valid
         assert empty_store.get_meta("store_version") != store_before
         assert other.scalar("SELECT count(*) FROM audit_log") == 1  # ...and the other handle sees the row
-        with empty_store.transaction() as cur:
+        with empty_store.transaction(writes="regions") as cur:
             cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
         assert empty_store.data_version() == data_before + 1
         assert other.data_version() == data_before + 1
@@ -150,7 +151,7 @@ def reference_file_store(tmp_path):
 def test_a_rebuilt_database_is_copied_whole_by_a_running_handle(reference_file_store):
     from lit_analytics.bootstrap import init_database
     running = reference_file_store
-    with running.transaction() as cur:
+    with running.transaction(writes="regions") as cur:
         cur.execute("UPDATE regions SET name = 'Ancien nom' WHERE region_code = '53'")
     init_database(running.location, force=True).close()       # `init --force` while the app runs
     assert running.scalar("SELECT name FROM regions WHERE region_code = '53'") == "Bretagne"
@@ -158,20 +159,46 @@ def test_a_rebuilt_database_is_copied_whole_by_a_running_handle(reference_file_s
 
 def test_bookkeeping_transactions_keep_the_data_version(empty_store):
     before = empty_store.data_version()
-    with empty_store.transaction(data=False) as cur:
-        cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+    with empty_store.transaction(writes="sign_in_throttle") as cur:
+        cur.execute("INSERT INTO sign_in_throttle (client, failures, window_start) VALUES ('127.0.0.1', 1, now())")
     assert empty_store.data_version() == before
-    assert empty_store.query("SELECT name FROM regions") == [("Île-de-France",)]
+    assert empty_store.query("SELECT client FROM sign_in_throttle") == [("127.0.0.1",)]
+
+
+def test_every_figure_free_table_exists_in_the_schema(empty_store):
+    assert FIGURE_FREE_TABLES <= {t.lower() for t in empty_store.row_counts()}
+
+
+def test_a_write_declares_what_it_writes(empty_store):
+    with pytest.raises(TypeError):
+        empty_store.transaction()                    # no default: every write says what it touches
+    with pytest.raises(ValueError, match="unknown tables"):
+        with empty_store.transaction(writes="regoins") as cur:
+            cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+    assert empty_store.query("SELECT count(*) FROM regions") == [(0,)]   # nothing written
+
+
+def test_an_undeclared_write_fails_under_the_check_and_writes_nothing(tmp_path, monkeypatch):
+    """`LIT_CHECK_WRITES` (on in the whole suite, see conftest) runs on DuckDB files; the declarations are the same
+    code on both stores."""
+    monkeypatch.setenv("LIT_CHECK_WRITES", "1")
+    with Store(tmp_path / "checked.duckdb") as store:
+        before = store.data_version()
+        with pytest.raises(UndeclaredWriteError, match="regions"):
+            with store.transaction(writes="audit_log") as cur:
+                cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
+        assert store.query("SELECT count(*) FROM regions") == [(0,)]
+        assert store.data_version() == before
 
 
 def test_one_view_reads_one_snapshot_until_its_own_write(empty_store):
     other = Store(empty_store.location)        # another process's handle
     try:
-        with empty_store.transaction() as cur:
+        with empty_store.transaction(writes="regions") as cur:
             cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
         version = empty_store.data_version()
         with empty_store.one_view():
-            with other.transaction() as cur:      # another process publishes during the page run
+            with other.transaction(writes="regions") as cur:      # another process publishes during the page run
                 cur.execute("INSERT INTO regions VALUES ('53', 'Bretagne', false)")
             assert empty_store.query("SELECT count(*) FROM regions") == [(1,)]   # the run's figures agree
             assert empty_store.data_version() == version
@@ -180,7 +207,7 @@ def test_one_view_reads_one_snapshot_until_its_own_write(empty_store):
             thread.start()
             thread.join()
             assert seen_elsewhere == [version + 1]
-            with empty_store.transaction() as cur:   # this run's own write: read back at once
+            with empty_store.transaction(writes="regions") as cur:   # this run's own write: read back at once
                 cur.execute("INSERT INTO regions VALUES ('24', 'Centre-Val de Loire', false)")
             assert empty_store.query("SELECT count(*) FROM regions") == [(3,)]
             assert empty_store.data_version() == version + 2
@@ -193,11 +220,12 @@ def test_cache_key_changes_with_the_data_and_with_a_rebuilt_database(reference_f
     from lit_analytics.bootstrap import init_database
     store = reference_file_store
     first = store.cache_key()
-    with store.transaction(data=False) as cur:      # bookkeeping: cached figures stay valid
-        cur.execute("INSERT INTO regions VALUES ('99', 'Essai', false)")
+    with store.transaction(writes="audit_log") as cur:      # bookkeeping: cached figures stay valid
+        cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, outcome) "
+                    "VALUES (1, now(), 'a@b.fr', 'connexion', 'succès')")
     assert store.cache_key() == first
-    with store.transaction() as cur:
-        cur.execute("DELETE FROM regions WHERE region_code = '99'")
+    with store.transaction(writes="regions") as cur:
+        cur.execute("INSERT INTO regions VALUES ('99', 'Essai', false)")
     second = store.cache_key()
     assert second != first and second[:2] == first[:2]
     init_database(store.location, force=True).close()   # same place, another database: never the same key
@@ -209,7 +237,7 @@ def test_a_write_copies_only_the_tables_it_changed_into_the_snapshot(empty_store
         return dict(empty_store.query("SELECT table_name, table_oid FROM duckdb_tables() "
                                       "WHERE database_name = 'app'"))
     before = table_ids()
-    with empty_store.transaction() as cur:
+    with empty_store.transaction(writes="regions") as cur:
         cur.execute("INSERT INTO regions VALUES ('11', 'Île-de-France', false)")
     after = table_ids()
     assert set(after) == set(before)

@@ -289,7 +289,7 @@ def copy_to_postgres(source: Path, url: str):
             # regions first: the one foreign key (labs.region_code) points at it
             tables = sorted((t for t in counts if t not in ("schema_migrations", "meta") and counts[t]),
                             key=lambda t: (t != "regions", t))
-            with target.transaction() as cur:
+            with target.transaction(writes=tables) as cur:
                 for table in tables:
                     rows = read.execute(f'SELECT * FROM "{table}"').to_arrow_table()
                     columns = ", ".join(f'"{c}"' for c in rows.column_names)
@@ -329,8 +329,9 @@ def cold_snapshot_seconds(location: str) -> float:
 
 
 WRITES = {   # a write of each kind, adding no row, and what it costs with the snapshot's update that follows it
-    "small": "INSERT INTO sessions SELECT * FROM sessions WHERE false",                    # a session's touch
-    "large": "INSERT INTO project_snapshots SELECT * FROM project_snapshots WHERE false",  # a portfolio published
+    "small": ("sessions", "INSERT INTO sessions SELECT * FROM sessions WHERE false"),                 # a session's touch
+    "large": ("project_snapshots",
+              "INSERT INTO project_snapshots SELECT * FROM project_snapshots WHERE false"),  # a portfolio published
 }
 
 
@@ -341,11 +342,11 @@ def write_seconds(location: str, repeat: int = 5) -> dict[str, float]:
     from lit_analytics.store import Store
     out = {}
     with Store(location) as store:
-        for kind, sql in WRITES.items():
+        for kind, (table, sql) in WRITES.items():
             times = []
             for _ in range(repeat):
                 start = time.perf_counter()
-                with store.transaction(data=False) as cur:
+                with store.transaction(writes=table) as cur:
                     cur.execute(sql)
                 times.append(time.perf_counter() - start)
             out[kind] = sorted(times)[len(times) // 2]

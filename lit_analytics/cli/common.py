@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lit_analytics import config
 from lit_analytics.formats import parse_quarter
+from lit_analytics.store import locate
 
 
 class CliError(Exception):
@@ -32,7 +32,7 @@ def positive_int(text: str) -> int:
 
 def existing_database(args: argparse.Namespace) -> Path:
     """The database the command works on (`--db`, $LIT_DB, data/lit.duckdb), which must exist."""
-    path = config.db_path(args.db)
+    path = locate(args.db)
     if not path.exists():
         raise CliError(f"Base de données introuvable : {path} (créez-la avec « python -m lit_analytics init »).")
     return path

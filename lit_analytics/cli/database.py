@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from lit_analytics import config
 from lit_analytics.cli.common import existing_database, positive_int, quarter_arg
 from lit_analytics.formats import fmt_int, fmt_quarter
+from lit_analytics.store import locate
 
 
 def init_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def demo_arguments(p: argparse.ArgumentParser) -> None:
 
 def init(args: argparse.Namespace) -> int:
     from lit_analytics.bootstrap import describe, init_database
-    path = config.db_path(args.db)
+    path = locate(args.db)
     store = init_database(path, demo=args.demo, force=args.force, seed=args.seed, scale=args.scale,
                           until=args.until)
     with store:

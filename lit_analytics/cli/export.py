@@ -9,8 +9,8 @@ import argparse
 import os
 from pathlib import Path
 
-from lit_analytics import config
 from lit_analytics.cli.common import CliError
+from lit_analytics.store import locate
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from lit_analytics.export import briefing
     from lit_analytics.store import Store
 
-    path = config.db_path(args.db)
+    path = locate(args.db)
     if not path.exists():
         raise CliError(f"Base de données introuvable : {path}.")
     out = Path(args.out)

@@ -36,6 +36,9 @@ _SEEN_NOW = object()
 _NOT_GIVEN = object()
 log = logging.getLogger(__name__)
 
+# What registering an upload writes (a publication adds its version and rows): the import, its errors, the journal.
+_REGISTRATION = ("imports", "import_errors", audit.TABLE)
+
 
 class ReviewOutdated(Exception):
     """The published version changed between the verification the user reviewed and the publish (French message)."""
@@ -229,7 +232,7 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
         raise
     except Exception as exc:  # rolled back by the transaction; recorded, logged, answered in French
         log.exception("Publication en échec : %s (%s)", report.target(), file_name)
-        with store.transaction() as cur:
+        with store.transaction(writes=_REGISTRATION) as cur:
             import_id = _register_import(store, cur, report, actor, FAILED)
             audit.record(cur, actor.email, Action.PUBLICATION, Outcome.FAILURE, report.target(),
                          f"{file_name} — erreur inattendue ({exc.__class__.__name__}), rien n'a été publié")
@@ -239,7 +242,7 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
 def _publish_checked(store: Store, report: Report, actor: Actor, reviewed_version_id,
                      expected_version_id) -> PublishResult:
     kind, lab_id, quarter, file_name = report.kind, report.lab_id, report.quarter, report.file_name
-    with store.transaction() as cur:
+    with store.transaction(writes=_REGISTRATION + ("report_versions", DB_TABLES[kind][0])) as cur:
         _compare_with_current(store, report)  # inside the transaction: what is current now
         if (reviewed_version_id is not _NOT_GIVEN and report.ok and not report.already_published
                 and report.current_version_id != reviewed_version_id):
@@ -293,7 +296,7 @@ def register_rejected(store: Store, report: Report, actor: Actor) -> int:
     same = _latest_rejection_of(store, report, actor)
     if same is not None:   # checked before opening a transaction: a page rerun does not move the data version
         return same
-    with store.transaction() as cur:
+    with store.transaction(writes=_REGISTRATION) as cur:
         same = _latest_rejection_of(store, report, actor, cur)
         if same is not None:
             return same
@@ -391,7 +394,7 @@ def restore(store: Store, version_id: int, actor: Actor) -> RestoreResult:
     except PermissionDenied as exc:
         audit.log(store, actor.email, Action.RESTORATION, Outcome.REFUSED, f"version {version_id}", str(exc))
         raise
-    with store.transaction() as cur:
+    with store.transaction(writes=("report_versions", audit.TABLE)) as cur:
         row = cur.execute("SELECT kind, lab_id, quarter, is_current FROM report_versions WHERE version_id = ?",
                           [version_id]).fetchall()
         if not row:

@@ -1,4 +1,4 @@
-"""Cached access to the data for the pages: one `Store` per process (`st.cache_resource`), indicator results
+"""Cached access to the data for the pages: the process's one `Store` (`bootstrap.app_store`), indicator results
 kept in the process's memo (`lit_analytics.memo`) and keyed on the database, its data version (which moves at
 every write of a table the figures read, from this process or another) and the arguments, so a publication shows
 everywhere at the next click; the demo notice and the source line.
@@ -11,14 +11,13 @@ the session-cookie routes (`lit_analytics.web`).
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable, Hashable
 from typing import Any
 
 import streamlit as st
 
-from lit_analytics import config, indicators
-from lit_analytics.bootstrap import app_store
+from lit_analytics import indicators
+from lit_analytics.bootstrap import app_store, app_store_is_open
 from lit_analytics.formats import fmt_date
 from lit_analytics.memo import Memo
 from lit_analytics.store import Store
@@ -28,9 +27,13 @@ DEMO_NOTICE = ("**Données de démonstration** : les projets, sessions et financ
                "sont réels.")
 
 
-@st.cache_resource(show_spinner="Ouverture de la base de données…")
-def _open_store(path: str) -> Store:
-    store = app_store(path, build_demo=config.demo_requested())
+def get_store() -> Store:
+    """The app's one Store (`bootstrap.app_store`, shared with the HTTP routes of `web`): a dictionary look-up once
+    open; the first call of the process opens it (building the demo database when asked, `LIT_DEMO=1`)."""
+    if app_store_is_open():
+        return app_store()
+    with st.spinner("Ouverture de la base de données…"):
+        store = app_store()
     _freeze_once()
     return store
 
@@ -46,17 +49,6 @@ def _freeze_once() -> None:
     if not _FROZEN:
         _FROZEN.append(True)
         gc.freeze()
-
-
-_STORES: dict[str, Store] = {}   # by the LIT_DB setting: the look-up every query makes, without Streamlit's hashing
-
-
-def get_store() -> Store:
-    setting = os.environ.get("LIT_DB", "")
-    store = _STORES.get(setting)
-    if store is None or store.closed:
-        store = _STORES[setting] = _open_store(str(config.db_path()))
-    return store
 
 
 MEMO = Memo(max_entries=2048)   # query results and figures of this process (see lit_analytics.memo)
