@@ -179,11 +179,12 @@ class Store:
                     if not backend.path.exists():
                         versions = copy_into_snapshot(target, None, snapshot.versions)
                     else:
-                        backend.attach(target, "src", write=False, timeout=wait)
+                        reader = duckdb.connect(":memory:")   # a connection of its own: see copy_into_snapshot
                         try:
-                            versions = copy_into_snapshot(target, "src", snapshot.versions)
+                            backend.attach(reader, "src", write=False, timeout=wait)
+                            versions = copy_into_snapshot(target, "src", snapshot.versions, reader=reader)
                         finally:
-                            target.execute("DETACH src")
+                            reader.close()
                 else:
                     # Attached for the copy only: between copies, catalog look-ups of the page runs (e.g. a
                     # view's `meta` check) would otherwise reach PostgreSQL's catalog (~3 ms each).

@@ -65,23 +65,29 @@ class View:
 
 
 
-def copy_into_snapshot(target, source: str | None, old: dict[str, str]) -> dict[str, str]:
-    """Bring the snapshot's tables up to date with the database attached to it as `source` ("src": the file, or
-    PostgreSQL through the extension; None: the database does not exist yet, an empty snapshot), in one
-    transaction of `target` (a cursor on the snapshot): the source is read at one point in time, and readers in a
-    transaction keep the previous state. A table whose version is the one already copied (same database, same
+def copy_into_snapshot(target, source: str | None, old: dict[str, str], reader=None) -> dict[str, str]:
+    """Bring the snapshot's tables up to date with the database attached as `source` ("src"; None: the database
+    does not exist yet, an empty snapshot), in one transaction of `target` (a cursor on the snapshot): readers in a
+    transaction keep the previous state. PostgreSQL is attached to the snapshot's own DuckDB (`reader` None: the
+    copy needs no round trip through Python). A DuckDB file is attached to `reader`, a short-lived connection of
+    its own, and its tables travel as Arrow: the snapshot's DuckDB never attaches the file, so no page run's read
+    transaction can keep it attached there and make the next write's `ATTACH` fail (DuckDB keeps one registry of
+    attached files per process). A table whose version is the one already copied (same database, same
     schema) is left as it is: after a sign-in, only the sessions and the audit log travel. Views are made from the
     migrations of the source's schema version. The copies carry no keys or constraints (only read, and the copy
     is several times faster). Returns the source's `meta` rows (the versions)."""
     views = view_names()
+    src = target if reader is None else reader
+    if reader is not None:
+        reader.execute("BEGIN TRANSACTION")   # the file read at one point in time
     target.execute("BEGIN TRANSACTION")
     try:
         # (PostgreSQL's views show as tables through the extension: the snapshot makes its own.)
-        tables = [] if source is None else [t for t in base_tables(target, catalog=source) if t.lower() not in views]
+        tables = [] if source is None else [t for t in base_tables(src, catalog=source) if t.lower() not in views]
         if "schema_migrations" not in tables:
             tables, versions = [], {}
         else:
-            versions = (dict(target.execute(f"SELECT key, value FROM {source}.meta").fetchall())
+            versions = (dict(src.execute(f"SELECT key, value FROM {source}.meta").fetchall())
                         if "meta" in tables else {})
         same = ("instance" in versions and old.get("instance") == versions["instance"]
                 and old.get("schema") == versions.get("schema"))
@@ -97,7 +103,15 @@ def copy_into_snapshot(target, source: str | None, old: dict[str, str]) -> dict[
             # (A table no write has touched since the schema was made has no version: unchanged.)
             if same and table in present and table != "meta" and old.get(key) == versions.get(key):
                 continue
-            target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM {source}."{table}"')
+            if reader is None:
+                target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM {source}."{table}"')
+            else:
+                rows = reader.execute(f'SELECT * FROM {source}."{table}"').to_arrow_table()
+                target.register("snapshot_rows", rows)
+                try:
+                    target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM snapshot_rows')
+                finally:
+                    target.unregister("snapshot_rows")
         if not same and tables:
             version = int(target.execute("SELECT coalesce(max(version), 0) FROM app.schema_migrations").fetchone()[0])
             for statement in view_statements(min(version, latest_schema_version())):
@@ -106,4 +120,7 @@ def copy_into_snapshot(target, source: str | None, old: dict[str, str]) -> dict[
     except BaseException:
         target.execute("ROLLBACK")
         raise
+    finally:
+        if reader is not None:
+            reader.execute("ROLLBACK")
     return versions
