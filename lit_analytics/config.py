@@ -40,3 +40,9 @@ def check_writes() -> bool:
     """`LIT_CHECK_WRITES=1` (development and tests): every write transaction on a DuckDB file verifies that the
     tables it changed are the ones it declared (`store.transaction(writes=...)`); costs a scan of every table."""
     return os.environ.get("LIT_CHECK_WRITES", "").strip() in ("1", "oui", "true", "yes")
+
+
+def memo_bytes() -> int:
+    """`LIT_MEMO_MB` (256 by default): the most memory, in megabytes, the figures and query results kept by one app
+    process may take (least recently used first out)."""
+    return int(float(os.environ.get("LIT_MEMO_MB", "256")) * 1024 * 1024)

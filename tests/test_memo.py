@@ -61,3 +61,60 @@ def test_discard_drops_the_entries_it_is_told_are_stale():
         memo.get((version, "graphique"), lambda: version)
     assert memo.discard(lambda key: key[0] != 2) == 1
     assert len(memo) == 1 and memo.get((2, "graphique"), lambda: "recalculé") == 2
+
+
+def test_the_memo_is_bounded_in_bytes_least_recently_used_first_out():
+    memo = Memo(max_bytes=3_000, sizer=len)
+    for key in "abc":
+        memo.get(key, lambda: "x" * 1_000)
+    memo.get("a", lambda: "recalculé")           # a is used again: b is now the oldest
+    memo.get("d", lambda: "y" * 1_000)
+    assert memo.bytes <= 3_000 and len(memo) == 3 and memo.evictions == 1
+    assert memo.get("b", lambda: "recalculé") == "recalculé"
+    huge = memo.get("e", lambda: "z" * 10_000)   # larger than the whole bound: returned, not kept
+    assert huge == "z" * 10_000 and "e" not in memo._values and memo.bytes <= 3_000
+
+
+def test_sizes_are_estimated_from_what_the_value_holds():
+    import pandas as pd
+    from lit_analytics.memo import estimate_size
+    small, large = pd.DataFrame({"v": range(10)}), pd.DataFrame({"v": range(100_000)})
+    assert estimate_size(large) > 100 * estimate_size(small) > 0
+    assert estimate_size(threading.Lock()) > 0     # what cannot be pickled still counts
+
+
+def test_filters_that_mean_the_same_are_the_same_key():
+    from lit_analytics.filters import Filters
+    shuffled = Filters.from_query_params({"region": "84,53,53", "lab": "siilab,archipel", "du": "2022-T1",
+                                          "au": "2021-T1"})
+    assert shuffled == Filters(quarter_from="2021-T1", quarter_to="2022-T1", regions=("53", "84"),
+                               labs=("archipel", "siilab"))
+    assert hash(shuffled) == hash(Filters(regions=("53", "84"), labs=("siilab", "archipel"), quarter_from="2021-T1",
+                                          quarter_to="2022-T1"))
+
+
+def test_five_hundred_distinct_filter_urls_leave_the_figures_memo_under_its_bound(demo_copy, monkeypatch):
+    """Any signed-in user can ask for any filter combination in a URL: each is a new key, and the memo stays within
+    its bound in bytes (`LIT_MEMO_MB`) whatever the number of keys."""
+    from itertools import product
+
+    from lit_analytics import catalogue
+    from lit_analytics.filters import Filters
+    from lit_analytics.memo import Memo
+    from lit_analytics.store import Store
+    from lit_analytics.ui import cache
+
+    bound = 2 * 1024 * 1024
+    monkeypatch.setattr(cache, "MEMO", Memo(max_bytes=bound))
+    monkeypatch.setenv("LIT_DB", str(demo_copy))
+    with Store(demo_copy) as store:
+        monkeypatch.setattr(cache, "get_store", lambda: store)
+        quarters = [f"{y}-T{q}" for y in range(2017, 2027) for q in range(1, 5)]
+        urls = [{"du": a, "au": b} for a, b in product(quarters, quarters) if a < b][:500]
+        assert len(urls) == 500
+        for params in urls:
+            filters = Filters.from_query_params(params)
+            cache.memoized("chart", ("projets-par-etape", filters),
+                           lambda: catalogue.build_chart(store, "projets-par-etape", filters))
+            assert cache.MEMO.bytes <= bound
+        assert cache.MEMO.misses == 500 and cache.MEMO.evictions > 0 and len(cache.MEMO) < 500

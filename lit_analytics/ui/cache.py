@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from lit_analytics import indicators
+from lit_analytics import config, indicators
 from lit_analytics.bootstrap import app_store, app_store_is_open
 from lit_analytics.formats import fmt_date
 from lit_analytics.memo import Memo
@@ -51,7 +51,7 @@ def _freeze_once() -> None:
         gc.freeze()
 
 
-MEMO = Memo(max_entries=2048)   # query results and figures of this process (see lit_analytics.memo)
+MEMO = Memo(max_bytes=config.memo_bytes())   # query results and figures of this process (lit_analytics.memo)
 
 
 def _hashable(value: Any) -> Hashable:

@@ -77,7 +77,7 @@ def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_op
                     chart_downloads(get_store(), item, actor.email, key or item.id)
 
 
-_DISPLAYED = Memo(max_entries=256)   # French renderings of the tables pages show, by the table's identity
+_DISPLAYED = Memo(max_entries=256, max_bytes=32 * 1024 * 1024)   # French renderings of the tables pages show, by the table's identity
 
 
 def _display_table(df: pd.DataFrame) -> pd.DataFrame:
