@@ -56,6 +56,13 @@ def test_unknown_wrong_and_locked_get_the_same_answer(store, porteur):
     assert not (unknown.ok or wrong.ok or locked.ok)
 
 
+def test_the_refusal_states_the_lock_rule_that_applies():
+    """The answer is built from the constants that lock the account, so the two cannot say different things."""
+    assert (f"Après {auth.MAX_FAILED_ATTEMPTS} échecs de suite, un compte est verrouillé {auth.LOCK_MINUTES} minutes"
+            in auth.BAD_CREDENTIALS)
+    assert auth.BAD_CREDENTIALS.startswith("Adresse e-mail ou mot de passe incorrect. ")
+
+
 def test_a_locked_account_costs_a_password_check_like_the_others(store, porteur, monkeypatch):
     """Same work either way (one argon2 check, against a dummy hash when no real one is checked)."""
     for _ in range(auth.MAX_FAILED_ATTEMPTS):
