@@ -3,7 +3,7 @@
 Every event is one row: when, who (`actor`: an e-mail, « système », « ligne de commande »), what (`action`),
 on what (`target`), how it ended (`outcome`) and a free `detail`. Actions and outcomes are typed constants whose
 value is the French label stored in the log and shown in the journal, so every label is written once, here
-(in the manner of datasette's `events.py`). Accounts and sign-ins (`auth`), uploads, publications and
+(in the manner of datasette's `events.py`). Accounts (`accounts`) and sign-ins (`auth`), uploads, publications and
 restorations (`ingest`), exports (pages and command line), e-mail reminders (`reminders`) all write
 through `record` (inside the caller's transaction) or `log` (in a transaction of its own).
 """

@@ -37,7 +37,7 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
         if demo:
             load_demo(store, seed=seed, scale=scale, until=until)
             # Documented demonstration accounts (README), flagged is_demo; none in other databases.
-            from lit_analytics.auth import create_demo_accounts
+            from lit_analytics.accounts import create_demo_accounts
             create_demo_accounts(store)
         store.cursor().execute("CHECKPOINT")
     finally:
@@ -59,7 +59,7 @@ def _fill(store: Store, *, demo: bool, seed: int, scale: int, until: str | None)
     load_reference(store)
     if demo:
         load_demo(store, seed=seed, scale=scale, until=until)
-        from lit_analytics.auth import create_demo_accounts
+        from lit_analytics.accounts import create_demo_accounts
         create_demo_accounts(store)
 
 

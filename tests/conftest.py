@@ -25,7 +25,7 @@ import pytest
 # checks that the tables it changed are the ones it declared (`store.transaction(writes=...)`).
 os.environ["LIT_CHECK_WRITES"] = "1"
 
-from lit_analytics import auth  # noqa: E402
+from lit_analytics import accounts  # noqa: E402
 from lit_analytics.bootstrap import init_database  # noqa: E402
 from lit_analytics.permissions import Actor  # noqa: E402
 from lit_analytics.store import PostgresLocation, Store  # noqa: E402
@@ -278,7 +278,7 @@ def store(no_account_store) -> Store:
 @pytest.fixture
 def admin(store) -> Actor:
     """The first administrator of `store` (e-mail typed with capitals: accounts keep it in lower case)."""
-    return auth.bootstrap_admin(store, "Chef@DITP.gouv.fr", ACCOUNT_PASSWORD, display_name="Cheffe")
+    return accounts.bootstrap_admin(store, "Chef@DITP.gouv.fr", ACCOUNT_PASSWORD, display_name="Cheffe")
 
 
 @pytest.fixture
@@ -442,7 +442,7 @@ def make_app_test(db_path: Path, page: str | None = None, actor=None, timeout: f
     return at
 
 
-# The demonstration accounts that `init --demo` creates (see lit_analytics.auth.DEMO_ACCOUNTS and the README).
+# The demonstration accounts that `init --demo` creates (see lit_analytics.accounts.DEMO_ACCOUNTS and the README).
 DEMO_PASSWORD = "demo-lit-2016"
 DEMO_LOGINS = {
     "admin": "demo-admin@lit.example",

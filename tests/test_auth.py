@@ -1,5 +1,5 @@
-"""Accounts, password sign-in, lock, sessions, OIDC mapping (lit_analytics.auth) and the audit log
-(lit_analytics.audit), on real DuckDB files."""
+"""Accounts (lit_analytics.accounts), password sign-in, lock, sessions, OIDC mapping (lit_analytics.auth) and the
+audit log (lit_analytics.audit), on real DuckDB files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from conftest import ACCOUNT_PASSWORD
-from lit_analytics import audit, auth
+from lit_analytics import accounts, audit, auth
 from lit_analytics.export.journal import journal_csv
 from lit_analytics.permissions import Actor, PermissionDenied, actor_for_email
 
@@ -28,11 +28,11 @@ def events(store, action=None):
 
 def test_a_database_without_demo_has_no_account(store):
     assert store.scalar("SELECT count(*) FROM users") == 0
-    assert not auth.has_accounts(store)
+    assert not accounts.has_accounts(store)
 
 
 def test_hash_is_argon2id_salted_and_never_the_password(store, admin):
-    auth.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
+    accounts.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
     hashes = [h for (h,) in store.query("SELECT password_hash FROM users ORDER BY email")]
     assert len(hashes) == 2 and hashes[0] != hashes[1]               # same password, different salts
     for h in hashes:
@@ -44,23 +44,23 @@ def test_hash_is_argon2id_salted_and_never_the_password(store, admin):
 
 def test_bootstrap_is_only_for_the_first_admin(store, admin):
     assert admin.email == "chef@ditp.gouv.fr" and admin.is_admin
-    with pytest.raises(auth.AuthError, match="existe déjà"):
-        auth.bootstrap_admin(store, "autre@ditp.gouv.fr", PASSWORD)
+    with pytest.raises(accounts.AuthError, match="existe déjà"):
+        accounts.bootstrap_admin(store, "autre@ditp.gouv.fr", PASSWORD)
     assert events(store, "création de compte")[-1][3] == "refus"
 
 
 def test_only_admins_change_accounts_and_refusals_are_audited(store, admin):
-    porteur = auth.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
-    analyste = auth.add_account(store, admin, "a@ditp.gouv.fr", "analyste")
+    porteur = accounts.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
+    analyste = accounts.add_account(store, admin, "a@ditp.gouv.fr", "analyste")
     for actor in (porteur, analyste):
         with pytest.raises(PermissionDenied, match="administrateurs"):
-            auth.add_account(store, actor, "x@lab.fr", "admin", password=PASSWORD)
+            accounts.add_account(store, actor, "x@lab.fr", "admin", password=PASSWORD)
         with pytest.raises(PermissionDenied):
-            auth.disable_account(store, actor, admin.email)
+            accounts.disable_account(store, actor, admin.email)
         with pytest.raises(PermissionDenied):
-            auth.set_password(store, actor, actor.email, "nouveau mot de passe sûr")
+            accounts.set_password(store, actor, actor.email, "nouveau mot de passe sûr")
         with pytest.raises(PermissionDenied):
-            auth.update_account(store, actor, actor.email, role="admin")
+            accounts.update_account(store, actor, actor.email, role="admin")
     assert store.scalar("SELECT count(*) FROM users") == 3
     assert store.scalar("SELECT role FROM users WHERE email = 'p@lab.fr'") == "porteur"
     refused = [r for r in events(store) if r[3] == "refus"]
@@ -68,37 +68,37 @@ def test_only_admins_change_accounts_and_refusals_are_audited(store, admin):
 
 
 def test_account_input_is_checked_in_french(store, admin):
-    with pytest.raises(auth.AuthError, match="Adresse e-mail invalide"):
-        auth.add_account(store, admin, "pas-une-adresse", "analyste")
-    with pytest.raises(auth.AuthError, match="Rôle inconnu"):
-        auth.add_account(store, admin, "x@lab.fr", "chef")
-    with pytest.raises(auth.AuthError, match="au moins un laboratoire"):
-        auth.add_account(store, admin, "x@lab.fr", "porteur")
-    with pytest.raises(auth.AuthError, match="Laboratoire inconnu"):
-        auth.add_account(store, admin, "x@lab.fr", "porteur", ["nulle-part"])
-    with pytest.raises(auth.AuthError, match="Seuls les comptes porteurs"):
-        auth.add_account(store, admin, "x@lab.fr", "analyste", ["siilab"])
-    with pytest.raises(auth.AuthError, match="12 caractères"):
-        auth.add_account(store, admin, "x@lab.fr", "analyste", password="court")
-    with pytest.raises(auth.AuthError, match="existe déjà"):
-        auth.add_account(store, admin, "CHEF@ditp.gouv.fr", "analyste")
+    with pytest.raises(accounts.AuthError, match="Adresse e-mail invalide"):
+        accounts.add_account(store, admin, "pas-une-adresse", "analyste")
+    with pytest.raises(accounts.AuthError, match="Rôle inconnu"):
+        accounts.add_account(store, admin, "x@lab.fr", "chef")
+    with pytest.raises(accounts.AuthError, match="au moins un laboratoire"):
+        accounts.add_account(store, admin, "x@lab.fr", "porteur")
+    with pytest.raises(accounts.AuthError, match="Laboratoire inconnu"):
+        accounts.add_account(store, admin, "x@lab.fr", "porteur", ["nulle-part"])
+    with pytest.raises(accounts.AuthError, match="Seuls les comptes porteurs"):
+        accounts.add_account(store, admin, "x@lab.fr", "analyste", ["siilab"])
+    with pytest.raises(accounts.AuthError, match="12 caractères"):
+        accounts.add_account(store, admin, "x@lab.fr", "analyste", password="court")
+    with pytest.raises(accounts.AuthError, match="existe déjà"):
+        accounts.add_account(store, admin, "CHEF@ditp.gouv.fr", "analyste")
     assert store.scalar("SELECT count(*) FROM users") == 1
 
 
 def test_update_disable_enable_and_the_last_admin_stays(store, admin):
-    auth.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"])
-    auth.update_account(store, admin, "p@lab.fr", labs=["siilab", "archipel"], display_name="Pat")
+    accounts.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"])
+    accounts.update_account(store, admin, "p@lab.fr", labs=["siilab", "archipel"], display_name="Pat")
     assert actor_for_email(store, "p@lab.fr").labs == {"siilab", "archipel"}
-    with pytest.raises(auth.AuthError, match="propre compte"):
-        auth.disable_account(store, admin, admin.email)
-    other = auth.add_account(store, admin, "a2@ditp.gouv.fr", "admin")
-    auth.disable_account(store, other, admin.email)
-    with pytest.raises(auth.AuthError, match="dernier administrateur"):
-        auth.update_account(store, other, other.email, role="analyste")
-    auth.enable_account(store, other, admin.email)
-    auth.disable_account(store, admin, "p@lab.fr")
+    with pytest.raises(accounts.AuthError, match="propre compte"):
+        accounts.disable_account(store, admin, admin.email)
+    other = accounts.add_account(store, admin, "a2@ditp.gouv.fr", "admin")
+    accounts.disable_account(store, other, admin.email)
+    with pytest.raises(accounts.AuthError, match="dernier administrateur"):
+        accounts.update_account(store, other, other.email, role="analyste")
+    accounts.enable_account(store, other, admin.email)
+    accounts.disable_account(store, admin, "p@lab.fr")
     assert actor_for_email(store, "p@lab.fr") is None
-    table = auth.account_table(store)
+    table = accounts.account_table(store)
     assert table.set_index("Adresse e-mail").loc["p@lab.fr", "État"] == "désactivé"
     actions = [r[1] for r in events(store)]
     assert actions.count("désactivation de compte") == 2 and "réactivation de compte" in actions
@@ -119,9 +119,9 @@ def test_sign_in_with_the_right_password_only(store, admin):
 
 
 def test_a_disabled_account_cannot_sign_in(store, admin):
-    auth.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
+    accounts.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
     assert auth.authenticate(store, "p@lab.fr", PASSWORD).ok
-    auth.disable_account(store, admin, "p@lab.fr")
+    accounts.disable_account(store, admin, "p@lab.fr")
     result = auth.authenticate(store, "p@lab.fr", PASSWORD)
     assert not result.ok and "désactivé" in result.message
     assert events(store)[-1][1:5] == ("échec de connexion", "p@lab.fr", "refus", "compte désactivé")
@@ -153,16 +153,16 @@ def test_a_success_resets_the_failure_count(store, admin):
 
 
 def test_an_admin_unlocks_and_resets_a_password(store, admin):
-    auth.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
+    accounts.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
     for _ in range(auth.MAX_FAILED_ATTEMPTS):
         auth.authenticate(store, "p@lab.fr", "faux")
     assert not auth.authenticate(store, "p@lab.fr", PASSWORD).ok
-    auth.unlock_account(store, admin, "p@lab.fr")
+    accounts.unlock_account(store, admin, "p@lab.fr")
     assert auth.authenticate(store, "p@lab.fr", PASSWORD).ok
-    auth.set_password(store, admin, "p@lab.fr", "un tout nouveau secret")
+    accounts.set_password(store, admin, "p@lab.fr", "un tout nouveau secret")
     assert not auth.authenticate(store, "p@lab.fr", PASSWORD).ok
     assert auth.authenticate(store, "p@lab.fr", "un tout nouveau secret").ok
-    auth.set_password(store, admin, "p@lab.fr", None)           # OIDC only from now on
+    accounts.set_password(store, admin, "p@lab.fr", None)           # OIDC only from now on
     assert not auth.authenticate(store, "p@lab.fr", "un tout nouveau secret").ok
 
 
@@ -177,7 +177,7 @@ def test_sessions_expire_after_idle_time_and_after_eight_hours():
 
 
 def test_an_oidc_email_maps_to_its_account_and_an_unknown_one_gets_nothing(store, admin):
-    auth.add_account(store, admin, "agent@lab.fr", "porteur", ["archipel"])     # no password: OIDC only
+    accounts.add_account(store, admin, "agent@lab.fr", "porteur", ["archipel"])     # no password: OIDC only
     issued = datetime(2026, 3, 2, 9, 30, 5)
     result = auth.sign_in_oidc(store, "Agent@Lab.fr", "proconnect", issued)
     assert result.actor == Actor("agent@lab.fr", "porteur", frozenset({"archipel"}))
@@ -192,16 +192,16 @@ def test_an_oidc_email_maps_to_its_account_and_an_unknown_one_gets_nothing(store
 
 def test_demo_accounts_exist_only_in_demo_databases(demo_store, store):
     demo = {r[0]: r[1:] for r in demo_store.query("SELECT email, role, is_demo FROM users")}
-    assert demo == {email: (role, True) for email, _, role, _ in auth.DEMO_ACCOUNTS}
+    assert demo == {email: (role, True) for email, _, role, _ in accounts.DEMO_ACCOUNTS}
     assert demo_store.query("SELECT lab_id FROM user_labs WHERE email = 'demo-porteur-archipel@lit.example'") == [
         ("archipel",)]
-    assert not auth.demo_accounts(store).shape[0]
+    assert not accounts.demo_accounts(store).shape[0]
 
 
 # --- the audit log ----------------------------------------------------------------------------
 
 def test_audit_events_filter_and_export_for_french_excel(store, admin):
-    auth.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
+    accounts.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
     auth.authenticate(store, "p@lab.fr", "faux ; avec point-virgule")
     auth.authenticate(store, "p@lab.fr", PASSWORD)
     everything = audit.events(store)

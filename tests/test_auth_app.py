@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from streamlit.testing.v1 import AppTest
 
 from conftest import DEMO_LOGINS, DEMO_PASSWORD, make_app_test
-from lit_analytics import auth, ui
+from lit_analytics import accounts, auth, ui
 from lit_analytics.permissions import Actor
 from lit_analytics.store import Store
 
@@ -58,7 +58,7 @@ def test_sign_in_with_a_demo_account_opens_the_dashboard(demo_copy):
 def test_wrong_password_and_disabled_account_are_refused_on_the_page(demo_copy):
     at = submit(signed_out(demo_copy), DEMO_LOGINS["analyste"], "pas le bon")
     assert [e.value for e in at.error] == [auth.BAD_CREDENTIALS] and not at.metric
-    auth.disable_account(app_store(), ADMIN, DEMO_LOGINS["analyste"])
+    accounts.disable_account(app_store(), ADMIN, DEMO_LOGINS["analyste"])
     at = submit(signed_out(demo_copy), DEMO_LOGINS["analyste"], DEMO_PASSWORD)
     assert any("désactivé" in e.value for e in at.error) and not at.metric
 
@@ -66,7 +66,7 @@ def test_wrong_password_and_disabled_account_are_refused_on_the_page(demo_copy):
 def test_an_account_disabled_during_a_session_is_signed_out_at_its_next_click(demo_copy):
     at = submit(signed_out(demo_copy), DEMO_LOGINS["analyste"], DEMO_PASSWORD)
     assert at.metric
-    auth.disable_account(app_store(), ADMIN, DEMO_LOGINS["analyste"])
+    accounts.disable_account(app_store(), ADMIN, DEMO_LOGINS["analyste"])
     at.run()
     assert not at.metric and any("désactivé" in w.value for w in at.warning)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO_LOGINS, DEMO_PASSWORD, REPO, make_app_test
-from lit_analytics import auth, ingest
+from lit_analytics import accounts, auth, ingest
 from lit_analytics.permissions import PermissionDenied
 from lit_analytics.store import Store
 
@@ -82,7 +82,7 @@ def test_command_line_refuses_other_labs_the_ledger_analysts_and_disabled_accoun
         assert result.returncode == 1 and message in result.stderr, result.stderr
     with Store(db) as store:
         assert written(store) == before
-        auth.disable_account(store, admin, DEMO_LOGINS["porteur-siilab"])
+        accounts.disable_account(store, admin, DEMO_LOGINS["porteur-siilab"])
     disabled = run_cli("import", "--db", db, "--user", DEMO_LOGINS["porteur-siilab"], "--kind", "sessions",
                        "--lab", "siilab", "--quarter", "T3 2021", str(sessions))
     assert disabled.returncode == 1 and "Compte inconnu ou désactivé" in disabled.stderr

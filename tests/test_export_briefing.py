@@ -110,13 +110,13 @@ def test_export_command_is_audited(demo_copy, tmp_path):
 
 
 def test_download_wrapper_audits_success_and_failure(demo_copy):
-    from lit_analytics import auth, sessions
+    from lit_analytics import accounts, sessions
     from lit_analytics.permissions import Actor
     from lit_analytics.store import Store
     from lit_analytics.ui.export import _audited
     with Store(demo_copy) as store:
         # A signed-in account: a deferred download re-checks its session first (issue 10).
-        user = auth.add_account(store, Actor("admin@ditp.test", "admin"), "a@b.fr", "analyste")
+        user = accounts.add_account(store, Actor("admin@ditp.test", "admin"), "a@b.fr", "analyste")
         session_id = sessions.open_session(store, user, "password").session_id
         assert _audited(store, "a@b.fr", "Graphique", "png", lambda: b"12345", session_id)() == b"12345"
 

@@ -7,7 +7,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from lit_analytics import auth, sessions, web
+from lit_analytics import accounts, sessions, web
 from lit_analytics.bootstrap import app_store, init_database
 
 
@@ -17,7 +17,7 @@ def client_and_store(tmp_path, monkeypatch):
     init_database(path).close()
     monkeypatch.setenv("LIT_DB", str(path))
     store = app_store(path)
-    actor = auth.bootstrap_admin(store, "chef@ditp.gouv.fr", "un mot de passe solide")
+    actor = accounts.bootstrap_admin(store, "chef@ditp.gouv.fr", "un mot de passe solide")
     return TestClient(Starlette(routes=web.ROUTES), base_url="https://lit.example"), store, actor
 
 

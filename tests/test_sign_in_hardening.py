@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from conftest import ACCOUNT_PASSWORD
-from lit_analytics import auth, sessions
+from lit_analytics import accounts, auth, sessions
 from lit_analytics.permissions import Actor
 
 PASSWORD = ACCOUNT_PASSWORD
@@ -18,7 +18,7 @@ PASSWORD = ACCOUNT_PASSWORD
 
 @pytest.fixture
 def porteur(store, admin) -> Actor:
-    return auth.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
+    return accounts.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
 
 
 # --- guessing --------------------------------------------------------------------------------------
@@ -54,6 +54,13 @@ def test_unknown_wrong_and_locked_get_the_same_answer(store, porteur):
     locked = auth.authenticate(store, porteur.email, PASSWORD)
     assert unknown.message == wrong.message == locked.message == auth.BAD_CREDENTIALS
     assert not (unknown.ok or wrong.ok or locked.ok)
+
+
+def test_the_refusal_states_the_lock_rule_that_applies():
+    """The answer is built from the constants that lock the account, so the two cannot say different things."""
+    assert (f"Après {auth.MAX_FAILED_ATTEMPTS} échecs de suite, un compte est verrouillé {auth.LOCK_MINUTES} minutes"
+            in auth.BAD_CREDENTIALS)
+    assert auth.BAD_CREDENTIALS.startswith("Adresse e-mail ou mot de passe incorrect. ")
 
 
 def test_a_locked_account_costs_a_password_check_like_the_others(store, porteur, monkeypatch):
@@ -118,15 +125,15 @@ def test_oidc_binds_the_account_to_the_first_issuer_and_subject(store, porteur):
 # --- the last administrator ----------------------------------------------------------------------------
 
 def test_two_administrators_disabling_each_other_leave_one_active(store, admin):
-    second = auth.add_account(store, admin, "adjointe@ditp.gouv.fr", "admin", password=PASSWORD)
+    second = accounts.add_account(store, admin, "adjointe@ditp.gouv.fr", "admin", password=PASSWORD)
     barrier = threading.Barrier(2)
     errors = []
 
     def disable(who, whom):
         barrier.wait()
         try:
-            auth.disable_account(store, who, whom.email)
-        except auth.AuthError as exc:
+            accounts.disable_account(store, who, whom.email)
+        except accounts.AuthError as exc:
             errors.append(str(exc))
     threads = [threading.Thread(target=disable, args=(admin, second)),
                threading.Thread(target=disable, args=(second, admin))]
@@ -172,10 +179,10 @@ def test_sessions_keep_the_expiry_rules(store, porteur):
 
 
 @pytest.mark.parametrize("change, reason", [
-    (lambda s, a, e: auth.disable_account(s, a, e), sessions.ACCOUNT_DISABLED),
-    (lambda s, a, e: auth.update_account(s, a, e, labs=["archipel"]), sessions.ACCOUNT_CHANGED),
-    (lambda s, a, e: auth.update_account(s, a, e, role="analyste", labs=[]), sessions.ACCOUNT_CHANGED),
-    (lambda s, a, e: auth.set_password(s, a, e, "un autre mot de passe"), sessions.PASSWORD_CHANGED),
+    (lambda s, a, e: accounts.disable_account(s, a, e), sessions.ACCOUNT_DISABLED),
+    (lambda s, a, e: accounts.update_account(s, a, e, labs=["archipel"]), sessions.ACCOUNT_CHANGED),
+    (lambda s, a, e: accounts.update_account(s, a, e, role="analyste", labs=[]), sessions.ACCOUNT_CHANGED),
+    (lambda s, a, e: accounts.set_password(s, a, e, "un autre mot de passe"), sessions.PASSWORD_CHANGED),
 ])
 def test_an_account_change_ends_every_session_of_that_account(store, admin, porteur, change, reason):
     first = sessions.open_session(store, porteur, "password")
@@ -212,7 +219,7 @@ def test_a_deferred_download_rechecks_the_session_before_producing_a_byte(store,
     opened = sessions.open_session(store, porteur, "password")
     download = _audited(store, porteur.email, "Carte", "png", lambda: produced.append(1) or b"PNG", opened.session_id)
     assert download() == b"PNG" and produced == [1]
-    auth.disable_account(store, admin, porteur.email)
+    accounts.disable_account(store, admin, porteur.email)
     with pytest.raises(PermissionDenied, match=SESSION_OVER):
         download()
     assert produced == [1]                                  # nothing produced after the account was disabled

@@ -45,13 +45,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _users(args: argparse.Namespace) -> int:
-    from lit_analytics import auth
+    from lit_analytics import accounts
     from lit_analytics.store import Store
 
     path = existing_database(args)
     if args.action == "list":
         with Store(path, read_only=True) as store:
-            _print_accounts(auth.account_table(store))
+            _print_accounts(accounts.account_table(store))
         return 0
     if not args.email:
         raise CliError(f"Indiquez le compte avec --email pour « users {args.action} ».")
@@ -63,28 +63,28 @@ def _users(args: argparse.Namespace) -> int:
             if args.bootstrap:
                 if args.role != "admin" or args.lab:
                     raise CliError("--bootstrap ne crée qu'un compte administrateur (--role admin, sans --lab).")
-                auth.bootstrap_admin(store, args.email, password, display_name=args.name)
+                accounts.bootstrap_admin(store, args.email, password, display_name=args.name)
             else:
-                auth.add_account(store, _acting_admin(store, args), args.email, args.role, args.lab,
-                                 display_name=args.name, password=password)
-            print(f"Compte créé : {auth.normalize_email(args.email)} ({args.role}).")
+                accounts.add_account(store, _acting_admin(store, args), args.email, args.role, args.lab,
+                                     display_name=args.name, password=password)
+            print(f"Compte créé : {accounts.normalize_email(args.email)} ({args.role}).")
             return 0
         if args.bootstrap:
             raise CliError("--bootstrap ne sert qu'à « users add » du premier administrateur.")
         actor = _acting_admin(store, args)
         if args.action == "disable":
-            auth.disable_account(store, actor, args.email)
-            print(f"Compte désactivé : {auth.normalize_email(args.email)}.")
+            accounts.disable_account(store, actor, args.email)
+            print(f"Compte désactivé : {accounts.normalize_email(args.email)}.")
         elif args.action == "enable":
-            auth.enable_account(store, actor, args.email)
-            print(f"Compte réactivé : {auth.normalize_email(args.email)}.")
+            accounts.enable_account(store, actor, args.email)
+            print(f"Compte réactivé : {accounts.normalize_email(args.email)}.")
         elif args.action == "unlock":
-            auth.unlock_account(store, actor, args.email)
-            print(f"Compte déverrouillé : {auth.normalize_email(args.email)}.")
+            accounts.unlock_account(store, actor, args.email)
+            print(f"Compte déverrouillé : {accounts.normalize_email(args.email)}.")
         elif args.action == "password":
             password = None if args.no_password else _read_password(args)
-            auth.set_password(store, actor, args.email, password)
-            print(f"Mot de passe {'défini' if password else 'retiré'} : {auth.normalize_email(args.email)}.")
+            accounts.set_password(store, actor, args.email, password)
+            print(f"Mot de passe {'défini' if password else 'retiré'} : {accounts.normalize_email(args.email)}.")
     return 0
 
 

@@ -24,7 +24,7 @@ import streamlit as st
 
 from urllib.parse import urlencode, urlsplit
 
-from lit_analytics import auth, sessions, web
+from lit_analytics import accounts, auth, sessions, web
 from lit_analytics.permissions import ROLES, Actor, actor_for_email
 from lit_analytics.store import Store
 
@@ -329,15 +329,15 @@ def sign_in_page(store: Store) -> None:
             st.rerun()
         st.error(result.message)
 
-    if not auth.has_accounts(store):
+    if not accounts.has_accounts(store):
         st.info("Aucun compte n'existe encore dans cette base. Créez le premier administrateur en ligne de "
                 "commande : `python -m lit_analytics users add --bootstrap --email ADRESSE --role admin`.")
-    demo = auth.demo_accounts(store)
+    demo = accounts.demo_accounts(store)
     if not demo.empty:
         st.warning("**BASE DE DÉMONSTRATION** : ses comptes et leur mot de passe sont publics (ci-dessous et dans "
                  "la documentation) ; n'y mettez aucune donnée réelle et ne l'exposez pas sur un réseau. En "
                  "production, construisez la base sans --demo (python -m lit_analytics init).", icon=":material/warning:")
         with st.expander("Comptes de démonstration (base de démonstration uniquement)", expanded=True):
-            st.markdown(f"Mot de passe de tous les comptes de démonstration : `{auth.DEMO_PASSWORD}`")
+            st.markdown(f"Mot de passe de tous les comptes de démonstration : `{accounts.DEMO_PASSWORD}`")
             st.dataframe(demo.assign(role=demo["role"].map(ROLES)).rename(
                 columns={"email": "Adresse e-mail", "display_name": "Nom", "role": "Rôle"}), hide_index=True)
