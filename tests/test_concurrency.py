@@ -115,3 +115,57 @@ def test_two_publications_of_the_same_report_one_lands_the_other_is_told_in_fren
     assert sorted(ref_store.query("SELECT outcome FROM imports WHERE origin = 'upload'")) == [("conflit",), ("publié",)]
     assert ref_store.scalar("SELECT count(*) FROM audit_log WHERE action = 'dépôt' AND outcome = 'échec' "
                             "AND detail LIKE '%conflit%'") == 1
+
+
+def test_thirty_sign_ins_land_at_once_right_after_another_process_wrote(store, admin, tmp_path):
+    """Pages are being read (read transactions on the snapshot), another process writes (a command unlocks an
+    account), then thirty people sign in at the same moment, each on their own account: every sign-in lands. (The
+    snapshot once kept the file attached while a page run read, and the next write's ATTACH failed with « Unique
+    file handle conflict ».)"""
+    from lit_analytics import accounts, auth
+
+    password = "un mot de passe solide"
+    emails = [f"agent{n:02d}@lab.example" for n in range(30)]
+    hashed = accounts.hash_password(password)          # thirty accounts in one write (the set-up, not the test)
+    with store.transaction(writes="users") as cur:
+        cur.executemany("INSERT INTO users (email, role, password_hash, disabled, is_demo, failed_attempts, "
+                        "created_at, created_by) VALUES (?, 'analyste', ?, false, false, 0, now(), 'test')",
+                        [[email, hashed] for email in emails])
+    store.lock_timeout = 120
+    reading, stop = threading.Barrier(4), threading.Event()
+
+    def page_runs():
+        reading.wait(60)
+        while not stop.is_set():
+            with store.one_view():
+                store.query("SELECT count(*) FROM labs")
+
+    readers = [threading.Thread(target=page_runs) for _ in range(3)]
+    for r in readers:
+        r.start()
+    reading.wait(60)
+    other = subprocess.run([sys.executable, "-m", "lit_analytics", "users", "unlock", "--db", str(store.location),
+                            "--user", admin.email, "--email", emails[0]],
+                           cwd=REPO, capture_output=True, text=True, timeout=300, env=os.environ)
+    assert other.returncode == 0, other.stderr
+    start, results, errors = threading.Barrier(30), {}, []
+
+    def sign_in(email):
+        start.wait(60)
+        try:
+            with store.one_view():
+                results[email] = auth.authenticate(store, email, password, client="198.51.100.7").actor
+        except Exception as exc:   # noqa: BLE001 - any failure is what the test reports
+            errors.append(f"{email}: {exc!r}")
+
+    threads = [threading.Thread(target=sign_in, args=(email,)) for email in emails]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    stop.set()
+    for r in readers:
+        r.join(60)
+    assert errors == []
+    assert sorted(email for email, actor in results.items() if actor is not None) == emails
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'connexion' AND outcome = 'succès'") == 30
