@@ -12,9 +12,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from lit_analytics import catalogue, indicators, presentation, reference
-from lit_analytics.lab_names import lab_names
-from lit_analytics.presentation import screen_tables
+from lit_analytics import catalogue, domain, indicators, presentation, reference
 from lit_analytics.catalogue import Chart
 from lit_analytics.export import deck as deck_mod
 from lit_analytics.export import images, slide_charts
@@ -22,6 +20,8 @@ from lit_analytics.export.images import ExportError
 from lit_analytics.export.tables import Table, to_csv, to_xlsx
 from lit_analytics.filters import Filters
 from lit_analytics.formats import fmt_date, fmt_eur, fmt_int, fmt_quarter
+from lit_analytics.lab_names import lab_names
+from lit_analytics.presentation import screen_tables
 from lit_analytics.store import Store
 
 DECK_TITLE = "Laboratoires d'innovation territoriale"
@@ -214,7 +214,7 @@ def _sources(store: Store, demo: bool) -> list[str]:
         activity,
         "Référentiels : régions (INSEE, Code officiel géographique) ; laboratoires : pages publiques citées fait "
         "par fait sur chaque fiche (page Laboratoires) — les valeurs supposées y sont signalées.",
-        "Chiffres de référence : " + catalogue.domain.REFERENCE_SOURCE + ".",
+        "Chiffres de référence : " + domain.REFERENCE_SOURCE + ".",
         "Fonds de carte : Natural Earth, domaine public.",
     ]
 

@@ -139,7 +139,7 @@ def activity_over_time(store: Store, filters: Filters = Filters()) -> pd.DataFra
 def reference_comparison(store: Store) -> pd.DataFrame:
     """The DITP's published figures (01/12/2020) beside what the data says, nationally (no filter).
 
-    `indicator` is a code (`labs_active`, `projects_2020`, `sessions_2020`); `catalogue` names it in French."""
+    `indicator` is a code (`labs_active`, `projects_2020`, `sessions_2020`); `presentation` names it in French."""
     ref_day = domain.REFERENCE_DATE
     end_2020 = date(2020, 12, 31)
     labs_active = store.scalar(
