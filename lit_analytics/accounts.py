@@ -29,6 +29,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from lit_analytics import audit, sessions
 from lit_analytics.audit import SYSTEM, Action, Outcome
 from lit_analytics.formats import fmt_datetime
+from lit_analytics.lab_names import lab_names
 from lit_analytics.permissions import ROLES, Actor, PermissionDenied, require_admin
 from lit_analytics.store import Store
 
@@ -315,8 +316,8 @@ def list_accounts(store: Store) -> pd.DataFrame:
 
 
 def lab_choices(store: Store) -> dict[str, str]:
-    """The labs an account can be attached to, id -> name (by cohort, then name)."""
-    return dict(store.query("SELECT lab_id, name FROM labs ORDER BY cohort, name"))
+    """The labs an account can be attached to, id -> name (by name)."""
+    return lab_names(store)
 
 
 def account_emails(store: Store) -> list[str]:

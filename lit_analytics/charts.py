@@ -6,31 +6,25 @@ Numbers use French separators (`layout.separators`), funding sources always the 
 `formats.FUNDING_COLORS`, and no figure relies on colour alone (labels, dashes, patterns, hover text).
 An empty DataFrame gives a figure that says so in French, never an empty axis.
 
-This module does not import Streamlit.
+The regional map is drawn by `lit_analytics.map_chart` (it needs the map geometry of `geo`). This module
+does not import Streamlit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-
-import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from shapely.geometry import LineString
 
-from lit_analytics import domain, geo
+from lit_analytics import domain
 from lit_analytics.formats import (BLEU_FRANCE, CATEGORICAL, FUNDING_COLORS, GREY, ROUGE_MARIANNE, SUCCESS, TEXT_COLOR,
-                                   fmt_date, fmt_eur, fmt_int, fmt_number, fmt_quarter)
+                                   fmt_eur, fmt_int, fmt_number, fmt_quarter)
 
 FONT = "Arial, Helvetica, sans-serif"
 MUTED = "#3A3A3A"
 SEPARATORS = ", "            # decimal comma, space between thousands
 EMPTY_MESSAGE = "Aucune donnée pour ce périmètre : élargissez la période ou retirez des filtres."
-NO_LAB_FILL = "#E5E5E5"
-NO_LAB_HATCH = "#8A8A8A"
-MAP_SCALE = [[0.0, "#EEF1FF"], [0.25, "#B8C3F5"], [0.5, "#6E80E0"], [0.75, "#2F3FB8"], [1.0, BLEU_FRANCE]]
 STATUS_COLORS = dict(zip(domain.PROJECT_STATUSES, ["#56B4E9", "#0072B2", "#000091", "#CC79A7", "#009E73",
                                                    "#6A6A6A", "#D55E00"]))
 FORMAT_COLORS = dict(zip(domain.SESSION_FORMATS, CATEGORICAL))
@@ -63,9 +57,9 @@ def frame(fig: go.Figure, text: ChartText, *, height: int = 460, top: int = 110,
     fig.update_layout(
         template=_TEMPLATE, height=height, separators=SEPARATORS, paper_bgcolor="white", plot_bgcolor="white",
         font=dict(family=FONT, size=13, color=TEXT_COLOR),
-        title=dict(text=f"<b>{_html(text.title)}</b>", x=0.01, xanchor="left", y=0.98, yanchor="top",
+        title=dict(text=f"<b>{html_text(text.title)}</b>", x=0.01, xanchor="left", y=0.98, yanchor="top",
                    yref="container", font=dict(size=17),
-                   subtitle=dict(text=_html(text.subtitle), font=dict(size=13, color=MUTED))),
+                   subtitle=dict(text=html_text(text.subtitle), font=dict(size=13, color=MUTED))),
         margin=dict(t=top, b=bottom, l=left, r=right),
         hoverlabel=dict(font=dict(family=FONT)),
         showlegend=legend,
@@ -74,7 +68,7 @@ def frame(fig: go.Figure, text: ChartText, *, height: int = 460, top: int = 110,
     )
     if caption_lines:
         fig.add_annotation(
-            text="<br>".join(_html(line) for line in caption_lines), showarrow=False, align="left",
+            text="<br>".join(html_text(line) for line in caption_lines), showarrow=False, align="left",
             xref="paper", yref="paper", x=0, xanchor="left",
             y=-(bottom - 6) / max(plot_height, 1), yanchor="bottom", font=dict(size=11, color=MUTED),
             name="caption")
@@ -84,14 +78,15 @@ def frame(fig: go.Figure, text: ChartText, *, height: int = 460, top: int = 110,
 def empty_figure(text: ChartText, message: str = EMPTY_MESSAGE, height: int = 300) -> go.Figure:
     """A figure with no axes that says there is nothing to show (and still carries its title and caption)."""
     fig = go.Figure()
-    fig.add_annotation(text=_html(message), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+    fig.add_annotation(text=html_text(message), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                        font=dict(size=15, color=MUTED), name="empty")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return frame(fig, text, height=height, legend=False)
 
 
-def _html(text: str) -> str:
+def html_text(text: str) -> str:
+    """Text made inert in plotly's HTML-like labels (titles, annotations, hover text); `map_chart` uses it too."""
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -148,7 +143,7 @@ def stacked_by_quarter(df: pd.DataFrame, text: ChartText, *, category: str, valu
         name = labels.get(cat, cat)
         fig.add_bar(x=[fmt_quarter(q) for q in part["quarter"]], y=part[value], name=name,
                     marker_color=colors.get(cat, GREY),
-                    hovertemplate=f"%{{x}} — {_html(name)} : %{{y:{fmt}}}{unit}<extra></extra>")
+                    hovertemplate=f"%{{x}} — {html_text(name)} : %{{y:{fmt}}}{unit}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.15)
     _quarter_axis(fig, quarters)
     fig.update_yaxes(title=y_title or None, tickformat=",.0f", ticksuffix=unit)
@@ -166,7 +161,7 @@ def horizontal_bars(df: pd.DataFrame, text: ChartText, *, label: str, value: str
     fig = go.Figure(go.Bar(
         x=df[value], y=df[label], orientation="h", marker_color=color, text=labels, textposition="outside",
         cliponaxis=False, name=value_name or value,
-        hovertemplate=f"%{{y}} : %{{x:,.0f}} {_html(value_name)}<extra></extra>"))
+        hovertemplate=f"%{{y}} : %{{x:,.0f}} {html_text(value_name)}<extra></extra>"))
     fig.update_xaxes(tickformat=",.0f", range=[0, float(df[value].max()) * 1.25])
     fig.update_yaxes(automargin=True)
     return frame(fig, text, height=max(300, 150 + 34 * len(df)), left=10, legend=False)
@@ -208,7 +203,7 @@ def reference_comparison(df: pd.DataFrame, text: ChartText) -> go.Figure:
     """One small panel per published figure: the DITP's figure beside what the data says."""
     if df.empty:
         return empty_figure(text)
-    fig = make_subplots(rows=1, cols=len(df), subplot_titles=[_html(i) for i in df["indicator"]],
+    fig = make_subplots(rows=1, cols=len(df), subplot_titles=[html_text(i) for i in df["indicator"]],
                         horizontal_spacing=0.08)
     for i, row in enumerate(df.itertuples(), start=1):
         fig.add_bar(row=1, col=i, x=["Chiffre DITP", "Données"], y=[row.reference, row.data],
@@ -395,166 +390,3 @@ def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
     fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", range=[0, high * 1.3])
     fig.update_yaxes(automargin=True)
     return frame(fig, text, height=max(340, 170 + 30 * len(df)), left=10, legend=False)
-
-
-# --- map --------------------------------------------------------------------------------------
-
-# The map is drawn for a map area of MAP_WIDTH × MAP_AREA_HEIGHT px (the page's map column, the colour bar
-# beside it), with room on the left for the names of the overseas insets.
-MAP_WIDTH = 620
-INSET_LABEL_ROOM = 2.6          # degrees of longitude left of the insets, for their names
-MAP_AREA_HEIGHT = 440
-MAP_TOP = 110
-MAP_HEIGHT = MAP_AREA_HEIGHT + MAP_TOP + 134     # + the caption's four lines
-
-
-def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_label: str, money: bool = False,
-               labs: pd.DataFrame | None = None, selected: tuple[str, ...] = ()) -> go.Figure:
-    """Choropleth of the 18 regions (overseas as insets), regions without lab grey and hatched, labs as
-    markers whose `customdata[0]` is their region code (so a click on a marker selects its region)."""
-    regions = regions[regions["region_code"].notna()]
-    geojson = geo.inset_geojson()
-    has_lab = regions["labs_ever"] > 0
-    fig = go.Figure()
-    _add_valued_regions(fig, geojson, regions[has_lab], value, value_label, money)
-    _add_regions_without_lab(fig, geojson, regions[~has_lab])
-    chosen = [c for c in selected if c in set(regions["region_code"])]
-    if chosen:
-        fig.add_trace(go.Choroplethmap(
-            geojson=_subset(geojson, chosen), locations=chosen, z=[0] * len(chosen), featureidkey="id",
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
-            marker_line_color=ROUGE_MARIANNE, marker_line_width=3, name="Région sélectionnée (contour rouge)",
-            showlegend=True, hoverinfo="skip"))
-    frames = _add_inset_frames(fig)
-    text = ChartText(text.title, text.subtitle, "\n".join([
-        text.caption, "Encadrés à gauche, de haut en bas : " + ", ".join(b["label"] for b in frames) + "."]))
-    if labs is not None and not labs.empty:
-        _add_lab_markers(fig, labs)
-    view = geo.map_view(height=MAP_AREA_HEIGHT, width=MAP_WIDTH, room_left=INSET_LABEL_ROOM)
-    fig.update_layout(map=dict(style="white-bg", **view), clickmode="event+select", dragmode=False)
-    _add_inset_labels(fig, view, frames)
-    fig = frame(fig, text, height=MAP_HEIGHT, top=MAP_TOP, left=10, right=10)
-    fig.update_layout(legend=dict(y=1.0, yanchor="bottom"))
-    return fig
-
-
-def _add_inset_labels(fig: go.Figure, view: dict, frames: list[dict]) -> None:
-    """The insets' names left of their frames. MapLibre cannot write text without a glyph server, so they are
-    plotly annotations placed in pixels from the map's centre (the map is centred in its area at any width)."""
-    for box in frames:
-        x0, y0, _, y1 = box["bounds"]
-        dx, dy = geo.pixels_from_center(view, x0, (y0 + y1) / 2)
-        fig.add_annotation(text=_html(box["label"]), xref="paper", yref="paper", x=0.5, y=0.5, xshift=dx - 6,
-                           yshift=dy, xanchor="right", yanchor="middle", showarrow=False,
-                           font=dict(size=13, color=TEXT_COLOR), name="inset-label")
-
-
-def _add_valued_regions(fig: go.Figure, geojson: dict, with_labs: pd.DataFrame, value: str, value_label: str,
-                        money: bool) -> None:
-    """Regions that have had a lab, coloured by `value` (with its colour bar)."""
-    if with_labs.empty:
-        return
-    fmt_value = (lambda v: fmt_eur(v)) if money else (lambda v: fmt_int(v))
-    fig.add_trace(go.Choroplethmap(
-        geojson=_subset(geojson, with_labs["region_code"]), locations=with_labs["region_code"],
-        z=with_labs[value].astype(float),
-        featureidkey="id", colorscale=MAP_SCALE, zmin=0, zmax=max(float(with_labs[value].max()), 1.0),
-        marker_line_color="white", marker_line_width=1, name=value_label,
-        customdata=list(zip(with_labs["region"], [fmt_value(v) for v in with_labs[value]],
-                            [fmt_int(n) for n in with_labs["labs_ever"]])),
-        hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{_html(value_label)} : %{{customdata[1]}}"
-                       "<br>Laboratoires dans la région : %{customdata[2]}<extra></extra>"),
-        colorbar=dict(title=dict(text=_html(value_label), side="right"), thickness=14, len=0.6,
-                      tickformat=",.0f", ticksuffix=" €" if money else "", x=1.0, xanchor="left",
-                      dtick=None if money or with_labs[value].max() > 10 else 1)))
-
-
-def _add_regions_without_lab(fig: go.Figure, geojson: dict, without: pd.DataFrame) -> None:
-    """Regions that never had a lab: grey and hatched, so they are not read as « zero »."""
-    if without.empty:
-        return
-    fig.add_trace(go.Choroplethmap(
-        geojson=_subset(geojson, without["region_code"]), locations=without["region_code"], z=[0] * len(without),
-        featureidkey="id", colorscale=[[0, NO_LAB_FILL], [1, NO_LAB_FILL]], showscale=False,
-        marker_line_color="white", marker_line_width=1, name="Aucun laboratoire (gris hachuré)", showlegend=True,
-        customdata=list(zip(without["region"])),
-        hovertemplate="<b>%{customdata[0]}</b><br>aucun laboratoire<extra></extra>"))
-    lons, lats = hatch_lines(tuple(sorted(without["region_code"])))
-    fig.add_trace(go.Scattermap(lon=lons, lat=lats, mode="lines", line=dict(color=NO_LAB_HATCH, width=1),
-                                hoverinfo="skip", showlegend=False, name="hachures"))
-
-
-def _add_inset_frames(fig: go.Figure) -> list[dict]:
-    """The frames of the overseas insets and a marker on each label position; returns the frames."""
-    frames = geo.inset_frames()
-    f_lon, f_lat = [], []
-    for box in frames:
-        f_lon += box["lons"] + [None]
-        f_lat += box["lats"] + [None]
-    fig.add_trace(go.Scattermap(lon=f_lon, lat=f_lat, mode="lines", line=dict(color="#9A9A9A", width=1),
-                                hoverinfo="skip", showlegend=False, name="encadrés"))
-    # Text drawn inside a MapLibre map needs a glyph server (network): the inset names go in hover text here
-    # and in the caption below the map.
-    fig.add_trace(go.Scattermap(lon=[b["label_lon"] for b in frames], lat=[b["label_lat"] for b in frames],
-                                mode="markers", text=[b["label"] for b in frames], marker=dict(size=4, color="#9A9A9A"),
-                                hovertemplate="Encadré : %{text}<extra></extra>", showlegend=False, name="outre-mer"))
-    return frames
-
-
-def _add_lab_markers(fig: go.Figure, labs: pd.DataFrame) -> None:
-    """Open labs (full red dots) and closed ones (pale dots), overseas ones inside their inset."""
-    points = [geo.to_display_point(code, lon, lat)
-              for code, lon, lat in zip(labs["region_code"], labs["longitude"], labs["latitude"])]
-    closed = labs["closed_on"].notna()
-    for is_closed, label, color in ((False, "Laboratoire ouvert (rond plein)", ROUGE_MARIANNE),
-                                    (True, "Laboratoire fermé (rond pâle)", "#9A9A9A")):
-        part = labs[closed == is_closed]
-        if part.empty:
-            continue
-        pts = [p for p, c in zip(points, closed) if c == is_closed]
-        fig.add_trace(go.Scattermap(
-            lon=[p[0] for p in pts], lat=[p[1] for p in pts], mode="markers", name=label,
-            marker=dict(size=11 if len(labs) < 100 else 6, color=color, opacity=0.9 if not is_closed else 0.7),
-            customdata=list(zip(part["region_code"], part["name"], part["city"].fillna("ville inconnue"),
-                                [domain.COHORTS.get(c, c) for c in part["cohort"]],
-                                [_open_text(o, c) for o, c in zip(part["opened_on"], part["closed_on"])],
-                                [fmt_int(n) for n in part["projects"]])),
-            hovertemplate=("<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<br>"
-                           "%{customdata[4]}<br>Projets sur la période : %{customdata[5]}<extra></extra>")))
-
-
-def _subset(geojson: dict, codes) -> dict:
-    """Only the features of `codes`: each map trace carries just the shapes it draws (smaller pages)."""
-    keep = set(codes)
-    return {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["id"] in keep]}
-
-
-def _open_text(opened, closed) -> str:
-    if closed is not None and not pd.isna(closed):
-        return f"ouvert le {fmt_date(opened)}, fermé le {fmt_date(closed)}"
-    return f"ouvert depuis le {fmt_date(opened)}" if opened is not None and not pd.isna(opened) else "ouvert"
-
-
-@lru_cache(maxsize=64)
-def hatch_lines(codes: tuple[str, ...], spacing: float = 0.35) -> tuple[list, list]:
-    """Diagonal hatching lines clipped to the displayed shapes of the given regions (None-separated)."""
-    shapes = geo.inset_frame().geometry
-    lons: list = []
-    lats: list = []
-    for code in codes:
-        if code not in shapes.index:
-            continue
-        region = shapes[code]
-        x0, y0, x1, y1 = region.bounds
-        step = spacing if (x1 - x0) > 1.5 else spacing / 2
-        start = x0 - (y1 - y0)
-        starts = [start + k * step for k in range(int((x1 - start) // step) + 2)]
-        lines = gpd.GeoSeries([LineString([(a, y0), (a + (y1 - y0), y1)]) for a in starts if a <= x1])
-        for clipped in lines.intersection(region):
-            for part in getattr(clipped, "geoms", [clipped]):
-                if part.is_empty or part.geom_type != "LineString":
-                    continue
-                xs, ys = part.xy
-                lons += [round(v, 4) for v in xs] + [None]
-                lats += [round(v, 4) for v in ys] + [None]
-    return lons, lats

@@ -50,6 +50,9 @@ LAB_BUDGET_MAX_EUR = 500_000
 PIA_WINDOW_MONTHS = 18
 
 # Public reference figures (DITP, 1 December 2020, seed 004).
+# The end of an open period: "no end date" compared as a date (SQL parameters need a value, not NULL).
+FAR_FUTURE = date(9999, 12, 31)
+
 REFERENCE_DATE = date(2020, 12, 1)
 REFERENCE_ACTIVE_LABS = 9
 REFERENCE_PROJECTS_2020 = 200       # "près de 200 projets et actions"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from lit_analytics import domain
 from lit_analytics.formats import parse_quarter, quarter_end, quarter_start
 
 LAB_STATUSES = {"tous": "Tous", "ouverts": "Ouverts", "fermés": "Fermés"}
@@ -58,7 +59,7 @@ class Filters:
             clauses.append(f"{alias}.cohort = ?")
             params.append(self.cohort)
         if self.lab_status in ("ouverts", "fermés"):
-            end = self.end_date or date(9999, 12, 31)
+            end = self.end_date or domain.FAR_FUTURE
             test = f"({alias}.closed_on IS NULL OR {alias}.closed_on > ?)"
             clauses.append(test if self.lab_status == "ouverts" else f"NOT {test}")
             params.append(end)

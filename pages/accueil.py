@@ -1,9 +1,12 @@
 """Vue d'ensemble: the programme's headline figures, their evolution, and the DITP's published figures."""
 
+from datetime import date
+
 import streamlit as st
 
-from lit_analytics import catalogue, domain, indicators, reference, screen_tables, ui
+from lit_analytics import catalogue, domain, indicators, presentation, reference, ui
 from lit_analytics.formats import fmt_eur, fmt_int
+from lit_analytics.presentation import screen_tables
 from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
@@ -12,10 +15,10 @@ filters = ui.sidebar_filters()
 
 st.title("Laboratoires d'innovation territoriale")
 st.caption("Suivi du programme piloté par la DITP : laboratoires financés, projets, formations et financements. "
-           f"Périmètre : {ui.query(catalogue.scope_text, filters)}.")
+           f"Périmètre : {ui.query(presentation.scope_text, filters)}.")
 
-h = ui.query(indicators.headline, filters)
-compared = ui.query(catalogue.headline_changes, filters)   # same period a year earlier, or None
+h = ui.query(indicators.headline, filters, date.today())
+compared = ui.query(presentation.headline_changes, filters, date.today())   # same period a year earlier, or None
 
 cols = st.columns(5)
 ui.headline_metric(cols[0], "Laboratoires financés", fmt_int(h.labs_funded), compared, "labs_funded")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lit_analytics import catalogue, indicators, ui
+from lit_analytics import indicators, presentation, ui
 from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
@@ -10,8 +10,8 @@ require_actor()  # defence in depth: app.py already gates every page
 filters = ui.sidebar_filters()
 
 st.title("Carte des laboratoires")
-variant = st.selectbox("Indicateur représenté", options=list(catalogue.MAP_INDICATORS),
-                       format_func=catalogue.MAP_INDICATORS.get, key="carte_indicateur")
+variant = st.selectbox("Indicateur représenté", options=list(presentation.MAP_INDICATORS),
+                       format_func=presentation.MAP_INDICATORS.get, key="carte_indicateur")
 st.caption("Cliquez sur une région (ou sur un laboratoire) pour filtrer toutes les pages sur cette région ; "
            "cliquez de nouveau pour retirer ce filtre. Au clavier, choisissez les régions dans le filtre « Régions » "
            "du panneau latéral. Les régions d'outre-mer sont dans les encadrés à gauche.")

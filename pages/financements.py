@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lit_analytics import catalogue, ui
+from lit_analytics import catalogue, presentation, ui
 from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
@@ -10,7 +10,7 @@ require_actor()  # defence in depth: app.py already gates every page
 filters = ui.sidebar_filters()
 
 st.title("Financements")
-st.caption(f"Périmètre : {ui.query(catalogue.scope_text, filters)}. Sources : PIA (2016-2018), FTAP, "
+st.caption(f"Périmètre : {ui.query(presentation.scope_text, filters)}. Sources : PIA (2016-2018), FTAP, "
            "France Relance et cofinancements locaux (« autre »).")
 
 *money, rules = catalogue.PAGE_CHARTS["financements"]   # the PIA rules come last, under their own heading

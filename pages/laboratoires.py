@@ -1,9 +1,12 @@
 """Laboratoires: a searchable directory and the profile of one lab (facts with their source, activity, money)."""
 
+from datetime import date
+
 import streamlit as st
 
-from lit_analytics import catalogue, indicators, reference, screen_tables, ui
+from lit_analytics import catalogue, indicators, presentation, reference, ui
 from lit_analytics.formats import fmt_eur, fmt_int, fmt_quarter
+from lit_analytics.presentation import screen_tables
 from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
@@ -14,7 +17,7 @@ st.title("Laboratoires")
 search = st.text_input("Rechercher un laboratoire", key="labo_recherche",
                        placeholder="nom, ville, région, thème ou porteur")
 directory = ui.query(screen_tables.lab_directory_table, filters, search)
-st.caption(f"{fmt_int(len(directory))} laboratoire(s) · périmètre : {ui.query(catalogue.scope_text, filters)}")
+st.caption(f"{fmt_int(len(directory))} laboratoire(s) · périmètre : {ui.query(presentation.scope_text, filters)}")
 ui.show_table(directory, empty_message="Aucun laboratoire ne correspond à cette recherche ou à ces filtres.")
 
 if not directory.empty:
@@ -37,7 +40,7 @@ if not directory.empty:
         st.markdown("**Sources publiques, fait par fait**")
         st.markdown(reference.lab_sources_markdown(ui.query(reference.lab_sources, lab_id)))
     lab_filters = filters.with_(labs=(lab_id,), regions=(), cohort=None, lab_status="tous")
-    h = ui.query(indicators.headline, lab_filters)
+    h = ui.query(indicators.headline, lab_filters, date.today())
     with figures:
         st.subheader("Sur la période")
         a, b = st.columns(2)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lit_analytics import catalogue, indicators, ui
 from lit_analytics.export import briefing
+from lit_analytics.lab_names import lab_names
 from lit_analytics.ui.auth import require_actor
 from lit_analytics.ui.export import briefing_downloads
 
@@ -23,7 +24,7 @@ if kind == "region":
     code = st.selectbox("Région", options=list(regions), format_func=regions.get, key="note_region")
     scope = ui.query(briefing.parse_preset, f"region:{code}")
 elif kind == "lab":
-    labs = ui.query(indicators.lab_names)
+    labs = ui.query(lab_names)
     lab_id = st.selectbox("Laboratoire", options=list(labs), format_func=labs.get, key="note_lab")
     scope = ui.query(briefing.parse_preset, f"lab:{lab_id}")
 elif kind == "national":

@@ -1,5 +1,7 @@
 """Suivi des dépôts: for every lab and quarter, which quarterly reports are in, late or expected."""
 
+from datetime import date
+
 import streamlit as st
 
 from lit_analytics import reminders, ui
@@ -24,7 +26,7 @@ kind = cols[2].radio("Rapport", [None, "projets", "sessions"], horizontal=True, 
                      format_func=lambda k: "Les deux" if k is None else k.capitalize())
 first = quarters[min(quarters.index(last) + span - 1, len(quarters) - 1)]
 status = ui.query(reporting.reporting_status, first_quarter=first, last_quarter=last, labs=followed_labs(actor),
-                  kind=kind)
+                  kind=kind, today=date.today())   # today in the cache key: a report turns late at midnight
 n = reporting.counts(status)
 m = st.columns(3)
 m[0].metric("Rapports reçus", fmt_int(n[reporting.RECEIVED]))

@@ -1,11 +1,14 @@
 """The chart catalogue: every chart builds for every preset scope, with French tables and its texts inside."""
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
-from lit_analytics import catalogue, screen_tables
+from lit_analytics import catalogue, presentation
 from lit_analytics.export import briefing
 from lit_analytics.filters import Filters
+from lit_analytics.presentation import screen_tables
 
 ENGLISH = {"quarter", "status", "projects", "sessions", "source", "committed", "paid", "name", "region",
            "lab_id", "theme", "share_pct"}
@@ -112,11 +115,11 @@ def test_no_screen_table_shows_none_nan_or_nat(demo_store, filters):
 def test_headline_changes_against_the_same_period_a_year_earlier(demo_store):
     """Issue 14: « compared with when? » — each headline figure with its change, in French."""
     from lit_analytics import indicators
-    result = catalogue.headline_changes(demo_store, Filters())
+    result = presentation.headline_changes(demo_store, Filters(), date.today())
     assert result.period == "T1 2017 – T3 2025"
     assert result.sentence == "Évolutions par rapport à la même période un an plus tôt (T1 2017 – T3 2025)."
-    now = indicators.headline(demo_store, Filters())
-    before = indicators.headline(demo_store, Filters(quarter_to="2025-T3"))
+    now = indicators.headline(demo_store, Filters(), date.today())
+    before = indicators.headline(demo_store, Filters(quarter_to="2025-T3"), date.today())
     projects = result.changes["projects"]
     diff = now.projects - before.projects
     assert projects.text.startswith(f"+{diff} (+") and projects.text.endswith("\u00a0%)") and projects.direction == "up"
@@ -124,7 +127,7 @@ def test_headline_changes_against_the_same_period_a_year_earlier(demo_store):
     assert "€" in result.changes["committed_total"].text or result.changes["committed_total"].text == "stable"
     assert set(result.changes) >= {"labs_funded", "labs_active", "sessions", "participants", "paid_total",
                                    "committed:PIA", "paid:FTAP"}
-    assert catalogue.headline_changes(demo_store, Filters(quarter_to="2017-T2")) is None
+    assert presentation.headline_changes(demo_store, Filters(quarter_to="2017-T2"), date.today()) is None
 
 
 def test_the_map_page_table_gives_each_region_the_value_shown(demo_store):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pandas as pd
 
-from lit_analytics import charts, geo
+from lit_analytics import charts, geo, map_chart
 from lit_analytics.charts import ChartText
 from lit_analytics.formats import FUNDING_COLORS
 
@@ -96,7 +96,7 @@ def test_map_separates_regions_without_lab_from_regions_at_zero():
     labs = pd.DataFrame({"lab_id": ["ti-lab"], "name": ["Ti Lab"], "city": ["Rennes"], "region_code": ["53"],
                          "region": ["Bretagne"], "latitude": [48.11], "longitude": [-1.68], "cohort": ["laureat-2016"],
                          "opened_on": [date(2017, 1, 1)], "closed_on": [None], "projects": [0]})
-    fig = charts.region_map(_regions({"53": (1, 0), "84": (1, 12)}), TEXT, value="projects", value_label="Projets",
+    fig = map_chart.region_map(_regions({"53": (1, 0), "84": (1, 12)}), TEXT, value="projects", value_label="Projets",
                             labs=labs, selected=("84",))
     choro = [t for t in fig.data if t.type == "choroplethmap"]
     values = choro[0]
@@ -118,7 +118,7 @@ def test_map_places_overseas_labs_in_their_inset():
                          "region": ["La Réunion"], "latitude": [-20.88], "longitude": [55.45],
                          "cohort": ["relance-2021-2022"], "opened_on": [date(2022, 1, 1)], "closed_on": [None],
                          "projects": [1]})
-    fig = charts.region_map(_regions({}), TEXT, value="labs", value_label="Laboratoires", labs=labs)
+    fig = map_chart.region_map(_regions({}), TEXT, value="labs", value_label="Laboratoires", labs=labs)
     marker = [t for t in fig.data if t.type == "scattermap" and t.name.startswith("Laboratoire")][0]
     x0, y0, x1, y1 = geo.INSETS["04"]["box"]
     assert x0 <= marker.lon[0] <= x1 and y0 <= marker.lat[0] <= y1
@@ -126,7 +126,7 @@ def test_map_places_overseas_labs_in_their_inset():
 
 def test_hatching_stays_inside_the_region():
     from shapely.geometry import Point, shape
-    lons, lats = charts.hatch_lines(("94",))
+    lons, lats = map_chart.hatch_lines(("94",))
     corse = next(shape(f["geometry"]) for f in geo.inset_geojson()["features"] if f["id"] == "94")
     points = [Point(x, y) for x, y in zip(lons, lats) if x is not None]
     assert points and all(corse.buffer(0.01).contains(p) for p in points)
@@ -181,4 +181,4 @@ def test_the_map_names_its_overseas_insets_on_screen(demo_store):
     view = fig.layout.map
     left_of_insets, _ = geo.pixels_from_center({"zoom": view.zoom, "center": {"lon": view.center.lon,
                                                                               "lat": view.center.lat}}, -8.3, 46)
-    assert -charts.MAP_WIDTH / 2 < left_of_insets - 80      # room for the names inside the map area
+    assert -map_chart.MAP_WIDTH / 2 < left_of_insets - 80      # room for the names inside the map area

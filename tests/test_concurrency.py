@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import date
 
 from conftest import REPO
 from conftest import ADMIN
@@ -55,7 +56,7 @@ def test_five_publishers_on_different_labs_and_readers_at_once(ref_store, tmp_pa
     def reader():
         try:
             while not stop.is_set():
-                indicators.headline(ref_store, Filters())
+                indicators.headline(ref_store, Filters(), date.today())
                 indicators.sessions_by_quarter(ref_store, Filters())
                 ref_store.query_df("SELECT lab_id, count(*) FROM current_training_sessions GROUP BY 1")
                 ref_store.data_version()

@@ -40,7 +40,7 @@ def test_screen_tables_never_show_none_nan_or_nat():
 
     import pandas as pd
 
-    from lit_analytics.screen_tables import display_table
+    from lit_analytics.presentation.screen_tables import display_table
     from lit_analytics.formats import blank_missing
     from lit_analytics.ingest.display import history_frame
 

@@ -5,9 +5,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lit_analytics import catalogue, screen_tables
+from lit_analytics import presentation
 from lit_analytics import indicators as ind
 from lit_analytics.filters import Filters
+from lit_analytics.presentation import map as map_words
+from lit_analytics.presentation import screen_tables
 from lit_analytics.reference import load_reference
 from lit_analytics.store import Store
 
@@ -107,7 +109,7 @@ def test_pia_rules_flag_each_breach_as_data(small):
 
 
 def test_pia_rules_flag_each_breach_in_words(small):
-    df = catalogue.pia_checks(small).set_index("lab_id")
+    df = presentation.pia_checks(small).set_index("lab_id")
     siilab = df.loc["siilab"]
     assert bool(siilab["ceiling_ok"]) is False and bool(siilab["window_ok"]) is False
     assert siilab["status"].startswith("Non conforme")
@@ -116,7 +118,7 @@ def test_pia_rules_flag_each_breach_in_words(small):
     zero = df.loc["lab-zero"]
     assert zero["status"] == "Conforme" and zero["share_pct"] == 50.0
     assert df.loc["archipel", "status"].startswith("À vérifier")   # a laureate without PIA rows
-    assert catalogue.pia_checks(small, Filters(regions=("93",))).index.size == 3   # Lab Zéro, InSo Lab 83, Liric
+    assert presentation.pia_checks(small, Filters(regions=("93",))).index.size == 3   # Lab Zéro, InSo Lab 83, Liric
 
 
 def pd_isna(value) -> bool:
@@ -125,7 +127,7 @@ def pd_isna(value) -> bool:
 
 
 def test_region_indicators_separate_no_lab_from_zero_and_keep_unlocated_labs(small):
-    df = ind.region_indicators(small).set_index(df_key := "region")
+    df = map_words.region_indicators(small).set_index(df_key := "region")
     assert df_key == "region"
     assert df.loc["Corse", "labs_ever"] == 0
     assert df.loc["Bretagne", "labs_ever"] == 1 and df.loc["Bretagne", "projects"] == 0
@@ -136,8 +138,8 @@ def test_region_indicators_separate_no_lab_from_zero_and_keep_unlocated_labs(sma
 
 
 def test_scope_text_in_french(small):
-    assert catalogue.scope_text(small) == "T1 2021 – T2 2021 · France entière"
-    text = catalogue.scope_text(small, Filters(quarter_from="2021-T2", regions=("53", "93"), cohort="laureat-2016",
+    assert presentation.scope_text(small) == "T1 2021 – T2 2021 · France entière"
+    text = presentation.scope_text(small, Filters(quarter_from="2021-T2", regions=("53", "93"), cohort="laureat-2016",
                                          lab_status="ouverts"))
     assert text == "T2 2021 – T2 2021 · Bretagne, Provence-Alpes-Côte d'Azur · Lauréats 2016 · laboratoires ouverts"
 
@@ -154,7 +156,7 @@ def test_lab_directory_search_and_profile(small):
 def test_latest_reports_are_current_versions_newest_first(small):
     df = ind.latest_reports(small)
     assert list(df["kind"]) == ["financements", "projets", "projets", "sessions"]
-    assert ind.latest_reports(small, Filters(labs=("siilab",)))["lab"].tolist() == [
+    assert screen_tables.latest_reports(small, Filters(labs=("siilab",)))["lab"].tolist() == [
         "Registre des financements (DITP)", "Siilab"]
 
 
@@ -191,7 +193,7 @@ def test_demo_period_filter_matches_independent_sql(demo_store):
 
 def test_reference_comparison_beside_the_ditp_figures(demo_store):
     assert list(ind.reference_comparison(demo_store)["indicator"]) == ["labs_active", "projects_2020", "sessions_2020"]
-    df = catalogue.reference_figures(demo_store).set_index("indicator")
+    df = presentation.reference_figures(demo_store).set_index("indicator")
     assert list(df["reference"]) == [9, 200, 500]
     assert df.loc["Laboratoires actifs au 01/12/2020", "data"] == demo_store.scalar(
         "SELECT count(*) FROM labs WHERE opened_on <= DATE '2020-12-01' "
@@ -201,7 +203,7 @@ def test_reference_comparison_beside_the_ditp_figures(demo_store):
 
 
 def test_demo_pia_is_within_the_rules(demo_store):
-    df = catalogue.pia_checks(demo_store)
+    df = presentation.pia_checks(demo_store)
     assert len(df) == 12
     assert set(df["status"]) == {"Conforme"}
     assert set(ind.pia_rule_checks(demo_store)["status"]) == {ind.PIA_COMPLIANT}
@@ -235,8 +237,8 @@ def test_headline_figures_compare_with_the_same_period_a_year_earlier(demo_store
     assert ind.year_earlier(demo_store, Filters(quarter_from="2024-T4", quarter_to="2025-T3")) == \
         Filters(quarter_from="2023-T4", quarter_to="2024-T3")
     assert ind.year_earlier(demo_store, Filters(quarter_to="2017-T2")) is None
-    earlier = ind.headline(demo_store, ind.year_earlier(demo_store, Filters()))
-    now = ind.headline(demo_store, Filters())
+    earlier = ind.headline(demo_store, ind.year_earlier(demo_store, Filters()), date.today())
+    now = ind.headline(demo_store, Filters(), date.today())
     assert 0 < earlier.projects <= now.projects and earlier.sessions < now.sessions
 
 

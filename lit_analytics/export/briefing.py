@@ -12,7 +12,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from lit_analytics import catalogue, indicators, reference, screen_tables
+from lit_analytics import catalogue, domain, indicators, presentation, reference
 from lit_analytics.catalogue import Chart
 from lit_analytics.export import deck as deck_mod
 from lit_analytics.export import images, slide_charts
@@ -20,6 +20,8 @@ from lit_analytics.export.images import ExportError
 from lit_analytics.export.tables import Table, to_csv, to_xlsx
 from lit_analytics.filters import Filters
 from lit_analytics.formats import fmt_date, fmt_eur, fmt_int, fmt_quarter
+from lit_analytics.lab_names import lab_names
+from lit_analytics.presentation import screen_tables
 from lit_analytics.store import Store
 
 DECK_TITLE = "Laboratoires d'innovation territoriale"
@@ -62,7 +64,7 @@ def parse_preset(store: Store, text: str) -> Scope:
             raise ValueError(f"Région inconnue : « {value} » (attendu un code INSEE, par exemple region:84).")
         return Scope("region", f"Région : {row[0][1]}", Filters(regions=(row[0][0],)), f"region-{row[0][0]}")
     if kind in ("lab", "labo") and value:
-        row = store.query("SELECT lab_id, name FROM labs WHERE lab_id = ?", [value])
+        row = list(lab_names(store, [value]).items())
         if not row:
             raise ValueError(f"Laboratoire inconnu : « {value} » (voir la page Laboratoires pour les identifiants).")
         return Scope("lab", f"Laboratoire : {row[0][1]}", Filters(labs=(row[0][0],)), f"lab-{row[0][0]}")
@@ -71,7 +73,7 @@ def parse_preset(store: Store, text: str) -> Scope:
 
 def scope_from_filters(store: Store, filters: Filters) -> Scope:
     """The dashboard's current filters as a briefing scope."""
-    return Scope("filtres", catalogue.scope_text(store, filters), filters, "selection")
+    return Scope("filtres", presentation.scope_text(store, filters), filters, "selection")
 
 
 def presets(store: Store) -> dict[str, tuple[str, Filters]]:
@@ -151,13 +153,13 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
     today = today or date.today()
     data_date = indicators.data_date(store, scope.filters)
     demo = indicators.has_demo_data(store)
-    h = indicators.headline(store, scope.filters)
+    h = indicators.headline(store, scope.filters, today)
     headline = [
         ("Laboratoires financés", fmt_int(h.labs_funded)), ("Laboratoires actifs", fmt_int(h.labs_active)),
         ("Projets", fmt_int(h.projects)), ("Sessions de formation", fmt_int(h.sessions)),
         ("Participants", fmt_int(h.participants)), ("Montants engagés", fmt_eur(h.committed_total)),
     ] + [(f"dont {source}", fmt_eur(value)) for source, value in h.committed_by_source.items() if value]
-    compared = catalogue.headline_changes(store, scope.filters)     # same period a year earlier
+    compared = presentation.headline_changes(store, scope.filters, today)     # same period a year earlier
     figure_of = {"Laboratoires financés": "labs_funded", "Laboratoires actifs": "labs_active", "Projets": "projects",
                  "Sessions de formation": "sessions", "Participants": "participants",
                  "Montants engagés": "committed_total",
@@ -175,7 +177,7 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         title=DECK_TITLE, scope=_scope_line(store, scope),
         date_line=f"Données au {fmt_date(data_date) or '—'} — document édité le {fmt_date(today)}",
         headline=headline, charts=slides, demo=demo,
-        headline_note=catalogue.caption(store, scope.filters),
+        headline_note=presentation.caption(store, scope.filters),
         headline_changes=changes, comparison=compared.sentence if compared else "",
         sources=_sources(store, demo), links=_source_links(store, scope),
         **_changes(store, scope),
@@ -199,8 +201,8 @@ def _changes(store: Store, scope: Scope) -> dict:
 def _scope_line(store: Store, scope: Scope) -> str:
     """« Région : Bretagne — T1 2017 – T3 2026 » for a preset; the dashboard's scope text for its filters."""
     if scope.kind == "filtres":
-        return catalogue.scope_text(store, scope.filters)
-    return f"{scope.label} — {catalogue.period_text(store, scope.filters)}"
+        return presentation.scope_text(store, scope.filters)
+    return f"{scope.label} — {presentation.period_text(store, scope.filters)}"
 
 
 def _sources(store: Store, demo: bool) -> list[str]:
@@ -212,7 +214,7 @@ def _sources(store: Store, demo: bool) -> list[str]:
         activity,
         "Référentiels : régions (INSEE, Code officiel géographique) ; laboratoires : pages publiques citées fait "
         "par fait sur chaque fiche (page Laboratoires) — les valeurs supposées y sont signalées.",
-        "Chiffres de référence : " + catalogue.domain.REFERENCE_SOURCE + ".",
+        "Chiffres de référence : " + domain.REFERENCE_SOURCE + ".",
         "Fonds de carte : Natural Earth, domaine public.",
     ]
 
@@ -249,7 +251,7 @@ def workbook(store: Store, scope: Scope, chart_ids: list[str] | None = None) -> 
     ledger = screen_tables.funding_ledger_table(store, scope.filters)
     tables.append(Table("Tranches de financement", ledger, [c for c in ledger.columns if c.endswith("(€)")],
                         "Tranches du registre des financements engagées sur la période."))
-    return to_xlsx(tables, source=indicators.data_source(store), data_date=indicators.data_date(store, scope.filters),
+    return to_xlsx(tables, source=presentation.data_source(store), data_date=indicators.data_date(store, scope.filters),
                    scope=_scope_line(store, scope),
                    demo=indicators.has_demo_data(store), title=DECK_TITLE)
 

@@ -9,7 +9,6 @@ import pandas as pd
 from lit_analytics.domain import FIRST_QUARTER
 from lit_analytics.formats import blank_missing, fmt_datetime, fmt_quarter, last_complete_quarter, quarter_of, quarter_range
 from lit_analytics.ingest.reporting import STATUS_COLORS, SYMBOLS
-from lit_analytics.store import Store
 
 KIND_LABELS = {
     "projets": "Projets (portefeuille en fin de trimestre)",
@@ -25,11 +24,6 @@ def as_text(text: str) -> str:
     """A user-supplied string (a file name…) made inert for Streamlit's Markdown: shown as typed, never as a
     link, an image, emphasis or HTML."""
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text)).replace("\n", " ")
-
-
-def lab_names(store: Store) -> dict[str, str]:
-    """lab_id → public name, by name."""
-    return dict(store.query("SELECT lab_id, name FROM labs ORDER BY name"))
 
 
 def quarter_choices(today: date | None = None) -> tuple[list[str], int]:

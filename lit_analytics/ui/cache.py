@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from lit_analytics import config, indicators
+from lit_analytics import config, indicators, presentation
 from lit_analytics.bootstrap import app_store, app_store_is_open
 from lit_analytics.formats import fmt_date
 from lit_analytics.memo import Memo
@@ -106,4 +106,4 @@ def demo_notice() -> None:
 
 def data_caption() -> str:
     date = query(indicators.data_date)
-    return f"Source : {query(indicators.data_source)} — données au {fmt_date(date)}" if date else ""
+    return f"Source : {query(presentation.data_source)} — données au {fmt_date(date)}" if date else ""

@@ -9,7 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lit_analytics import catalogue, screen_tables
+from lit_analytics import catalogue, presentation
+from lit_analytics.presentation import screen_tables
 from lit_analytics.filters import Filters
 from lit_analytics.memo import Memo
 from lit_analytics.ui.auth import current_actor
@@ -110,10 +111,10 @@ def page_charts(page: str, filters: Filters) -> None:
         show_chart(chart(spec.id, filters), key=f"chart-{page}-{spec.id}")
 
 
-def headline_metric(container, label: str, value: str, compared: catalogue.HeadlineChanges | None,
+def headline_metric(container, label: str, value: str, compared: presentation.HeadlineChanges | None,
                     figure: str) -> None:
     """A headline figure and its change against the same period a year earlier (`compared`, from
-    `catalogue.headline_changes`; `figure` names it there): an arrow, grey, since a change is neither good nor
+    `presentation.headline_changes`; `figure` names it there): an arrow, grey, since a change is neither good nor
     bad in itself; the period compared is said once, under the figures."""
     change = compared.changes.get(figure) if compared else None
     container.metric(label, value, delta=change.text if change else None, delta_color="off",

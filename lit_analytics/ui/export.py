@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lit_analytics import audit, catalogue, indicators, sessions
+from lit_analytics import audit, catalogue, indicators, presentation, sessions
 from lit_analytics.export import briefing
 from lit_analytics.permissions import PermissionDenied
 from lit_analytics.store import Store
@@ -49,7 +49,7 @@ def _audited(store: Store, email: str, target: str, fmt: str, produce: Callable[
 
 def chart_downloads(store: Store, item: catalogue.Chart, email: str, key: str) -> None:
     """A row of download buttons: the chart as PNG (2×), SVG, PDF, and its data as CSV or XLSX."""
-    source, data_date = query(indicators.data_source), query(indicators.data_date, item.filters)
+    source, data_date = query(presentation.data_source), query(indicators.data_date, item.filters)
     columns = st.columns(len(IMAGE_FORMATS) + len(TABLE_FORMATS))
     buttons = [(fmt, label, lambda fmt=fmt: briefing.chart_image(item, fmt)) for fmt, label in IMAGE_FORMATS.items()]
     buttons += [(fmt, label, lambda fmt=fmt: briefing.chart_table(item, fmt, source=source, data_date=data_date))

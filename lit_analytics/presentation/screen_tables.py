@@ -14,6 +14,7 @@ import pandas as pd
 from lit_analytics import domain, indicators
 from lit_analytics.filters import Filters
 from lit_analytics.formats import fmt_date, fmt_eur, fmt_number, fmt_quarter
+from lit_analytics.presentation.common import UNKNOWN_REGION
 from lit_analytics.store import Store
 
 
@@ -42,10 +43,18 @@ def display_table(data: pd.DataFrame) -> pd.DataFrame:
 
 
 REPORT_KINDS = {"projets": "Projets", "sessions": "Sessions", "financements": "Registre des financements"}
+LEDGER_OWNER = "Registre des financements (DITP)"   # the « lab » of the funding ledger, which belongs to no lab
+
+
+def latest_reports(store: Store, filters: Filters = Filters(), limit: int = 10) -> pd.DataFrame:
+    """`indicators.latest_reports` with the funding ledger's versions (no lab) named as its owner, the DITP."""
+    df = indicators.latest_reports(store, filters, limit)
+    df["lab"] = df["lab"].fillna(LEDGER_OWNER)
+    return df
 
 
 def latest_reports_table(store: Store, filters: Filters = Filters(), limit: int = 10) -> pd.DataFrame:
-    df = indicators.latest_reports(store, filters, limit)
+    df = latest_reports(store, filters, limit)
     return pd.DataFrame({
         "Publié le": [fmt_date(v) + " " + pd.Timestamp(v).strftime("%H:%M") if not pd.isna(v) else ""
                       for v in df["published_at"]],
@@ -58,7 +67,7 @@ def latest_reports_table(store: Store, filters: Filters = Filters(), limit: int 
 def lab_directory_table(store: Store, filters: Filters = Filters(), search: str = "") -> pd.DataFrame:
     df = indicators.lab_directory(store, filters, search)
     return pd.DataFrame({
-        "Identifiant": df["lab_id"], "Laboratoire": df["name"], "Région": df["region"].fillna("Région non connue"),
+        "Identifiant": df["lab_id"], "Laboratoire": df["name"], "Région": df["region"].fillna(UNKNOWN_REGION),
         "Ville": df["city"].fillna(""), "Cohorte": [domain.COHORTS.get(c, c) for c in df["cohort"]],
         "Ouverture": df["opened_on"], "Fermeture": df["closed_on"],
         "État": ["fermé" if not pd.isna(c) else "ouvert" for c in df["closed_on"]],
@@ -98,7 +107,7 @@ def funding_ledger_table(store: Store, filters: Filters = Filters()) -> pd.DataF
     """The funding tranches of labs in scope committed during the period, as a French table (for exports)."""
     df = indicators.funding_ledger(store, filters)
     return pd.DataFrame({
-        "Tranche": df["tranche_id"], "Laboratoire": df["lab"], "Région": df["region"].fillna("Région non connue"),
+        "Tranche": df["tranche_id"], "Laboratoire": df["lab"], "Région": df["region"].fillna(UNKNOWN_REGION),
         "Source": df["source"], "Montant (€)": df["amount"], "Engagée le": df["committed_on"],
         "Versée le": df["paid_on"], "Objet": df["purpose"].fillna(""),
         "Démonstration": ["oui" if d else "non" for d in df["is_demo"]]})
