@@ -20,8 +20,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("config",),                                                        # settings, paths: imports nothing of ours
     ("store", "domain", "formats", "memo", "filters"),                  # the database; the vocabulary; pure helpers
     ("audit", "permissions", "sessions", "reference", "geo"),          # the journal, rights, sessions, registry files
+    ("lab_names",),                                                     # the one lab id → name look-up
     ("accounts", "auth", "ingest", "indicators", "demo", "presentation"),   # use cases and queries; French wording
-    ("charts",),                                                        # figure builders
+    ("charts", "map_chart"),                                            # figure builders
     ("catalogue",),                                                     # the chart registry (query + figure + table)
     ("export", "reminders", "bootstrap", "web", "navigation"),          # faces: exports, e-mails, set-up, HTTP routes
     ("ui",),                                                            # the Streamlit glue
