@@ -179,12 +179,12 @@ def test_sessions_expire_after_idle_time_and_after_eight_hours():
 def test_an_oidc_email_maps_to_its_account_and_an_unknown_one_gets_nothing(store, admin):
     accounts.add_account(store, admin, "agent@lab.fr", "porteur", ["archipel"])     # no password: OIDC only
     issued = datetime(2026, 3, 2, 9, 30, 5)
-    result = auth.sign_in_oidc(store, "Agent@Lab.fr", "proconnect", issued)
+    result = auth.sign_in_oidc(store, "Agent@Lab.fr", "proconnect", issued, email_verified=True)
     assert result.actor == Actor("agent@lab.fr", "porteur", frozenset({"archipel"}))
-    auth.sign_in_oidc(store, "agent@lab.fr", "proconnect", issued)             # same token: not a new sign-in
+    auth.sign_in_oidc(store, "agent@lab.fr", "proconnect", issued, email_verified=True)             # same token: not a new sign-in
     assert events(store, "connexion") == [("agent@lab.fr", "connexion", "agent@lab.fr", "succès",
                                            "OpenID Connect (proconnect), jeton émis le 02/03/2026 09:30:05")]
-    denied = auth.sign_in_oidc(store, "inconnu@lab.fr", "proconnect", issued)
+    denied = auth.sign_in_oidc(store, "inconnu@lab.fr", "proconnect", issued, email_verified=True)
     assert not denied.ok and "Aucun compte actif pour inconnu@lab.fr" in denied.message
     assert not auth.sign_in_oidc(store, None, "proconnect").ok
     assert [r[3] for r in events(store, "échec de connexion")] == ["refus", "refus"]

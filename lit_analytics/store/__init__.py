@@ -30,7 +30,8 @@ import pandas as pd
 
 from lit_analytics import config
 from lit_analytics.store.backends import FileBackend, PostgresBackend
-from lit_analytics.store.errors import ConcurrentWriteError, StoreError, UndeclaredWriteError
+from lit_analytics.store.errors import (ConcurrentWriteError, StoreError, UndeclaredWriteError, disk_full_message,
+                                        is_disk_full)
 from lit_analytics.store.location import (PostgresLocation, database_location, drop_all_tables, is_postgres_url,
                                           locate)
 from lit_analytics.store.schema import base_tables, latest_schema_version, migrations
@@ -272,11 +273,13 @@ class Store:
                         check.check(cur)
                     bump_versions(cur)
                 cur.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 try:
                     cur.execute("ROLLBACK")
                 except duckdb.Error:
                     pass
+                if isinstance(exc, duckdb.Error) and is_disk_full(exc):
+                    raise StoreError(disk_full_message(self.path)) from exc
                 raise
             finally:
                 self._local.tx = None
@@ -297,7 +300,13 @@ class Store:
                 try:
                     yield conn
                 finally:
-                    conn.close()   # checkpoints and lets other processes in
+                    try:
+                        conn.close()   # checkpoints and lets other processes in
+                    except duckdb.Error as exc:
+                        if is_disk_full(exc):
+                            raise StoreError(disk_full_message(self.path)) from exc
+                        raise
+                    backend.restrict_permissions()
             else:
                 backend.acquire(self.lock_timeout)
                 try:
