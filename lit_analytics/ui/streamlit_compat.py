@@ -48,7 +48,9 @@ def route_every_page_through_app() -> None:
 
     Re-check: `PagesManager.uses_pages_directory` exists and `PagesManager.__init__` sets it only when None
     (`runtime/pages_manager.py`); `ScriptRunner` reads it to choose `_mpa_v1`; `st.navigation` sets it to
-    False. tests/test_browser_navigation.py watches a fresh server's first DOM states.
+    False; `st.App(lifespan=...)` runs before the server accepts connections (`web/server/starlette/
+    starlette_app.py`). tests/test_browser_navigation.py watches a fresh server's first DOM states. AppTest resets
+    the flag before each run (`testing/v1/app_test.py`): tests/conftest.py calls this after each new PagesManager.
     """
     from streamlit.runtime.pages_manager import PagesManager
     PagesManager.uses_pages_directory = False
