@@ -6,6 +6,7 @@ page tests also run (see `BOTH_STORES`). Plain helpers (accounts, `read`, `snaps
 
 from __future__ import annotations
 
+import functools
 import glob
 import itertools
 import os
@@ -201,10 +202,10 @@ PORTEUR = Actor("porteur@siilab.test", "porteur", frozenset({"siilab"}), "Porteu
 ANALYSTE = Actor("analyste@ditp.test", "analyste", frozenset(), "Analyste de test")
 
 
-def add_accounts(store: Store) -> None:
-    """The test accounts, as rows of `users` and `user_labs` (migration 003)."""
+def add_accounts(store: Store, actors=(ADMIN, PORTEUR, ANALYSTE)) -> None:
+    """The test accounts (or `actors`), as rows of `users` and `user_labs` (migration 003); existing ones kept."""
     with store.transaction(writes=("users", "user_labs")) as cur:
-        for actor in (ADMIN, PORTEUR, ANALYSTE):
+        for actor in actors:
             cur.execute("INSERT INTO users (email, display_name, role, password_hash, disabled, is_demo, "
                         "failed_attempts, locked_until, created_at, created_by) "
                         "VALUES (?, ?, ?, NULL, false, false, 0, NULL, ?, 'test') ON CONFLICT DO NOTHING",
@@ -409,16 +410,19 @@ def screenshot(page, name: str) -> Path:
 def _as_a_running_server() -> None:
     """Make AppTest run every page through app.py (its sign-in gate and navigation), as the server does.
 
-    With a `pages/` folder next to app.py, Streamlit keeps its legacy multipage mode until the first
-    `st.navigation` call of the process (the server leaves it for good at its first run; see
-    `ui_auth.close_legacy_page_entry`). AppTest resets that flag before every run, so its reruns would run
-    `pages/*.py` directly, without app.py. Set the flag as a running server has it."""
+    With a `pages/` folder next to app.py, Streamlit keeps its legacy multipage mode unless it is switched off
+    (serve.py does it once before the first session: `streamlit_compat.route_every_page_through_app`). AppTest
+    resets that flag before every run (a new PagesManager), so its runs would run `pages/*.py` directly, without
+    app.py. Switch it off for every AppTest run, as a running server has it."""
     from streamlit.runtime.pages_manager import PagesManager
+
+    from lit_analytics.ui.streamlit_compat import route_every_page_through_app
     original = PagesManager.__init__
 
+    @functools.wraps(original)
     def init(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
+        route_every_page_through_app()
 
     PagesManager.__init__ = init
 
@@ -426,9 +430,25 @@ def _as_a_running_server() -> None:
 _as_a_running_server()
 
 
+def sign_in_app_test(at, actor: Actor) -> None:
+    """Sign an AppTest in as `actor` the way a browser is once signed in with a password: a server-side session
+    opened in the app's store (`lit_analytics.sessions`), its token held by the tab, as `ui.auth` keeps it once
+    the cookie is set (AppTest cannot send cookies). Every run then resolves that session for real (expiry, the
+    account re-read, a session ended elsewhere). `actor` becomes an account of the store when it is not one."""
+    from lit_analytics import sessions, ui
+    store = ui.get_store()   # the app's own Store for LIT_DB
+    add_accounts(store, [actor])
+    opened = sessions.open_session(store, actor, "password")
+    now = datetime.now()
+    at.session_state[ui.auth.ACTOR_KEY] = actor
+    at.session_state[ui.auth.SESSION_KEY] = {"method": "password", "provider": None, "signed_in_at": now,
+                                             "last_seen": now, "session_id": opened.session_id,
+                                             "token": opened.token}
+
+
 def make_app_test(db_path: Path, page: str | None = None, actor=None, timeout: float = 60):
-    """An AppTest of the whole app on `db_path`, optionally signed in as `actor` and switched to `page`
-    (a file under pages/, e.g. "pages/carte.py"). Call `.run()` on the result."""
+    """An AppTest of the whole app on `db_path`, optionally signed in as `actor` (`sign_in_app_test`) and switched
+    to `page` (a file under pages/, e.g. "pages/carte.py"). Call `.run()` on the result."""
     from streamlit.testing.v1 import AppTest
     os.environ["LIT_DB"] = str(db_path)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
@@ -438,7 +458,7 @@ def make_app_test(db_path: Path, page: str | None = None, actor=None, timeout: f
         at.run()
         at.switch_page(page)
     if actor is not None:
-        at.session_state["actor"] = actor
+        sign_in_app_test(at, actor)
     return at
 
 

@@ -38,17 +38,16 @@ from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
-from lit_analytics import config
+from lit_analytics import config, navigation
 
 SECTION = "## Charge : sessions simultanées"
-DASHBOARD_PAGES = ["", "carte", "indicateurs", "financements", "laboratoires"]   # "" = the default page
+DASHBOARD_PAGES = ["" if p.default else p.url_path for p in navigation.PAGES if p.charts]   # "" = the default page
 BENCH_UNTIL = "2026-T3"
 ADMIN_EMAIL = "demo-admin@lit.example"
 DEMO_PASSWORD = "demo-lit-2016"   # the documented demo password (demo databases only)
 EMPTY_PAGE = 'import streamlit as st\n\nst.write("Page vide")\n'
 APP_ENTRY = config.REPO_ROOT / "serve.py"   # what production serves (scripts/run.sh): st.App around app.py
-PAGE_TITLES = {"": "Vue d'ensemble", "carte": "Carte", "indicateurs": "Indicateurs d'impact",
-               "financements": "Financements", "laboratoires": "Laboratoires"}
+PAGE_TITLES = {"" if p.default else p.url_path: p.title for p in navigation.PAGES if p.charts}
 EMBEDDED = "fichier embarqué, 1 processus"
 REPLICAS = "PostgreSQL, 2 répliques + HAProxy"
 
