@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PORTEUR, REPO, add_accounts
-from lit_analytics import auth, sessions
+from lit_analytics import accounts, sessions
 from lit_analytics.permissions import PermissionDenied
 from lit_analytics.ui import export
 
@@ -89,7 +89,7 @@ def test_a_disabled_account_gets_nothing_from_a_deferred_download(store, admin, 
     assert options["on_click"] == "ignore" and callable(options["data"])
     download = options["data"]
     assert download() == b"id;date\n" and produced == [1]
-    auth.disable_account(store, admin, PORTEUR.email)
+    accounts.disable_account(store, admin, PORTEUR.email)
     with pytest.raises(PermissionDenied, match=export.SESSION_OVER):
         download()
     assert produced == [1]                                   # nothing produced for the disabled account

@@ -25,7 +25,7 @@ import streamlit as st
 from urllib.parse import urlencode, urlsplit
 
 from lit_analytics import accounts, auth, sessions, web
-from lit_analytics.permissions import ROLES, Actor, actor_for_email
+from lit_analytics.permissions import ROLES, Actor
 from lit_analytics.store import Store
 from lit_analytics.ui.streamlit_compat import redirect
 
@@ -62,6 +62,18 @@ def require_admin_page() -> Actor:
 
 
 # --- OpenID Connect configuration --------------------------------------------------------------
+
+def _requires_verified(provider: str) -> bool:
+    """Whether the provider's identities must carry `email_verified: true` (yes unless its `[auth.<provider>]` section
+    says `email_verified_required = false`: a provider that verifies every address and sends no such claim)."""
+    try:
+        section = st.secrets.get("auth") or {}
+        settings = section.get(provider) if provider != "default" else section
+        value = settings.get("email_verified_required", True) if hasattr(settings, "get") else True
+    except Exception:
+        return True
+    return str(value).strip().lower() not in ("false", "0", "non", "no")
+
 
 def oidc_providers() -> list[tuple[str, str]]:
     """(name for st.login, label) of each provider configured under [auth] in secrets.toml."""
@@ -215,7 +227,7 @@ def resolve_session(store: Store, now: datetime | None = None) -> Actor | None:
         return None
     result = auth.sign_in_oidc(store, identity.get("email"), provider, signed_in_at if issued else None,
                                email_verified=identity.get("email_verified"), issuer=identity.get("iss"),
-                               subject=identity.get("sub"))
+                               subject=identity.get("sub"), require_verified=_requires_verified(provider))
     if not result.ok:
         st.session_state[DENIED_KEY] = result.message
         return None

@@ -18,6 +18,7 @@ import streamlit as st
 
 from lit_analytics import config, indicators, presentation
 from lit_analytics.bootstrap import app_store, app_store_is_open
+from lit_analytics.filters import Filters
 from lit_analytics.formats import fmt_date
 from lit_analytics.memo import Memo
 from lit_analytics.store import Store
@@ -55,6 +56,8 @@ MEMO = Memo(max_bytes=config.memo_bytes())   # query results and figures of this
 
 
 def _hashable(value: Any) -> Hashable:
+    if isinstance(value, Filters):
+        return value.canonical()
     if isinstance(value, (list, tuple)):
         return tuple(_hashable(v) for v in value)
     if isinstance(value, (set, frozenset)):
