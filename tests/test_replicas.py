@@ -8,13 +8,13 @@ import urllib.request
 import pytest
 
 from conftest import DEMO_LOGINS, DEMO_PASSWORD, REPO
-from lit_analytics import deploy
-from lit_analytics.bench.load import ProtocolError, StreamlitSession
+from devtools import servers
+from devtools.bench.load import ProtocolError, StreamlitSession
 from lit_analytics.store import Store
 
 
 def test_the_committed_haproxy_config_is_the_generated_one():
-    assert (REPO / "deploy" / "haproxy.cfg").read_text(encoding="utf-8") == deploy.haproxy_config()
+    assert (REPO / "deploy" / "haproxy.cfg").read_text(encoding="utf-8") == servers.haproxy_config()
 
 
 @pytest.fixture
@@ -22,11 +22,11 @@ def replicas(postgres, demo_pg_template, tmp_path):
     location = postgres.create_database("replicas", template=demo_pg_template)
     services = []
     try:
-        ports = (deploy.free_port(), deploy.free_port())
+        ports = (servers.free_port(), servers.free_port())
         for port in ports:
-            services.append(deploy.start_streamlit(REPO / "serve.py", port, tmp_path, env={"LIT_DB": str(location)}))
-        proxy_port = deploy.free_port()
-        proxy = deploy.start_haproxy(proxy_port, ports, tmp_path)
+            services.append(servers.start_streamlit(REPO / "serve.py", port, tmp_path, env={"LIT_DB": str(location)}))
+        proxy_port = servers.free_port()
+        proxy = servers.start_haproxy(proxy_port, ports, tmp_path)
         services.append(proxy)
         yield location, f"http://127.0.0.1:{proxy_port}", services, proxy
     finally:
