@@ -11,7 +11,6 @@ the session-cookie routes (`lit_analytics.web`).
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -52,7 +51,7 @@ _STORES: dict[str, Store] = {}   # by the LIT_DB setting: the look-up every quer
 
 
 def get_store() -> Store:
-    setting = os.environ.get("LIT_DB", "")
+    setting = config.database_setting()
     store = _STORES.get(setting)
     if store is None or store.closed:
         store = _STORES[setting] = _open_store(str(config.db_path()))
