@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -156,6 +156,22 @@ def add_accounts(store: Store) -> None:
                         [actor.email, actor.display_name, actor.role, datetime.now()])
             for lab in actor.labs:
                 cur.execute("INSERT INTO user_labs VALUES (?, ?) ON CONFLICT DO NOTHING", [actor.email, lab])
+
+
+@pytest.fixture
+def journal_day(monkeypatch) -> date:
+    """The audit journal's clock stopped at the moment the test starts, and that day: a test comparing an entry's
+    date with « today » holds across midnight."""
+    from lit_analytics import audit
+    stopped = datetime.now()
+
+    class Stopped(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return stopped
+
+    monkeypatch.setattr(audit, "datetime", Stopped)
+    return stopped.date()
 
 
 def snapshot(store: Store) -> dict[str, list[tuple]]:
