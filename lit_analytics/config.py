@@ -41,9 +41,9 @@ def demo_requested() -> bool:
     return os.environ.get("LIT_DEMO", "").strip().lower() in ("1", "oui", "true", "yes")
 
 
-def database_setting() -> str:
-    """`LIT_DB` as written ("" when unset): the key of the app's store cache (`ui.cache`)."""
-    return os.environ.get("LIT_DB", "")
+def database_setting(explicit: str | os.PathLike | None = None) -> str | os.PathLike:
+    """The database as given: `--db`, else $LIT_DB, else data/lit.duckdb (the key of the app's store cache)."""
+    return explicit or os.environ.get("LIT_DB") or DEFAULT_DB
 
 
 def app_url() -> str:

@@ -51,7 +51,7 @@ _STORES: dict[str, Store] = {}   # by the LIT_DB setting: the look-up every quer
 
 
 def get_store() -> Store:
-    setting = config.database_setting()
+    setting = str(config.database_setting())
     store = _STORES.get(setting)
     if store is None or store.closed:
         store = _STORES[setting] = _open_store(str(config.db_path()))
