@@ -7,11 +7,14 @@ The database is chosen, in order, by an explicit argument (`--db PATH`), the `LI
 default `data/lit.duckdb` (git-ignored): either a DuckDB file or a PostgreSQL URL
 (`postgresql://user:password@host:port/db`), which `store.locate` turns into a location. The app builds a demo
 database only when asked (`LIT_DEMO=1`); otherwise a missing database is an error.
+
+This module imports nothing of `lit_analytics` at module level (every module may import it).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +22,9 @@ DATA_DIR = REPO_ROOT / "data"
 REFERENCE_DIR = DATA_DIR / "reference"
 SCHEMA_DIR = DATA_DIR / "schemas"
 DEFAULT_DB = DATA_DIR / "lit.duckdb"
+DEFAULT_APP_URL = "http://localhost:8501"
+SMTP_VARIABLES = ("LIT_SMTP_HOST", "LIT_SMTP_PORT", "LIT_SMTP_USER", "LIT_SMTP_PASSWORD", "LIT_SMTP_STARTTLS",
+                  "LIT_MAIL_FROM")
 
 
 def database_setting(explicit: str | os.PathLike | None = None) -> str | os.PathLike:
@@ -46,3 +52,20 @@ def memo_bytes() -> int:
     """`LIT_MEMO_MB` (256 by default): the most memory, in megabytes, the figures and query results kept by one app
     process may take (least recently used first out)."""
     return int(float(os.environ.get("LIT_MEMO_MB", "256")) * 1024 * 1024)
+
+
+def app_url() -> str:
+    """The app's public address (`LIT_APP_URL`, default `http://localhost:8501`), for links in e-mails."""
+    return os.environ.get("LIT_APP_URL") or DEFAULT_APP_URL
+
+
+def browser_path() -> str | None:
+    """`BROWSER_PATH`: the Chromium kaleido drives for chart images (unset: the one on the PATH)."""
+    return os.environ.get("BROWSER_PATH") or None
+
+
+def smtp_settings(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The e-mail settings that are set (non-empty), by variable name (`SMTP_VARIABLES`); `env` instead of the
+    process environment when given. `reminders.SmtpSettings.from_env` checks and types them."""
+    env = os.environ if env is None else env
+    return {name: env[name] for name in SMTP_VARIABLES if env.get(name)}

@@ -14,7 +14,6 @@ environment (`SmtpSettings.from_env`): `LIT_SMTP_HOST`, `LIT_SMTP_PORT`, optiona
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from lit_analytics import audit, permissions
+from lit_analytics import audit, config, permissions
 from lit_analytics.audit import Action, Outcome
 from lit_analytics.formats import fmt_date, fmt_datetime, fmt_quarter, quarter_end
 from lit_analytics.ingest.reporting import GRACE_DAYS, RECEIVED, reporting_status
@@ -34,7 +33,6 @@ from lit_analytics.store import Store
 
 SOON, LATE = "bientôt dû", "en retard"
 SOON_DAYS = 7
-DEFAULT_APP_URL = "http://localhost:8501"
 REPORT_LABELS = {"projets": "le rapport « projets » (portefeuille de projets en fin de trimestre)",
                  "sessions": "le rapport « sessions » (sessions de formation du trimestre)"}
 
@@ -104,7 +102,7 @@ class RunResult:
 
 def upload_link(lab_id: str, quarter: str, kind: str, app_url: str | None = None) -> str:
     """The upload page, with its form set on the lab, quarter and report."""
-    base = (app_url or os.environ.get("LIT_APP_URL") or DEFAULT_APP_URL).rstrip("/")
+    base = (app_url or config.app_url()).rstrip("/")
     return f"{base}/depot?{urlencode({'lab': lab_id, 'trimestre': quarter, 'rapport': kind})}"
 
 
@@ -221,7 +219,8 @@ class SmtpSettings:
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> SmtpSettings:
-        env = os.environ if env is None else env
+        """From the environment (`config.smtp_settings`), or from `env` when given."""
+        env = config.smtp_settings(env)
         host, sender = env.get("LIT_SMTP_HOST"), env.get("LIT_MAIL_FROM")
         missing = [name for name, value in (("LIT_SMTP_HOST", host), ("LIT_MAIL_FROM", sender)) if not value]
         if missing:

@@ -1,23 +1,19 @@
 """Shared fixtures and helpers: a demo database built once per test process, fresh stores, a reference-only
 database with test accounts (ingest), a real Streamlit server and a real headless Chromium (Debian's, never a
-downloaded one), and a throwaway PostgreSQL cluster (Debian's `postgresql`) on which the store, ingest, access and
-page tests also run (see `BOTH_STORES`). Plain helpers (accounts, `read`, `snapshot`) are imported with
-`from conftest import …`."""
+downloaded one), and a throwaway PostgreSQL cluster (`devtools.servers.ThrowawayPostgres`) on which the store,
+ingest, access and page tests also run (see `BOTH_STORES`). Plain helpers (accounts, `read`, `snapshot`) are
+imported with `from conftest import …`."""
 
 from __future__ import annotations
 
 import functools
-import glob
-import itertools
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +22,7 @@ import pytest
 # checks that the tables it changed are the ones it declared (`store.transaction(writes=...)`).
 os.environ["LIT_CHECK_WRITES"] = "1"
 
+from devtools.servers import ThrowawayPostgres, free_port  # noqa: E402
 from lit_analytics import accounts  # noqa: E402
 from lit_analytics.bootstrap import init_database  # noqa: E402
 from lit_analytics.permissions import Actor  # noqa: E402
@@ -73,58 +70,10 @@ def store_kind() -> str:
     return "duckdb"
 
 
-class PostgresCluster:
-    """A throwaway PostgreSQL cluster (Debian's binaries): `initdb` in a temporary directory, `pg_ctl` on a free
-    port, its unix socket in that directory, no TCP. As root, the server runs as the `postgres` user."""
-
-    def __init__(self):
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-        if not found:
-            raise RuntimeError("PostgreSQL est absent : lancez « scripts/setup.sh --tests » (paquet Debian postgresql).")
-        bindir = Path(found[-1]).parent
-        self.dir = Path(tempfile.mkdtemp(prefix="lit-pg-"))
-        self._as = []
-        if os.geteuid() == 0:
-            import pwd
-            pg = pwd.getpwnam("postgres")
-            os.chown(self.dir, pg.pw_uid, pg.pw_gid)
-            self._as = ["runuser", "-u", "postgres", "--"]
-        self.data = self.dir / "data"
-        self.pg_ctl = str(bindir / "pg_ctl")
-        subprocess.run([*self._as, str(bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "lit",
-                        "-E", "UTF8", "--locale", "C", "--no-sync"], check=True, capture_output=True)
-        self.port = _free_port()
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=400 -c shared_buffers=32MB")
-        subprocess.run([*self._as, self.pg_ctl, "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w",
-                        "-t", "60", "-o", options, "start"], check=True, capture_output=True)
-        self._names = itertools.count(1)
-
-    def url(self, database: str) -> PostgresLocation:
-        return PostgresLocation(f"postgresql://lit@/{database}?host={self.dir}&port={self.port}")
-
-    def create_database(self, prefix: str = "t", template: str | None = None) -> PostgresLocation:
-        import psycopg
-        name = f"{prefix}_{os.getpid()}_{next(self._names)}"
-        with psycopg.connect(str(self.url("postgres")), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-        return self.url(name)
-
-    def drop_database(self, location: PostgresLocation) -> None:
-        import psycopg
-        name = location.split("/")[3].split("?")[0]
-        with psycopg.connect(str(self.url("postgres")), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    def stop(self) -> None:
-        subprocess.run([*self._as, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
-def postgres() -> PostgresCluster:
-    cluster = PostgresCluster()
+def postgres() -> ThrowawayPostgres:
+    """The tests' PostgreSQL cluster (`devtools.servers.ThrowawayPostgres`), without fsync: nothing to keep."""
+    cluster = ThrowawayPostgres(durable=False, shared_buffers="32MB")
     yield cluster
     cluster.stop()
 
@@ -134,7 +83,7 @@ def demo_pg_template(postgres) -> str:
     """The demo database built once in PostgreSQL; tests get copies (CREATE DATABASE … TEMPLATE)."""
     location = postgres.create_database("demo_template")
     init_database(location, demo=True, until=DEMO_UNTIL).close()
-    return location.split("/")[3].split("?")[0]
+    return postgres.database_name(location)
 
 
 @pytest.fixture(scope="session")
@@ -144,7 +93,7 @@ def ref_pg_template(postgres) -> str:
     store = init_database(location)
     add_accounts(store)
     store.close()
-    return location.split("/")[3].split("?")[0]
+    return postgres.database_name(location)
 
 
 @pytest.fixture(scope="session")
@@ -152,7 +101,7 @@ def auth_pg_template(postgres) -> str:
     """Reference data only, no account (`no_account_db_path`), as a template."""
     location = postgres.create_database("auth_template")
     init_database(location).close()
-    return location.split("/")[3].split("?")[0]
+    return postgres.database_name(location)
 
 
 def pg_copy(request, template_fixture: str, prefix: str) -> PostgresLocation:
@@ -212,6 +161,22 @@ def add_accounts(store: Store, actors=(ADMIN, PORTEUR, ANALYSTE)) -> None:
                         [actor.email, actor.display_name, actor.role, datetime.now()])
             for lab in actor.labs:
                 cur.execute("INSERT INTO user_labs VALUES (?, ?) ON CONFLICT DO NOTHING", [actor.email, lab])
+
+
+@pytest.fixture
+def journal_day(monkeypatch) -> date:
+    """The audit journal's clock stopped at the moment the test starts, and that day: a test comparing an entry's
+    date with « today » holds across midnight."""
+    from lit_analytics import audit
+    stopped = datetime.now()
+
+    class Stopped(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return stopped
+
+    monkeypatch.setattr(audit, "datetime", Stopped)
+    return stopped.date()
 
 
 def snapshot(store: Store) -> dict[str, list[tuple]]:
@@ -307,10 +272,7 @@ def read(name: str, folder: str = "good") -> bytes:
 
 # --- a real Streamlit server and a real Chromium ---------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = free_port   # the name the test modules import
 
 
 class BackgroundService:

@@ -8,13 +8,13 @@ import urllib.request
 import pytest
 
 from conftest import DEMO_LOGINS, DEMO_PASSWORD, REPO
-from lit_analytics import deploy
-from lit_analytics.bench.load import ProtocolError, StreamlitSession
+from devtools import servers
+from devtools.bench.load import ProtocolError, StreamlitSession
 from lit_analytics.store import Store
 
 
 def test_the_committed_haproxy_config_is_the_generated_one():
-    assert (REPO / "deploy" / "haproxy.cfg").read_text(encoding="utf-8") == deploy.haproxy_config()
+    assert (REPO / "deploy" / "haproxy.cfg").read_text(encoding="utf-8") == servers.haproxy_config()
 
 
 @pytest.fixture
@@ -22,17 +22,27 @@ def replicas(postgres, demo_pg_template, tmp_path):
     location = postgres.create_database("replicas", template=demo_pg_template)
     services = []
     try:
-        ports = (deploy.free_port(), deploy.free_port())
+        ports = (servers.free_port(), servers.free_port())
         for port in ports:
-            services.append(deploy.start_streamlit(REPO / "serve.py", port, tmp_path, env={"LIT_DB": str(location)}))
-        proxy_port = deploy.free_port()
-        proxy = deploy.start_haproxy(proxy_port, ports, tmp_path)
+            services.append(servers.start_streamlit(REPO / "serve.py", port, tmp_path, env={"LIT_DB": str(location)}))
+        proxy_port = servers.free_port()
+        proxy = servers.start_haproxy(proxy_port, ports, tmp_path)
         services.append(proxy)
         yield location, f"http://127.0.0.1:{proxy_port}", services, proxy
     finally:
         for service in reversed(services):
             service.stop()
         postgres.drop_database(location)
+
+
+def wait_for_log(proxy, condition, timeout: float = 30) -> str:
+    """The proxy's log once `condition(log)` holds, polled until `timeout` seconds (then the log as it is)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        log = proxy.log_path.read_text()
+        if condition(log) or time.monotonic() > deadline:
+            return log
+        time.sleep(0.1)
 
 
 def test_a_session_on_each_replica_behind_the_proxy(replicas):
@@ -48,8 +58,10 @@ def test_a_session_on_each_replica_behind_the_proxy(replicas):
             assert session.exceptions == []
         finally:
             session.close()
-    time.sleep(0.5)
-    log = proxy.log_path.read_text()
+    # HAProxy logs a WebSocket when it closes, a moment after the session did: wait for both lines (bounded).
+    log = wait_for_log(proxy, lambda text: all(
+        any("/_stcore/stream" in line and f"lit_replicas/{server}" in line for line in text.splitlines())
+        for server in ("app1", "app2")))
     streams = [line for line in log.splitlines() if "/_stcore/stream" in line]
     assert any("lit_replicas/app1" in line for line in streams), log[-2000:]
     assert any("lit_replicas/app2" in line for line in streams), log[-2000:]
@@ -80,9 +92,8 @@ def test_the_sign_in_throttle_counts_the_client_the_proxy_saw_not_a_forged_addre
 def test_a_stopped_replica_is_taken_out_and_its_browsers_go_to_the_other(replicas):
     location, url, services, proxy = replicas
     services[0].stop()                         # replica app1
-    deadline = time.time() + 30
-    while time.time() < deadline and "Server lit_replicas/app1 is DOWN" not in proxy.log_path.read_text():
-        time.sleep(0.5)                        # the health check (every 2 s, 3 failures) marks it down
+    # the health check (every 2 s, 3 failures) marks it down
+    wait_for_log(proxy, lambda text: "Server lit_replicas/app1 is DOWN" in text)
     assert "Server lit_replicas/app1 is DOWN" in proxy.log_path.read_text()
     session = StreamlitSession(url, cookie="LITSRV=app1")
     try:
@@ -109,9 +120,7 @@ def test_a_signed_in_browser_stays_signed_in_when_its_replica_stops(replicas, pa
     assert any(name != "LITSRV" and c_http for name, c_http in
                ((c["name"], c["httpOnly"]) for c in page.context.cookies()))   # the app's HttpOnly session cookie
     services[0 if stuck_to == "app1" else 1].stop()
-    deadline = time.time() + 30
-    while time.time() < deadline and f"Server lit_replicas/{stuck_to} is DOWN" not in proxy.log_path.read_text():
-        time.sleep(0.5)
+    wait_for_log(proxy, lambda text: f"Server lit_replicas/{stuck_to} is DOWN" in text)
     page.reload()
     page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
     signed_in = page.locator("[data-testid='stSidebar'] button:has-text('Se déconnecter')")

@@ -10,7 +10,7 @@ session-cookie routes around `app.py`). Four set-ups (`--setups`):
 * **empty** — `streamlit run` of a one-line page (the floor: Streamlit's own cost), 1, 5 and 20 sessions;
 * **embedded** — one app process on the embedded DuckDB file (demo data), 1, 5 and 20 sessions;
 * **replicas** — two app processes on a throwaway PostgreSQL cluster (demo data), behind Debian's HAProxy
-  (`lit_analytics.deploy.haproxy_config`: sticky sessions, WebSocket pass-through, health checks), 1, 5 and 20
+  (`devtools.servers.haproxy_config`: sticky sessions, WebSocket pass-through, health checks), 1, 5 and 20
   sessions;
 * **scale** — the same two systems of record at `--scale` (default ×100), one app process each, PostgreSQL served
   directly (no HAProxy), one after the other, 1 and 5 sessions (`--scale-sessions`): the file is built by
@@ -203,7 +203,7 @@ def load(base_url: str, sessions: int, rounds: int, *, sign_in: bool, pages: lis
 def run(workdir: Path, counts: tuple[int, ...] = (1, 5, 20), rounds: int = 2,
         setups: tuple[str, ...] = ("empty", "embedded", "replicas", "scale"), scale: int = 100,
         scale_counts: tuple[int, ...] = (1, 5)) -> dict:
-    from lit_analytics import deploy
+    from devtools import servers
     from lit_analytics.bootstrap import init_database
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -221,8 +221,8 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 5, 20), rounds: int = 2,
     if "empty" in setups:
         script = workdir / "page_vide.py"
         script.write_text(EMPTY_PAGE, encoding="utf-8")
-        port = deploy.free_port()
-        server = deploy.start_streamlit(script, port, workdir, name="vide")
+        port = servers.free_port()
+        server = servers.start_streamlit(script, port, workdir, name="vide")
         try:
             measure("page vide", f"http://127.0.0.1:{port}", False, [None] * len(DASHBOARD_PAGES))
         finally:
@@ -231,25 +231,25 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 5, 20), rounds: int = 2,
     if "embedded" in setups:
         db = workdir / "charge.duckdb"
         init_database(db, demo=True, force=True, until=BENCH_UNTIL).close()
-        port = deploy.free_port()
-        server = deploy.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": str(db)})
+        port = servers.free_port()
+        server = servers.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": str(db)})
         try:
             measure(EMBEDDED, f"http://127.0.0.1:{port}", True, DASHBOARD_PAGES)
         finally:
             server.stop()
 
     if "replicas" in setups:
-        cluster = deploy.ThrowawayPostgres()
+        cluster = servers.ThrowawayPostgres()
         services = []
         try:
             url = cluster.create_database("lit")
             init_database(url, demo=True, force=True, until=BENCH_UNTIL).close()
-            ports = (deploy.free_port(), deploy.free_port())
+            ports = (servers.free_port(), servers.free_port())
             for port in ports:
-                services.append(deploy.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": url},
+                services.append(servers.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": url},
                                                        name="replique"))
-            proxy_port = deploy.free_port()
-            services.append(deploy.start_haproxy(proxy_port, ports, workdir))
+            proxy_port = servers.free_port()
+            services.append(servers.start_haproxy(proxy_port, ports, workdir))
             measure(REPLICAS, f"http://127.0.0.1:{proxy_port}", True, DASHBOARD_PAGES)
         finally:
             for service in reversed(services):
@@ -368,7 +368,7 @@ def cold_visit(base_url: str) -> dict:
 
 def run_scale(workdir: Path, scale: int, counts: tuple[int, ...], rounds: int) -> dict:
     """The embedded file and PostgreSQL at `scale`: one app process (`serve.py`) on each, one after the other."""
-    from lit_analytics import deploy
+    from devtools import servers
     from lit_analytics.bootstrap import init_database
     from lit_analytics.store import Store
 
@@ -391,8 +391,8 @@ def run_scale(workdir: Path, scale: int, counts: tuple[int, ...], rounds: int) -
         writes = write_seconds(location)
         print(f"  {label} : écriture et mise à jour de l'instantané {writes['small'] * 1000:.0f} ms (petite table), "
               f"{writes['large'] * 1000:.0f} ms (instantanés de projets)", flush=True)
-        port = deploy.free_port()
-        server = deploy.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": location}, name=f"x{scale}-{side}")
+        port = servers.free_port()
+        server = servers.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": location}, name=f"x{scale}-{side}")
         cold = {"first_run": float("nan"), "sign_in": float("nan"), "pages": {}, "errors": []}
         warm = []
         try:
@@ -415,7 +415,7 @@ def run_scale(workdir: Path, scale: int, counts: tuple[int, ...], rounds: int) -
             out["sides"][side] = {"label": label, "snapshot": snapshot, "writes": writes, "cold": cold, "warm": warm}
 
     one_process("file", str(db), "fichier embarqué")
-    cluster = deploy.ThrowawayPostgres()
+    cluster = servers.ThrowawayPostgres()
     try:
         url = cluster.create_database(f"lit_x{scale}")
         start = time.perf_counter()
