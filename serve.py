@@ -10,7 +10,9 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
-from lit_analytics.web import ROUTES
+from starlette.middleware import Middleware
+
+from lit_analytics.web import ROUTES, BrowserNonce
 
 
 @asynccontextmanager
@@ -20,4 +22,4 @@ async def lifespan(app):
     yield
 
 
-app = st.App("app.py", routes=ROUTES, lifespan=lifespan)
+app = st.App("app.py", routes=ROUTES, lifespan=lifespan, middleware=[Middleware(BrowserNonce)])

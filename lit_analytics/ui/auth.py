@@ -117,6 +117,15 @@ def _here() -> str:
     return web.safe_next(path + (f"?{query}" if query else ""))
 
 
+def _browser_cookie() -> str | None:
+    """This browser's `sessions.BROWSER_COOKIE` (set by `web.BrowserNonce` with the first page it loaded)."""
+    try:
+        value = st.context.cookies.get(sessions.BROWSER_COOKIE)
+    except Exception:   # no request context (AppTest)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 def _cookie_token() -> str | None:
     try:
         token = st.context.cookies.get(sessions.COOKIE)
@@ -145,7 +154,7 @@ def _start(actor: Actor, method: str, signed_in_at: datetime, provider: str | No
                "session_id": None, "token": None}
     if store is not None:
         opened = sessions.open_session(store, actor, method, provider=provider, signed_in_at=signed_in_at,
-                                       client=client_address())
+                                       client=client_address(), browser=_browser_cookie())
         session.update(session_id=opened.session_id, token=opened.token, handoff=opened.handoff)
     st.session_state[ACTOR_KEY] = actor
     st.session_state[SESSION_KEY] = session
