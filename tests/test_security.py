@@ -75,3 +75,92 @@ def test_a_truncated_database_file_is_a_french_error(tmp_path):
         with pytest.raises(StoreError, match="incomplète ou endommagée") as raised:
             Store(broken)
         assert "IO Error" not in str(raised.value) and broken.read_bytes() == data[:cut]   # nothing written
+
+
+# --- files: formulas, XML entities, unreadable workbooks -----------------------------------------------------
+
+HOSTILE_TITLE = '=HYPERLINK("http://evil.example/","x")'
+PORTFOLIO = ("id_projet;titre;thematique;statut;date_debut;date_fin;types_partenaires;usagers_impliques;"
+             "agents_impliques;budget_eur\n"
+             f"P-01;{HOSTILE_TITLE.replace(chr(34), chr(34) * 2).join(chr(34) * 2)};Relation aux usagers;"
+             "expérimentation;15/03/2021;;;;;\n").encode()
+
+
+@pytest.fixture
+def hostile_portfolio(ref_store):
+    from conftest import ADMIN
+    from lit_analytics import ingest
+    result = ingest.publish(ref_store, PORTFOLIO, "projets.csv", kind="projets", lab_id="siilab",
+                            quarter="2021-T3", actor=ADMIN)
+    assert result.outcome == ingest.PUBLISHED, result
+    assert ingest.version_rows(ref_store, result.version_id, "projets")["titre"].tolist() == [HOSTILE_TITLE]
+    return ref_store
+
+
+def test_no_text_of_the_prefilled_xlsx_template_is_a_live_formula(hostile_portfolio):
+    import io
+
+    from openpyxl import load_workbook
+
+    from lit_analytics.ingest import templates
+    rows = templates.prefill_rows(hostile_portfolio, "projets", "siilab", "2021-T4")
+    book = load_workbook(io.BytesIO(templates.template_xlsx("projets", rows)))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert HOSTILE_TITLE in [c.value for c in cells]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+
+
+def test_the_csv_neutralisation_mark_never_comes_back_into_published_data(hostile_portfolio):
+    from conftest import ADMIN
+    from lit_analytics import ingest
+    from lit_analytics.ingest import templates
+    data = templates.template_csv("projets", templates.prefill_rows(hostile_portfolio, "projets", "siilab", "2021-T4"))
+    assert ("'" + HOSTILE_TITLE).encode() in data.replace(b'""', b'"')   # neutralised for Excel…
+    result = ingest.publish(hostile_portfolio, data, "projets_siilab_2021-T4.csv", kind="projets", lab_id="siilab",
+                            quarter="2021-T4", actor=ADMIN)
+    assert result.outcome == ingest.PUBLISHED
+    assert ingest.version_rows(hostile_portfolio, result.version_id, "projets")["titre"].tolist() == [HOSTILE_TITLE]
+
+
+def _template_with(replace_part):
+    """The projects template as an XLSX package, one part rewritten by `replace_part(name, bytes) -> bytes`."""
+    import io
+    import zipfile
+
+    from lit_analytics.ingest import templates
+    original = zipfile.ZipFile(io.BytesIO(templates.template_xlsx("projets")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in original.infolist():
+            target.writestr(info, replace_part(info.filename, original.read(info.filename)))
+    return out.getvalue()
+
+
+def test_an_xlsx_part_with_a_doctype_is_refused_at_once():
+    from lit_analytics.ingest.read import ReadError, read_table
+    bomb = (b'<?xml version="1.0"?>\n<!-- a comment first -->\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+            + b"".join(b'<!ENTITY lol%d "&lol%d;&lol%d;&lol%d;&lol%d;">' % (n + 1, n, n, n, n) for n in range(9))
+            + b"]>")
+    def plant(name, body):
+        if not name.endswith("sheet1.xml"):
+            return body
+        return bomb + (body.split(b"?>", 1)[1] if body.startswith(b"<?xml") else body)
+
+    data = _template_with(plant)
+    with pytest.raises(ReadError, match="DOCTYPE"):
+        read_table(data, "projets.xlsx", ["id_projet"])
+
+
+def test_every_failure_of_the_xlsx_reader_is_a_french_unreadable_file():
+    import struct
+
+    from lit_analytics.ingest.read import ReadError, read_table
+    data = bytearray(_template_with(lambda name, body: body))
+    # « version needed to extract » of every central directory entry set to 19.0: zipfile raises
+    # NotImplementedError("zip file version 19.0") when a member is opened.
+    position = data.find(b"PK\x01\x02")
+    while position >= 0:
+        struct.pack_into("<H", data, position + 6, 190)
+        position = data.find(b"PK\x01\x02", position + 4)
+    with pytest.raises(ReadError, match="illisible"):
+        read_table(bytes(data), "projets.xlsx", ["id_projet"])

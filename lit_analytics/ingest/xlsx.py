@@ -42,7 +42,7 @@ def _check_archive(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except Exception as exc:   # not a zip, a damaged one, an unsupported zip version (NotImplementedError)…
         raise _unreadable_xlsx() from exc
     total = sum(m.file_size for m in members)
     shared = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
@@ -51,6 +51,48 @@ def _check_archive(data: bytes) -> None:
                                      f"est de {fmt_number(MAX_XLSX_UNCOMPRESSED / 1_048_576)} Mo (dont "
                                      f"{fmt_number(MAX_XLSX_SHARED_STRINGS / 1_048_576)} Mo de textes). Déposez un "
                                      "classeur plus petit ou un CSV.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in members:
+                if member.filename.lower().endswith((".xml", ".rels")) and _declares_a_doctype(archive, member):
+                    raise ReadError("unreadable", f"Le classeur contient une déclaration DOCTYPE (partie "
+                                                  f"« {member.filename[:60]} ») : refusé par sécurité, un classeur "
+                                                  "d'Excel ou de LibreOffice n'en a jamais. Enregistrez-le à "
+                                                  "nouveau au format .xlsx ou en CSV.")
+    except ReadError:
+        raise
+    except Exception as exc:   # an unsupported compression method, a damaged member…: unreadable, in French
+        raise _unreadable_xlsx() from exc
+
+
+_PROLOG_LIMIT = 64 * 1024   # the bytes before a part's root element: an XML declaration and a few comments
+
+
+def _declares_a_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether an XML part declares a DOCTYPE (entities: « billion laughs »), read up to its root element only:
+    the prolog (declaration, comments, processing instructions) is walked; a prolog longer than `_PROLOG_LIMIT`
+    counts as one (nothing legitimate is that long)."""
+    with archive.open(member) as source:
+        head = source.read(_PROLOG_LIMIT)
+    position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while position < len(head) and head[position:position + 1].isspace():
+            position += 1
+        rest = head[position:]
+        if not rest:
+            return len(head) >= _PROLOG_LIMIT
+        if rest.startswith(b"<?"):
+            closing = b"?>"
+        elif rest.startswith(b"<!--"):
+            closing = b"-->"
+        elif rest.startswith(b"<!"):
+            return True   # <!DOCTYPE (or <!ENTITY) before the root element
+        else:
+            return False  # the root element (or not XML: the parser will say so)
+        end = head.find(closing, position + 2)
+        if end < 0:
+            return True
+        position = end + len(closing)
 
 
 @dataclass
@@ -97,7 +139,16 @@ def sheet_records(data: bytes, expected_columns: list[str]) -> Iterator:
         for title, path in workbook.sheets:
             _check_dimension(workbook, title, path)
         path = _choose_sheet(workbook, expected_columns)
-        yield _sheet_records(workbook, path)
+        try:
+            yield _sheet_records(workbook, path)
+        except ReadError:
+            raise
+        except Exception as exc:   # whatever the XML or zip layer raises (NotImplementedError for an unsupported
+            raise _unreadable_xlsx() from exc   # zip version…) is « illisible », in French, never a crash
+    except ReadError:
+        raise
+    except Exception as exc:
+        raise _unreadable_xlsx() from exc
     finally:
         workbook.archive.close()
 
