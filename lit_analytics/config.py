@@ -24,7 +24,7 @@ SCHEMA_DIR = DATA_DIR / "schemas"
 DEFAULT_DB = DATA_DIR / "lit.duckdb"
 DEFAULT_APP_URL = "http://localhost:8501"
 SMTP_VARIABLES = ("LIT_SMTP_HOST", "LIT_SMTP_PORT", "LIT_SMTP_USER", "LIT_SMTP_PASSWORD", "LIT_SMTP_STARTTLS",
-                  "LIT_MAIL_FROM")
+                  "LIT_SMTP_SSL", "LIT_SMTP_CAFILE", "LIT_MAIL_FROM")
 
 
 def database_setting(explicit: str | os.PathLike | None = None) -> str | os.PathLike:
