@@ -164,3 +164,29 @@ def test_every_failure_of_the_xlsx_reader_is_a_french_unreadable_file():
         position = data.find(b"PK\x01\x02", position + 4)
     with pytest.raises(ReadError, match="illisible"):
         read_table(bytes(data), "projets.xlsx", ["id_projet"])
+
+
+def test_a_full_disk_during_a_publication_is_a_french_error_and_nothing_is_half_written(ref_store, monkeypatch):
+    """The publication fails (no space left) and so does the registration of its failure, in its own transaction:
+    one French message, nothing stored of either."""
+    import importlib
+
+    import duckdb
+
+    from conftest import ADMIN, snapshot
+    from lit_analytics import ingest
+    publish = importlib.import_module("lit_analytics.ingest.publish")
+
+    def full(*args, **kwargs):
+        raise duckdb.IOException('IO Error: Could not write file "lit.duckdb.wal": No space left on device')
+
+    before = snapshot(ref_store)
+    monkeypatch.setattr(publish, "_insert_rows", full)
+    monkeypatch.setattr(publish, "_register_import", full)
+    with pytest.raises(StoreError) as raised:
+        ingest.publish(ref_store, PORTFOLIO, "projets.csv", kind="projets", lab_id="siilab", quarter="2021-T3",
+                       actor=ADMIN)
+    message = str(raised.value)
+    assert "disque" in message and "plein" in message and "rien n'a été publié" in message
+    assert "IO Error" not in message
+    assert snapshot(ref_store) == before

@@ -29,7 +29,7 @@ from lit_analytics.ingest.schema import DB_TABLES, LAB_REPORT_KINDS, TableSchema
 from lit_analytics.ingest.validate import ERROR, WARNING, Context, Issue, validate_table
 from lit_analytics.ingest.versions import current_version, version_rows
 from lit_analytics.permissions import Actor, PermissionDenied
-from lit_analytics.store import ConcurrentWriteError, Store
+from lit_analytics.store import ConcurrentWriteError, Store, StoreError
 
 PUBLISHED, REJECTED, ALREADY, FAILED = "publié", "rejeté", "déjà publié", "échec"
 CONFLICT = "conflit"   # another publication of the same report landed since this file was verified
@@ -218,10 +218,16 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
         raise
     except Exception as exc:  # rolled back by the transaction; recorded, logged, answered in French
         log.exception("Publication en échec : %s (%s)", report.target(), file_name)
-        with store.transaction(writes=_REGISTRATION) as cur:
-            import_id = _register_import(store, cur, report, actor, FAILED)
-            audit.record(cur, actor.email, Action.PUBLICATION, Outcome.FAILURE, report.target(),
-                         f"{file_name} — erreur inattendue ({exc.__class__.__name__}), rien n'a été publié")
+        try:   # its own transaction: the failed publication's is rolled back
+            with store.transaction(writes=_REGISTRATION) as cur:
+                import_id = _register_import(store, cur, report, actor, FAILED)
+                audit.record(cur, actor.email, Action.PUBLICATION, Outcome.FAILURE, report.target(),
+                             f"{file_name} — erreur inattendue ({exc.__class__.__name__}), rien n'a été publié")
+        except Exception as again:   # the database cannot take the registration either (a full disk…)
+            log.exception("Enregistrement de l'échec impossible : %s (%s)", report.target(), file_name)
+            reason = str(again) if isinstance(again, StoreError) else f"erreur de la base ({again.__class__.__name__})"
+            raise StoreError(f"La publication a échoué et n'a pas pu être enregistrée : rien n'a été publié. "
+                             f"{reason}") from again
         return PublishResult(outcome=FAILED, import_id=import_id, report=report)
 
 
