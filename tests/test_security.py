@@ -190,3 +190,26 @@ def test_a_full_disk_during_a_publication_is_a_french_error_and_nothing_is_half_
     assert "disque" in message and "plein" in message and "rien n'a été publié" in message
     assert "IO Error" not in message
     assert snapshot(ref_store) == before
+
+
+def test_the_command_line_reads_the_database_from_a_file_and_warns_about_a_typed_password(ref_db_path, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    db = tmp_path / "lit.duckdb"
+    shutil.copy(ref_db_path, db)
+    secret = tmp_path / "base.txt"
+    secret.write_text(f"{db}\n", encoding="utf-8")
+    secret.chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if k != "LIT_DB"}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "lit_analytics", *args], cwd=REPO, capture_output=True,
+                              text=True, timeout=300, env=env)
+    info = cli("info", "--db-file", str(secret))
+    assert info.returncode == 0, info.stderr
+    assert str(db) in info.stdout
+    typed = cli("info", "--db", "postgresql://lit:s3cret@127.0.0.1:1/lit")
+    assert "visible dans la liste des processus" in typed.stderr and "s3cret" not in typed.stderr

@@ -68,8 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="commande")
     for command in COMMANDS:
         p = sub.add_parser(command.name, help=command.help, description=command.help)
-        p.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql://utilisateur:mot-de-passe@hôte:port/"
-                                                  "base (défaut : $LIT_DB, puis data/lit.duckdb)")
+        where = p.add_mutually_exclusive_group()
+        where.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql://utilisateur@hôte:port/base "
+                                                      "(défaut : $LIT_DB, puis data/lit.duckdb) ; pour PostgreSQL, "
+                                                      "le mot de passe dans LIT_DB, --db-file ou ~/.pgpass, jamais "
+                                                      "sur la ligne de commande (visible de tous les utilisateurs)")
+        where.add_argument("--db-file", default=None, metavar="FICHIER",
+                           help="lire la base (chemin ou URL postgresql://…) dans ce fichier, première ligne : "
+                                "le mot de passe n'apparaît pas dans la liste des processus")
         command.arguments(p)
         p.set_defaults(handler=command.run)
     return parser
@@ -84,6 +90,24 @@ def _os_user() -> str:
         return f"uid {os.getuid()}"
 
 
+def _database_argument(args: argparse.Namespace) -> None:
+    """`--db-file`: the database read from a file (its first line). A password typed in `--db` is visible in the
+    process list to every user of the machine: the command still runs, with a French warning."""
+    import urllib.parse
+    if getattr(args, "db_file", None):
+        try:
+            with open(args.db_file, encoding="utf-8") as handle:
+                args.db = handle.readline().strip()
+        except OSError as exc:
+            raise CliError(f"Impossible de lire {args.db_file} : {exc.strerror or exc}.") from exc
+        if not args.db:
+            raise CliError(f"{args.db_file} est vide : attendu un chemin de base ou une URL postgresql://….")
+    elif args.db and "://" in args.db and urllib.parse.urlsplit(args.db).password:
+        print("Attention : le mot de passe de --db est visible dans la liste des processus de la machine ; "
+              "mettez l'URL dans LIT_DB, dans un fichier (--db-file) ou le mot de passe dans ~/.pgpass.",
+              file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     from lit_analytics.audit import set_os_user
     from lit_analytics.store import StoreError
@@ -91,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     set_os_user(_os_user())   # every write of a command is audited with who typed it, beside --user
     try:
+        _database_argument(args)
         return int(args.handler(args) or 0)
     except (CliError, StoreError, ValueError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
