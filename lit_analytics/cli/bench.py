@@ -75,7 +75,7 @@ def exports_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def load_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sessions", default="1,5,20", help="nombres de sessions simultanées (défaut 1,5,20)")
+    p.add_argument("--sessions", default="1,20,50", help="nombres de sessions simultanées (défaut 1,20,50)")
     p.add_argument("--rounds", type=positive_int, default=2, help="tours des cinq pages par session (défaut 2)")
     p.add_argument("--setups", default="empty,embedded,replicas,scale",
                    help="configurations mesurées parmi empty, embedded, replicas, scale (défaut : les quatre ; "
