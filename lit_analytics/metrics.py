@@ -1,0 +1,132 @@
+"""What an operator watches, in Prometheus' text format (`prometheus-client`): the definitions of every metric of
+the app process and how `/metrics` renders them (the route is `lit_analytics.web`'s; `deploy/` says what to
+scrape and alert on). No Streamlit here: the page-run glue (`ui.observe`) reports into it.
+
+Per process (each replica is scraped on its own), since the process started:
+
+* `lit_page_run_seconds{page}` — histogram of page runs (one execution of app.py: the sign-in gate and the page),
+  by the page's url path of the registry (`navigation.PAGES`, else `autre`): never a free-form value;
+* `lit_user_errors_total{page}` — runs that showed the user an error instead of the page (an exception in
+  Streamlit's error box, or the database unavailable); French answers to a refused action are not errors;
+* `lit_snapshot_refresh_seconds` — copies of the database into the in-memory snapshot, and
+  `lit_snapshot_refresh_deferred_total` (put off while a write held the database: the previous state served);
+* `lit_write_wait_seconds` — how long each write waited to hold the database, `lit_write_conflicts_total` —
+  writes that gave up after `LIT_LOCK_TIMEOUT` (the user read « base occupée ») — from `store.stats`, which the
+  store keeps without depending on anything (it imports nothing above `config`);
+* `lit_memo_bytes`, `lit_memo_max_bytes`, `lit_memo_entries`, `lit_memo_{hits,misses,evictions}_total` — the
+  figures and query results kept in memory (`memo.Memo`, the one `watch_memo` was given);
+* `lit_sessions_open` — signed-in sessions not ended nor expired, **read from the `sessions` table** at scrape
+  time (so the same value on every replica of one database: aggregate with `max`, not `sum`);
+* `process_*`, `python_*` — the process's memory, CPU and file descriptors (prometheus-client's collectors).
+
+Every page's series exist from the start at 0, so `increase(...) > 0` sees the first error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from prometheus_client import (CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, Counter, GCCollector, Histogram,
+                               PlatformCollector, ProcessCollector, disable_created_metrics, generate_latest)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+
+from lit_analytics import navigation, sessions
+from lit_analytics.memo import Memo
+from lit_analytics.store import Store, StoreError, stats
+
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4   # the classic text format `generate_latest` writes, read by every Prometheus
+OTHER_PAGE = "autre"           # a run whose page is not (yet) known: before the gate decides, or an unknown address
+PAGE_LABELS = tuple(p.url_path for p in navigation.PAGES) + (OTHER_PAGE,)
+PAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0)   # the p95 alert's 2 s is a bound
+
+disable_created_metrics()   # no `_created` series beside each counter (Prometheus reads the process start instead)
+REGISTRY = CollectorRegistry()
+ProcessCollector(registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+GCCollector(registry=REGISTRY)
+
+PAGE_RUNS = Histogram("lit_page_run_seconds", "Durée d'une exécution de page (app.py : contrôle de session et page)",
+                      ["page"], buckets=PAGE_BUCKETS, registry=REGISTRY)
+USER_ERRORS = Counter("lit_user_errors", "Exécutions de page qui ont montré une erreur à l'utilisateur",
+                      ["page"], registry=REGISTRY)
+for _page in PAGE_LABELS:
+    PAGE_RUNS.labels(_page)
+    USER_ERRORS.labels(_page)
+
+_WATCHED: list[Memo] = []
+
+
+def page_label(url_path: str | None) -> str:
+    """The label of a page: its url path in the registry, else `autre` (labels never take a free-form value)."""
+    return url_path if url_path in PAGE_LABELS else OTHER_PAGE
+
+
+def observe_page_run(url_path: str | None, seconds: float, *, error: bool = False) -> None:
+    page = page_label(url_path)
+    PAGE_RUNS.labels(page).observe(seconds)
+    if error:
+        USER_ERRORS.labels(page).inc()
+
+
+def count_user_error(url_path: str | None) -> None:
+    USER_ERRORS.labels(page_label(url_path)).inc()
+
+
+def watch_memo(memo: Memo) -> None:
+    """Export `memo`'s size and hit counts (`ui.cache` gives the process's memo of figures and query results)."""
+    _WATCHED[:] = [memo]
+
+
+def _histogram(name: str, documentation: str, timings: stats.Timings) -> HistogramMetricFamily:
+    cumulative, total, _ = timings.read()
+    buckets = [("+Inf" if bound == float("inf") else repr(bound), count) for bound, count in cumulative]
+    return HistogramMetricFamily(name, documentation, buckets=buckets, sum_value=total)
+
+
+class _StoreAndMemo:
+    """The store's own counters (`store.stats`) and the memo's, read when scraped."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield _histogram("lit_snapshot_refresh_seconds", "Durée des copies de la base dans l'instantané en mémoire",
+                         stats.SNAPSHOT_REFRESHES)
+        yield CounterMetricFamily("lit_snapshot_refresh_deferred", "Rafraîchissements reportés (écriture en cours)",
+                                  value=stats.SNAPSHOT_DEFERRED.value)
+        yield _histogram("lit_write_wait_seconds", "Attente d'une écriture avant d'avoir la base", stats.WRITE_WAITS)
+        yield CounterMetricFamily("lit_write_conflicts", "Écritures abandonnées : base occupée (LIT_LOCK_TIMEOUT)",
+                                  value=stats.WRITE_CONFLICTS.value)
+        memo = _WATCHED[0] if _WATCHED else None
+        yield GaugeMetricFamily("lit_memo_bytes", "Taille estimée des résultats gardés en mémoire (octets)",
+                                value=memo.bytes if memo else 0)
+        yield GaugeMetricFamily("lit_memo_max_bytes", "Borne de cette taille (LIT_MEMO_MB)",
+                                value=(memo.max_bytes or 0) if memo else 0)
+        yield GaugeMetricFamily("lit_memo_entries", "Résultats gardés en mémoire", value=len(memo) if memo else 0)
+        for name, text in (("hits", "trouvés"), ("misses", "calculés"), ("evictions", "écartés (borne atteinte)")):
+            yield CounterMetricFamily(f"lit_memo_{name}", f"Résultats {text}",
+                                      value=getattr(memo, name) if memo else 0)
+
+
+REGISTRY.register(_StoreAndMemo())
+
+
+class _OpenSessions:
+    """`lit_sessions_open`, read from the store's `sessions` table (its in-memory snapshot: no database round
+    trip beyond the store's usual freshness check); absent when the app has not opened its database yet."""
+
+    def __init__(self, store: Store | None):
+        self.store = store
+
+    def collect(self) -> Iterator[Metric]:
+        if self.store is None or self.store.closed:
+            return
+        try:
+            count = sessions.count_open(self.store, datetime.now())
+        except StoreError:
+            return
+        yield GaugeMetricFamily("lit_sessions_open", "Sessions ouvertes (table sessions : ni fermées ni expirées)",
+                                value=count)
+
+
+def render(store: Store | None = None) -> bytes:
+    """The text `/metrics` answers: this process's metrics, and the open sessions of `store` (the app's own)."""
+    return generate_latest(REGISTRY) + generate_latest(_OpenSessions(store))
