@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -237,6 +238,30 @@ def test_account_ids_are_keyed_and_are_not_the_address(monkeypatch):
     assert "chef" not in one and logs.account_id(None) is None
     monkeypatch.setenv("LIT_LOG_KEY", "une-cle-de-journal")
     assert logs.account_id("chef@ditp.gouv.fr", "instance-a") == logs.account_id("chef@ditp.gouv.fr", "instance-b")
+
+
+# --- deploy/: what Prometheus scrapes and the alert rules ----------------------------------------------------
+
+PROMTOOL = shutil.which("promtool") or str(REPO / ".venv" / "bin" / "promtool")   # scripts/setup.sh --tests
+
+
+def test_the_scrape_config_and_the_alert_rules_are_valid_and_their_alerts_fire():
+    """promtool (Prometheus' own) checks the config and its rule file, then runs tests/files/prometheus/
+    alerts_test.yml: errors shown fire within 5 min, a p95 above 2 s over 10 min fires, a write given up fires,
+    a replica that stops answering fires; quick pages and quiet periods do not."""
+    checked = subprocess.run([PROMTOOL, "check", "config", "deploy/prometheus.yml"], cwd=REPO, capture_output=True,
+                             text=True, timeout=60)
+    assert checked.returncode == 0 and "1 rule files found" in checked.stdout, checked.stdout + checked.stderr
+    tested = subprocess.run([PROMTOOL, "test", "rules", "tests/files/prometheus/alerts_test.yml"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert tested.returncode == 0 and "SUCCESS" in tested.stdout, tested.stdout + tested.stderr
+
+
+def test_the_alerts_read_metrics_the_app_exports():
+    rules = (REPO / "deploy" / "alerts.yml").read_text("utf-8")
+    used = {re.sub(r"_(bucket|count|sum)$", "", name) for name in re.findall(r"\b(lit_[a-z_]+)\b", rules)}
+    exported = {family.name for family in text_string_to_metric_families(metrics.render().decode())}
+    assert used and {name.removesuffix("_total") for name in used} <= exported
 
 
 # --- a real server: page runs move the histogram; its stderr is JSON without secrets -------------------------
