@@ -25,6 +25,7 @@ import logging
 import re
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -44,6 +45,8 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 
 def redact(text: str) -> str:
     """`text` without e-mail addresses, secret values, bearer tokens nor URL passwords."""
+    if "@" not in text and "=" not in text and ":" not in text and "bearer" not in text.lower():   # most fields
+        return text
     text = URL_PASSWORD.sub(rf"\1{MASK}@", text)
     text = BEARER.sub(rf"\1{MASK}", text)
     text = SECRET_VALUE.sub(rf"\1{MASK}", text)
@@ -80,16 +83,17 @@ class JsonFormatter(logging.Formatter):
     exception if any — every text redacted."""
 
     def format(self, record: logging.LogRecord) -> str:
+        clean = (lambda v: v) if getattr(record, "_lit_redacted", False) else _clean   # (Redact did it already)
         line: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
             "level": record.levelname,
             "logger": record.name,
-            "event": redact(record.getMessage()),
+            "event": clean(record.getMessage()),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_") and key not in line:
-                line[key] = _clean(value)
+                line[key] = clean(value)
         if record.exc_info:
             line["exception"] = redact(self.formatException(record.exc_info))
         elif record.exc_text:
@@ -110,6 +114,7 @@ class StderrHandler(logging.StreamHandler):
 
 
 _HANDLER: list[logging.Handler] = []
+_SCANNED: list = [-1, 0.0]     # loggers seen at the last scan, and when
 _LOCK = threading.Lock()
 
 
@@ -125,7 +130,8 @@ def setup(default_level: str = "INFO") -> logging.Handler:
     `LIT_LOG_LEVEL` (else `default_level`), other libraries' at WARNING.
     Every call also gives the JSON format to the handlers of loggers that keep their own and do not propagate,
     created or replaced since (Streamlit makes its loggers as its modules are imported, and remakes their
-    handlers when its settings are read again). Returns the root's handler."""
+    handlers when its settings are read again): at once for a new logger, within 10 s for a remade handler.
+    Returns the root's handler."""
     with _LOCK:
         if not _HANDLER:
             handler = StderrHandler()
@@ -136,10 +142,14 @@ def setup(default_level: str = "INFO") -> logging.Handler:
             logging.getLogger("lit_analytics").setLevel(config.log_level(default_level))
             logging.captureWarnings(True)
             _HANDLER.append(handler)
-        for logger in list(logging.Logger.manager.loggerDict.values()):   # ~100 loggers: ~25 µs
-            if isinstance(logger, logging.Logger) and not logger.propagate:   # (the root's others untouched)
-                for handler in logger.handlers:
-                    _adopt(handler)
+        loggers = logging.Logger.manager.loggerDict
+        now = time.monotonic()
+        if len(loggers) != _SCANNED[0] or now - _SCANNED[1] > 10:   # a new logger, or a handler remade since
+            _SCANNED[:] = [len(loggers), now]
+            for logger in list(loggers.values()):
+                if isinstance(logger, logging.Logger) and not logger.propagate:   # (the root's others untouched)
+                    for handler in logger.handlers:
+                        _adopt(handler)
         return _HANDLER[0]
 
 

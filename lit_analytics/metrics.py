@@ -4,8 +4,9 @@ scrape and alert on). No Streamlit here: the page-run glue (`ui.observe`) report
 
 Per process (each replica is scraped on its own), since the process started:
 
-* `lit_page_run_seconds{page}` — histogram of page runs (one execution of app.py: the sign-in gate and the page),
-  by the page's url path of the registry (`navigation.PAGES`, else `autre`): never a free-form value;
+* `lit_page_run_seconds{page}` — histogram of page runs (one execution of app.py from the sign-in gate on: the
+  process's first run also opens the database, not counted), by the page's url path of the registry
+  (`navigation.PAGES`, else `autre`): never a free-form value;
 * `lit_user_errors_total{page}` — runs that showed the user an error instead of the page (an exception in
   Streamlit's error box, or the database unavailable); French answers to a refused action are not errors;
 * `lit_snapshot_refresh_seconds` — copies of the database into the in-memory snapshot, and

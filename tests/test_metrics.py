@@ -173,6 +173,19 @@ def test_an_exception_shown_in_a_page_run_is_counted_as_an_error_of_that_page(de
     assert value(after, "lit_user_errors_total", page="carte") == value(before, "lit_user_errors_total", page="carte")
 
 
+def test_what_the_page_run_measure_relies_on_in_streamlit():
+    """`ui.observe` tells errors from Streamlit's control flow (`st.stop`, `st.rerun`) by their type; stderr stays
+    JSON because Streamlit logs an uncaught exception through its logger once `logger.enableRich` is off."""
+    import tomllib
+
+    from streamlit import config as streamlit_config
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+    assert not issubclass(StopException, Exception) and not issubclass(RerunException, Exception)
+    settings = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert settings["logger"]["enableRich"] is False
+    assert "logger.enableRich" in streamlit_config._config_options_template
+
+
 # --- logs ---------------------------------------------------------------------------------------------
 
 PLANTED = {"password": "Mot-de-passe-PLANTE-41", "email": "jeanne.planteur@ditp.example", "code": "CODEplante9xQ",

@@ -61,7 +61,7 @@ class Count:
 
 SNAPSHOT_REFRESHES = Timings()   # copies of the database into the in-memory snapshot (after a change)
 SNAPSHOT_DEFERRED = Count()      # refreshes put off because a write held or awaited the database (stale reads)
-WRITE_WAITS = Timings()          # from asking to write to holding the database (thread lock, then file or advisory lock)
+WRITE_WAITS = Timings()          # from asking to write to holding the database (thread lock, file or advisory lock)
 WRITE_CONFLICTS = Count()        # writes that gave up after LIT_LOCK_TIMEOUT (ConcurrentWriteError)
 
 
