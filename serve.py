@@ -11,12 +11,12 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
-from lit_analytics import logs
 from lit_analytics.web import ROUTES
 
 
 @asynccontextmanager
 async def lifespan(app):
+    from lit_analytics import logs
     from lit_analytics.ui.streamlit_compat import route_every_page_through_app
     route_every_page_through_app()
     logs.setup()   # JSON lines on stderr, Streamlit's and uvicorn's loggers included (lit_analytics.logs)

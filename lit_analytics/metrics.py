@@ -25,14 +25,18 @@ Every page's series exist from the start at 0, so `increase(...) > 0` sees the f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hmac
+import ipaddress
+import logging
+import re
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from prometheus_client import (CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, Counter, GCCollector, Histogram,
                                PlatformCollector, ProcessCollector, disable_created_metrics, generate_latest)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
-from lit_analytics import navigation, sessions
+from lit_analytics import config, navigation, sessions
 from lit_analytics.memo import Memo
 from lit_analytics.store import Store, StoreError, stats
 
@@ -131,3 +135,58 @@ class _OpenSessions:
 def render(store: Store | None = None) -> bytes:
     """The text `/metrics` answers: this process's metrics, and the open sessions of `store` (the app's own)."""
     return generate_latest(REGISTRY) + generate_latest(_OpenSessions(store))
+
+
+# -- who may read them (`web`'s /metrics route) --------------------------------------------------------------
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+_FORWARDING = ("x-forwarded-for", "x-real-ip", "forwarded")
+log = logging.getLogger(__name__)
+
+
+def _address(text: str) -> str:
+    """An address as a header gives it (`for="[::1]:80"`, `127.0.0.1:8080`), without port nor brackets;
+    IPv4-mapped IPv6 as IPv4."""
+    text = text.strip().strip('"')
+    text = text[1:text.index("]")] if text.startswith("[") and "]" in text else text
+    if text.count(":") == 1:
+        text = text.split(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return text
+    return str(getattr(address, "ipv4_mapped", None) or address)
+
+
+def _forwarded_for(headers) -> list[str]:
+    """Every address the forwarding headers name (X-Forwarded-For, X-Real-IP, RFC 7239 Forwarded's `for=`)."""
+    found = []
+    for name in _FORWARDING:
+        for value in headers.getlist(name) if hasattr(headers, "getlist") else [headers.get(name) or ""]:
+            if name == "forwarded":
+                found += re.findall(r'for=("[^"]*"|[^;,\s]+)', value, re.IGNORECASE)
+            else:
+                found += value.split(",")
+    return [_address(a) for a in found if a.strip()]
+
+
+def is_from_this_host(client: str | None, headers: Mapping[str, str]) -> bool:
+    """The client is the host itself: 127.0.0.1 or ::1, and any forwarding header names only those (a reverse proxy
+    on the host relays other clients; uvicorn already puts the address a proxy on 127.0.0.1 forwards as client)."""
+    return _address(client or "") in LOOPBACK and all(a in LOOPBACK for a in _forwarded_for(headers))
+
+
+def has_token(headers: Mapping[str, str]) -> bool:
+    """`Authorization: Bearer <LIT_METRICS_TOKEN>`, compared in constant time; never true without a token set."""
+    token = config.metrics_token()
+    scheme, _, given = (headers.get("authorization") or "").partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode("utf-8"),
+                                                                               token.encode("utf-8"))
+
+
+def may_read(client: str | None, headers: Mapping[str, str]) -> bool:
+    """Whether a request may read /metrics: from the host itself, or with the token. A refusal is logged."""
+    if is_from_this_host(client, headers) or has_token(headers):
+        return True
+    log.warning("metrics_refused", extra={"client": client})
+    return False

@@ -10,35 +10,26 @@ A Streamlit script runs over a WebSocket and cannot set a cookie; these two rout
   by the script before it sends the browser here, so every other tab is signed out at its next click).
 
 * `GET /metrics` answers this process's metrics in Prometheus' text format (`lit_analytics.metrics`), only to
-  the host itself (a client at 127.0.0.1 or ::1, with no forwarding header naming another address: a reverse
-  proxy on the host forwards other clients) or to a request carrying `Authorization: Bearer <LIT_METRICS_TOKEN>`
-  (compared in constant time); anyone else gets 403.
+  the host itself or to a scraper sending the token (`metrics.may_read`); anyone else gets 403.
 
 No Streamlit import here: this is HTTP, not page glue; the store is the app's own (`bootstrap.app_store`).
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
-import logging
-import re
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from lit_analytics import config, metrics, sessions
+from lit_analytics import metrics, sessions
 from lit_analytics.bootstrap import app_store, app_store_is_open
 from lit_analytics.store import StoreError
 
 OPEN_PATH = "/lit-session/ouvrir"
 CLOSE_PATH = "/lit-session/fermer"
 METRICS_PATH = "/metrics"
-LOOPBACK = frozenset({"127.0.0.1", "::1"})
-_FORWARDING = ("x-forwarded-for", "x-real-ip", "forwarded")
-log = logging.getLogger(__name__)
 
 
 def safe_next(target: str | None) -> str:
@@ -53,6 +44,14 @@ def safe_next(target: str | None) -> str:
 def _secure(request: Request) -> bool:
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
     return request.url.scheme == "https" or forwarded == "https"
+
+
+def metrics_page(request: Request) -> Response:
+    if not metrics.may_read(request.client.host if request.client else None, request.headers):
+        return PlainTextResponse("Accès refusé : /metrics répond à l'hôte lui-même ou avec le jeton "
+                                 "(Authorization: Bearer).\n", status_code=403)
+    store = app_store() if app_store_is_open() else None   # never opens the database for a scrape
+    return Response(metrics.render(store), media_type=metrics.CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
 
 def open_session(request: Request) -> RedirectResponse:
@@ -76,56 +75,5 @@ def close_session(request: Request) -> RedirectResponse:
     return response
 
 
-def _address(text: str) -> str:
-    """An address as a forwarding header gives it (`for="[::1]:80"`, `127.0.0.1:8080`), without port nor brackets;
-    IPv4-mapped IPv6 as IPv4."""
-    text = text.strip().strip('"')
-    text = text[1:text.index("]")] if text.startswith("[") and "]" in text else text
-    if text.count(":") == 1:
-        text = text.split(":")[0]
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return text
-    mapped = getattr(address, "ipv4_mapped", None)
-    return str(mapped or address)
-
-
-def _forwarded_for(request: Request) -> list[str]:
-    """Every address the forwarding headers name (X-Forwarded-For, X-Real-IP, RFC 7239 Forwarded's `for=`)."""
-    found = []
-    for name in _FORWARDING:
-        for value in request.headers.getlist(name):
-            if name == "forwarded":
-                found += re.findall(r'for=("[^"]*"|[^;,\s]+)', value, re.IGNORECASE)
-            else:
-                found += value.split(",")
-    return [_address(a) for a in found if a.strip()]
-
-
-def is_from_this_host(request: Request) -> bool:
-    """The client is the host itself: 127.0.0.1 or ::1, and any forwarding header names only those."""
-    client = _address(request.client.host) if request.client else ""
-    return client in LOOPBACK and all(a in LOOPBACK for a in _forwarded_for(request))
-
-
-def has_metrics_token(request: Request) -> bool:
-    token = config.metrics_token()
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode("utf-8"),
-                                                                               token.encode("utf-8"))
-
-
-def metrics_page(request: Request) -> Response:
-    if not (is_from_this_host(request) or has_metrics_token(request)):
-        log.warning("metrics_refused", extra={"client": request.client.host if request.client else None})
-        return PlainTextResponse("Accès refusé : /metrics répond à l'hôte lui-même ou avec le jeton "
-                                 "(Authorization: Bearer).\n", status_code=403)
-    store = app_store() if app_store_is_open() else None   # never opens the database for a scrape
-    response = Response(metrics.render(store), media_type=metrics.CONTENT_TYPE)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-ROUTES = [Route(OPEN_PATH, open_session, methods=["GET"]), Route(CLOSE_PATH, close_session, methods=["GET"]),
-          Route(METRICS_PATH, metrics_page, methods=["GET"])]
+ROUTES = [Route(OPEN_PATH, open_session, methods=["GET"]), Route(CLOSE_PATH, close_session, methods=["GET"])]
+ROUTES.append(Route(METRICS_PATH, metrics_page, methods=["GET"]))   # what Prometheus scrapes (lit_analytics.metrics)
