@@ -87,7 +87,8 @@ if [ "$TESTS" = yes ]; then
   # The alert rules of deploy/ are checked and unit-tested with Prometheus' own promtool: taken from Debian's
   # prometheus package into .venv/bin (extracted, not installed: no Prometheus service starts on this machine).
   promtool_want=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ {print $2}')
-  if [ ! -x .venv/bin/promtool ] || [ "$(cat .venv/.promtool-version 2>/dev/null)" != "$promtool_want" ]; then
+  if [ ! -x .venv/bin/promtool ] || { [ -n "$promtool_want" ] &&
+       [ "$(cat .venv/.promtool-version 2>/dev/null)" != "$promtool_want" ]; }; then
     echo "Installation de promtool (paquet Debian prometheus, extrait dans .venv/bin)…"
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
