@@ -4,6 +4,7 @@ import streamlit as st
 
 from lit_analytics import navigation, ui
 from lit_analytics.store import StoreError
+from lit_analytics.ui import observe
 
 st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon=":material/science:", layout="wide")
 ui.locale.apply()  # Streamlit's own strings in French, accessible navigation, visible focus (every page)
@@ -20,14 +21,17 @@ def st_page(entry: navigation.PageEntry, hidden: bool = False) -> st.Page:
 try:
     store = ui.get_store()  # builds the demo database on first run only when asked (LIT_DEMO=1, scripts/run.sh)
 except StoreError as exc:  # no database where LIT_DB says: a French error, nothing created
+    observe.error_shown(None, exc)
     st.error(str(exc), icon=":material/block:")
     st.stop()
-with store.one_view():   # the whole run reads one snapshot of the data, checked for freshness once
-    actor = ui.auth.resolve_session(store)
+# The whole run reads one snapshot of the data, checked for freshness once; it is timed and logged (ui.observe).
+with observe.page_run(store) as run, store.one_view():
+    actor = run.actor = ui.auth.resolve_session(store)
     if actor is None:
         # Every page is known (its address opens once signed in), none is listed.
         everything = [navigation.SIGN_IN] + [p for p in navigation.PAGES if p is not navigation.SIGN_IN]
         navigation_menu = st.navigation([st_page(p) for p in everything], position="hidden")
+        run.page = navigation.SIGN_IN.url_path
         ui.demo_notice()
         ui.auth.sign_in_page(store)
         st.stop()
@@ -35,6 +39,7 @@ with store.one_view():   # the whole run reads one snapshot of the data, checked
     sections = {group: [st_page(p) for p in pages] for group, pages in navigation.sections_for(actor.role).items()}
     sections[navigation.DASHBOARD].append(st_page(navigation.SIGN_IN, hidden=True))   # /connexion: who is signed in
     navigation_menu = st.navigation(sections)
+    run.shows(navigation_menu)
     ui.auth.sidebar_account(store, actor)
     ui.demo_notice()
     navigation_menu.run()

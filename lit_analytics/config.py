@@ -48,6 +48,24 @@ def check_writes() -> bool:
     return os.environ.get("LIT_CHECK_WRITES", "").strip() in ("1", "oui", "true", "yes")
 
 
+def metrics_token() -> str:
+    """`LIT_METRICS_TOKEN`: with it, `/metrics` also answers a scraper on another host that sends
+    `Authorization: Bearer <token>` (without it, only the host itself: 127.0.0.1 or ::1)."""
+    return os.environ.get("LIT_METRICS_TOKEN", "").strip()
+
+
+def log_level(default: str = "INFO") -> str:
+    """`LIT_LOG_LEVEL` (DEBUG, INFO, WARNING, ERROR): the least level written to the JSON logs on stderr (the app
+    writes one line per page run at INFO; the command line writes only warnings and errors unless told)."""
+    return (os.environ.get("LIT_LOG_LEVEL") or default).strip().upper()
+
+
+def log_key() -> str:
+    """`LIT_LOG_KEY`: the secret key of the account ids in the logs (a keyed hash of the e-mail); unset, the
+    database's own random instance id is the key (stable across restarts and replicas of one database)."""
+    return os.environ.get("LIT_LOG_KEY", "").strip()
+
+
 def memo_bytes() -> int:
     """`LIT_MEMO_MB` (256 by default): the most memory, in megabytes, the figures and query results kept by one app
     process may take (least recently used first out)."""

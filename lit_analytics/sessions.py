@@ -172,3 +172,10 @@ def end_all_for(cur, email: str, reason: str, now: datetime | None = None) -> in
     cur.execute("UPDATE sessions SET ended_at = ?, ended_reason = ?, handoff_hash = NULL "
                 "WHERE email = ? AND ended_at IS NULL", [now or datetime.now(), reason, email])
     return int(open_sessions)
+
+
+def count_open(store: Store, now: datetime | None = None) -> int:
+    """Sessions neither ended nor expired (by the rules of `expiry_reason`), of every process on this database."""
+    now = now or datetime.now()
+    return int(store.scalar("SELECT count(*) FROM sessions WHERE ended_at IS NULL AND signed_in_at >= ? "
+                            "AND last_seen >= ?", [now - SESSION_MAX, now - SESSION_IDLE]))

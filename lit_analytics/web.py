@@ -9,6 +9,9 @@ A Streamlit script runs over a WebSocket and cannot set a cookie; these two rout
 * `GET /lit-session/fermer?suite=/` deletes the cookie and redirects (sign-out; the session row is ended
   by the script before it sends the browser here, so every other tab is signed out at its next click).
 
+* `GET /metrics` answers this process's metrics in Prometheus' text format (`lit_analytics.metrics`), only to
+  the host itself or to a scraper sending the token (`metrics.may_read`); anyone else gets 403.
+
 No Streamlit import here: this is HTTP, not page glue; the store is the app's own (`bootstrap.app_store`).
 """
 
@@ -18,15 +21,16 @@ import secrets
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from lit_analytics import sessions
-from lit_analytics.bootstrap import app_store
+from lit_analytics import metrics, sessions
+from lit_analytics.bootstrap import app_store, app_store_is_open
 from lit_analytics.store import StoreError
 
 OPEN_PATH = "/lit-session/ouvrir"
 CLOSE_PATH = "/lit-session/fermer"
+METRICS_PATH = "/metrics"
 
 
 def safe_next(target: str | None) -> str:
@@ -41,6 +45,14 @@ def safe_next(target: str | None) -> str:
 def _secure(request: Request) -> bool:
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
     return request.url.scheme == "https" or forwarded == "https"
+
+
+def metrics_page(request: Request) -> Response:
+    if not metrics.may_read(request.client.host if request.client else None, request.headers):
+        return PlainTextResponse("Accès refusé : /metrics répond à l'hôte lui-même ou avec le jeton "
+                                 "(Authorization: Bearer).\n", status_code=403)
+    store = app_store() if app_store_is_open() else None   # never opens the database for a scrape
+    return Response(metrics.render(store), media_type=metrics.CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
 
 def open_session(request: Request) -> RedirectResponse:
@@ -102,3 +114,4 @@ class BrowserNonce:
 
 
 ROUTES = [Route(OPEN_PATH, open_session, methods=["GET"]), Route(CLOSE_PATH, close_session, methods=["GET"])]
+ROUTES.append(Route(METRICS_PATH, metrics_page, methods=["GET"]))   # what Prometheus scrapes (lit_analytics.metrics)

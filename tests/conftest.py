@@ -56,7 +56,8 @@ def demo_store(demo_db_path) -> Store:
 # Test modules whose `store_kind`-dependent fixtures (demo_copy, empty_store, ref_store, store) run on both stores;
 # the others (browser tests, exports, benchmarks) run on the embedded file only, to keep the suite lean.
 BOTH_STORES = {"test_store", "test_concurrency", "test_audit", "test_pages", "test_ingest_pages",
-               "test_ingest_publish", "test_auth", "test_auth_app", "test_auth_permissions", "test_postgres"}
+               "test_ingest_publish", "test_auth", "test_auth_app", "test_auth_permissions", "test_postgres",
+               "test_metrics"}
 STORE_KINDS = ["duckdb", "postgresql"]
 
 
@@ -279,10 +280,12 @@ class BackgroundService:
     """A program the tests start (a server), ready once `ready_url` answers 200, stopped by `stop()`."""
 
     def __init__(self, cmd: list[str], *, cwd: Path, env: dict, log_path: Path, ready_url: str, what: str,
-                 timeout: float = 60):
+                 timeout: float = 60, stderr_path: Path | None = None):
         self.log_path = log_path
         self.log = open(log_path, "w")
-        self.process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.stderr = open(stderr_path, "w") if stderr_path else None   # stderr apart from stdout (JSON logs)
+        self.process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log,
+                                        stderr=self.stderr or subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:
             try:
@@ -295,7 +298,8 @@ class BackgroundService:
             if self.process.poll() is not None:
                 break
         self.stop()
-        raise RuntimeError(f"{what} n'a pas démarré : " + log_path.read_text())
+        raise RuntimeError(f"{what} n'a pas démarré : " + log_path.read_text()
+                           + (stderr_path.read_text() if stderr_path else ""))
 
     def stop(self):
         self.process.terminate()
@@ -304,6 +308,8 @@ class BackgroundService:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+        if self.stderr:
+            self.stderr.close()
 
 
 class StreamlitServer(BackgroundService):
@@ -311,7 +317,7 @@ class StreamlitServer(BackgroundService):
     developer's own .streamlit/secrets.toml never changes what the tests see)."""
 
     def __init__(self, db_path: Path, extra_env: dict | None = None, port: int | None = None,
-                 secrets_file: Path | None = None):
+                 secrets_file: Path | None = None, stderr_path: Path | None = None):
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "LIT_DB": str(db_path), **(extra_env or {})}
@@ -322,7 +328,7 @@ class StreamlitServer(BackgroundService):
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
              "--secrets.files", str(secrets)],
             cwd=REPO, env=env, log_path=db_path.with_suffix(".server.log"), ready_url=self.url + "/_stcore/health",
-            what="le serveur Streamlit")
+            what="le serveur Streamlit", stderr_path=stderr_path)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ command runs, so `--help` stays quick.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,10 +110,12 @@ def _database_argument(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from lit_analytics import logs
     from lit_analytics.audit import set_os_user
     from lit_analytics.store import StoreError
     parser = build_parser()
     args = parser.parse_args(argv)
+    logs.setup(default_level="WARNING")   # JSON lines on stderr, warnings and errors only unless LIT_LOG_LEVEL says
     set_os_user(_os_user())   # every write of a command is audited with who typed it, beside --user
     try:
         _database_argument(args)
@@ -123,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
-    except Exception as exc:  # last resort: one line, never a traceback
+    except Exception as exc:  # last resort: one line, never a traceback (the log has it at LIT_LOG_LEVEL=DEBUG)
+        log = logging.getLogger("lit_analytics.cli")
+        log.error("command_failed", exc_info=log.isEnabledFor(logging.DEBUG),
+                  extra={"command": args.command, "error": exc.__class__.__name__})
         print(f"Erreur inattendue ({exc.__class__.__name__}) : {exc}", file=sys.stderr)
         return 1

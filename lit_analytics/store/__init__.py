@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -29,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from lit_analytics import config
+from lit_analytics.store import stats
 from lit_analytics.store.backends import FileBackend, PostgresBackend
 from lit_analytics.store.errors import (ConcurrentWriteError, StoreError, UndeclaredWriteError, disk_full_message,
                                         is_disk_full)
@@ -153,6 +155,7 @@ class Store:
             except ConcurrentWriteError:
                 if snapshot.token is None:
                     raise
+                stats.SNAPSHOT_DEFERRED.inc()
                 return False
         finally:
             self._refresh_lock.release()
@@ -169,6 +172,7 @@ class Store:
         # A reader does not wait for this process's own write either (it serves the current state meanwhile).
         if not backend.lock.acquire(blocking=patient):
             raise ConcurrentWriteError("une écriture est en cours : l'instantané actuel sert encore")
+        started = time.perf_counter()
         try:
             token = backend.token()
             target = snapshot.conn.cursor()
@@ -197,6 +201,7 @@ class Store:
             finally:
                 target.close()
             snapshot.versions, snapshot.token = versions, token
+            stats.SNAPSHOT_REFRESHES.observe(time.perf_counter() - started)
         finally:
             backend.lock.release()
 
@@ -255,7 +260,7 @@ class Store:
     def _transaction(self, writes: frozenset[str], schema_changed: bool = False) -> Iterator[WriteCursor]:
         if self.read_only:
             raise StoreError("La base est ouverte en lecture seule.")
-        with self._write_lock, self._writing() as conn:
+        with stats.waited_for_write(self._write_lock, self._writing()) as conn:   # timed, conflicts counted
             cur = WriteCursor(conn.cursor(), writes, schema_changed)
             cur.execute("USE app")
             cur.execute("BEGIN TRANSACTION")

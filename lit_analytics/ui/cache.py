@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from lit_analytics import config, indicators, presentation
+from lit_analytics import config, indicators, metrics, presentation
 from lit_analytics.bootstrap import app_store, app_store_is_open
 from lit_analytics.filters import Filters
 from lit_analytics.formats import fmt_date
@@ -53,6 +53,7 @@ def _freeze_once() -> None:
 
 
 MEMO = Memo(max_bytes=config.memo_bytes())   # query results and figures of this process (lit_analytics.memo)
+metrics.watch_memo(MEMO)                      # its size and hits on /metrics
 
 
 def _hashable(value: Any) -> Hashable:
