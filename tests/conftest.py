@@ -58,7 +58,8 @@ def demo_store(demo_db_path) -> Store:
 # Test modules whose `store_kind`-dependent fixtures (demo_copy, empty_store, ref_store, store) run on both stores;
 # the others (browser tests, exports, benchmarks) run on the embedded file only, to keep the suite lean.
 BOTH_STORES = {"test_store", "test_concurrency", "test_audit", "test_pages", "test_ingest_pages",
-               "test_ingest_publish", "test_auth", "test_auth_app", "test_auth_permissions", "test_postgres"}
+               "test_ingest_publish", "test_auth", "test_auth_app", "test_auth_permissions", "test_postgres",
+               "test_backup", "test_upgrades"}
 STORE_KINDS = ["duckdb", "postgresql"]
 
 
