@@ -252,3 +252,24 @@ def test_command_line_errors_are_one_french_line(tmp_path, ref_db_path):
     first = take_backup(ref_db_path, tmp_path / "b")
     twice = run("backup", "--db", str(ref_db_path), "--out", str(first.folder))
     assert twice.returncode == 1 and "existe déjà" in twice.stderr
+
+
+def test_a_running_app_sees_the_restored_database_at_its_next_read(store_kind, demo_copy, ref_db_path, tmp_path):
+    """A store open before the restore (an app process) reads the restored rows next, whole (no figure of the
+    replaced database reused: another instance), and its next write lands in the restored database."""
+    done = take_backup(ref_db_path, tmp_path / "ref-backup")
+    with Store(demo_copy) as app:
+        assert app.scalar("SELECT count(*) FROM training_sessions") > 0
+        key_before = app.cache_key()
+        restore_backup(done.folder, demo_copy, force=True)
+        assert app.scalar("SELECT count(*) FROM training_sessions") == 0
+        assert app.query("SELECT lab_id FROM labs ORDER BY 1") == rows_of_labs(ref_db_path)
+        assert app.cache_key()[1] != key_before[1]
+        audit.log(app, audit.SYSTEM, audit.Action.BACKUP_RESTORED, audit.Outcome.SUCCESS, "après")
+    with Store(demo_copy) as reopened:
+        assert list(audit.events(reopened, actions=[audit.Action.BACKUP_RESTORED])["target"]) == ["après"]
+
+
+def rows_of_labs(location) -> list[tuple]:
+    with Store(location, read_only=True) as store:
+        return store.query("SELECT lab_id FROM labs ORDER BY 1")

@@ -30,7 +30,8 @@ import pandas as pd
 
 from lit_analytics import config
 from lit_analytics.store.backends import FileBackend, PostgresBackend
-from lit_analytics.store.errors import ConcurrentWriteError, StoreError, UndeclaredWriteError, first_line
+from lit_analytics.store.errors import ConcurrentWriteError, StoreError, UndeclaredWriteError
+from lit_analytics.store.errors import first_line
 from lit_analytics.store.location import (PostgresLocation, database_location, drop_all_tables, is_postgres_url,
                                           locate)
 from lit_analytics.store.schema import SCHEMA_MIGRATIONS_DDL, base_tables, latest_schema_version, migrations
