@@ -63,7 +63,7 @@ def main() -> int:
     from lit_analytics.store import Store
     from lit_analytics.store.backup import restore_backup, take_backup
 
-    load = os.getloadavg()[0]
+    load, started = os.getloadavg()[0], datetime.now()
     work = Path(tempfile.mkdtemp(prefix="lit-bench-backup-"))
     pg = cluster()
     rows = []
@@ -100,7 +100,7 @@ def main() -> int:
     def s(x: float) -> str:
         return f"{x:.2f}".replace(".", ",")
 
-    print(f"Measured by `scripts/bench_backup.py` on {datetime.now():%Y-%m-%d %H:%M} (CPython "
+    print(f"Measured by `scripts/bench_backup.py` on {started:%Y-%m-%d %H:%M} (CPython "
           f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, load average "
           f"{load:.1f} when it started); median of {args.repeat} runs in one process (seconds), then "
           "one run of each command (a new Python process: imports, the database opened again for the journal).\n")

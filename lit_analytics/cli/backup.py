@@ -20,8 +20,8 @@ from lit_analytics.store import locate
 
 def backup_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="DOSSIER",
-                   help="dossier de la sauvegarde, créé par la commande ; un dossier existant reçoit un sous-dossier "
-                        "daté (lit-sauvegarde-AAAAMMJJ-HHMMSS)")
+                   help="dossier de la sauvegarde, créé par la commande ; un dossier existant reçoit un "
+                        "sous-dossier daté (lit-sauvegarde-AAAAMMJJ-HHMMSS)")
 
 
 def restore_arguments(p: argparse.ArgumentParser) -> None:

@@ -133,7 +133,7 @@ def take_backup(location, out: Path, *, lock_timeout: float | None = None) -> Ba
     temporary name and renamed when complete. Returns the backup (its folder and manifest)."""
     location = database_location(location)
     timeout = config.lock_timeout() if lock_timeout is None else lock_timeout
-    folder = backup_folder(Path(out))
+    folder = backup_folder(Path(out)).absolute()
     if folder.exists():
         raise StoreError(f"{folder} existe déjà : choisissez un autre nom, ou un dossier existant (la sauvegarde y "
                          "sera rangée dans un sous-dossier daté).")
@@ -230,7 +230,8 @@ def verify_backup(folder: Path) -> Backup:
     finally:
         conn.close()
     if "schema_migrations" not in {t["name"] for t in tables}:
-        raise StoreError(f"Sauvegarde incomplète : {folder} n'a pas la table schema_migrations ; rien n'a été écrit.")
+        raise StoreError(f"Sauvegarde incomplète : {folder} n'a pas la table schema_migrations ; "
+                         "rien n'a été écrit.")
     return Backup(folder, manifest)
 
 
