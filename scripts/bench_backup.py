@@ -104,12 +104,21 @@ def main() -> int:
           f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, load average "
           f"{load:.1f} when it started); median of {args.repeat} runs in one process (seconds), then "
           "one run of each command (a new Python process: imports, the database opened again for the journal).\n")
-    print("| data | rows | file (MB) | backup (MB) | file: backup | file: restore | PostgreSQL: backup | "
-          "PostgreSQL: restore | `backup` file | `restore` file | `backup` PostgreSQL | `restore --force` PostgreSQL |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        print(f"| ×{r[0]} | {fmt_int(r[1])} | {s(r[2] / 1e6)} | {s(r[3] / 1e6)} | " + " | ".join(s(x) for x in r[4:])
-              + " |")
+    measures = [
+        ("rows (every table)", lambda r, pg: fmt_int(r[1])),
+        ("database file (MB)", lambda r, pg: "" if pg else s(r[2] / 1e6)),
+        ("backup folder (MB)", lambda r, pg: s(r[3] / 1e6)),
+        ("backup, in process (s; on the file, the time writes wait)", lambda r, pg: s(r[6] if pg else r[4])),
+        ("restore into an empty database, in process (s)", lambda r, pg: s(r[7] if pg else r[5])),
+        ("`backup` command (s)", lambda r, pg: s(r[10] if pg else r[8])),
+        ("`restore` command (s; PostgreSQL: `--force` over a database, backed up first)",
+         lambda r, pg: s(r[11] if pg else r[9])),
+    ]
+    heads = [f"×{r[0]} {'PostgreSQL' if pg else 'file'}" for r in rows for pg in (False, True)]
+    print("| measure | " + " | ".join(heads) + " |")
+    print("|---|" + "---:|" * len(heads))
+    for name, cell in measures:
+        print(f"| {name} | " + " | ".join(cell(r, pg) for r in rows for pg in (False, True)) + " |")
     return 0
 
 

@@ -151,13 +151,12 @@ def take_backup(location, out: Path, *, lock_timeout: float | None = None) -> Ba
                 raise StoreError(f"La base {_display(location)} n'a pas de schéma : rien à sauvegarder.")
             migrated = [{"version": int(v), "name": n, "applied_at": a.isoformat()} for v, n, a in conn.execute(
                 "SELECT version, name, applied_at FROM src.schema_migrations ORDER BY version").fetchall()]
-            entries = []
-            for table in tables:
-                path = tmp / TABLES_DIR / f"{table}.parquet"
-                rows = _export_table(conn, table, path)
-                path.chmod(0o600)
-                entries.append({"name": table, "file": f"{TABLES_DIR}/{table}.parquet", "rows": rows,
-                                "sha256": _sha256(path), "bytes": path.stat().st_size})
+            entries = [{"name": t, "file": f"{TABLES_DIR}/{t}.parquet",
+                        "rows": _export_table(conn, t, tmp / TABLES_DIR / f"{t}.parquet")} for t in tables]
+        for entry in entries:   # once the database is free again
+            path = tmp / entry["file"]
+            path.chmod(0o600)
+            entry.update(sha256=_sha256(path), bytes=path.stat().st_size)
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION,
             "taken_at": datetime.now().astimezone().isoformat(timespec="seconds"),
