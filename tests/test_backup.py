@@ -6,6 +6,7 @@ consistency while another writer works, and the journal."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -273,3 +274,43 @@ def test_a_running_app_sees_the_restored_database_at_its_next_read(store_kind, d
 def rows_of_labs(location) -> list[tuple]:
     with Store(location, read_only=True) as store:
         return store.query("SELECT lab_id FROM labs ORDER BY 1")
+
+
+WRITER = """
+import sys
+from lit_analytics.store import Store
+with Store(sys.argv[1]) as store:
+    with store.transaction(writes=("regions", "labs")) as cur:
+        cur.execute("INSERT INTO regions VALUES ('99', 'Région écrite pendant la sauvegarde', false)")
+        cur.execute("DELETE FROM labs")
+"""
+
+
+def test_a_file_backup_keeps_another_process_s_write_waiting(ref_db_path, tmp_path, monkeypatch):
+    """Another process asks to write the file while the backup reads it: it waits (its write intent is seen) until
+    the backup is complete, then writes; the backup is the state before."""
+    path = tmp_path / "busy.duckdb"
+    path.write_bytes(ref_db_path.read_bytes())
+    with Store(path, read_only=True) as store:
+        regions, labs = store.scalar("SELECT count(*) FROM regions"), store.scalar("SELECT count(*) FROM labs")
+    export = store_backup._export_table
+    writer: list[subprocess.Popen] = []
+
+    def export_while_another_process_waits(conn, table, out):
+        if not writer:
+            writer.append(subprocess.Popen([sys.executable, "-c", WRITER, str(path)], cwd=REPO,
+                                           env={**os.environ, "LIT_LOCK_TIMEOUT": "120"}))
+            intent = Path(str(path) + ".write-intent")
+            while not intent.exists():   # the other process now waits for the file
+                assert writer[0].poll() is None, "the writer ended before the backup let it in"
+                threading.Event().wait(0.05)
+        return export(conn, table, out)
+
+    monkeypatch.setattr(store_backup, "_export_table", export_while_another_process_waits)
+    done = take_backup(path, tmp_path / "b")
+    assert writer[0].wait(120) == 0
+    counts = {t["name"]: t["rows"] for t in done.manifest["tables"]}
+    assert (counts["regions"], counts["labs"]) == (regions, labs)
+    with Store(path, read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM regions") == regions + 1
+        assert store.scalar("SELECT count(*) FROM labs") == 0
