@@ -36,6 +36,8 @@ class Action(StrEnum):
     RESTORATION = "restauration"
     EXPORT = "export"
     REMINDER = "relance par e-mail"
+    BACKUP = "sauvegarde de la base"
+    BACKUP_RESTORED = "restauration d'une sauvegarde"
 
 
 class Outcome(StrEnum):

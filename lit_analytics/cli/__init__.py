@@ -6,8 +6,8 @@ operation, 2 for bad usage), never a traceback.
 
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
-(import), `templates` (template), `reminders` (remind), `export`, `users`, `bench` (bench, bench-import,
-bench-export, bench-load). The commands call the same functions as the pages; heavy modules are imported when a
+(import), `templates` (template), `reminders` (remind), `export`, `users`, `backup` (backup, restore), `bench`
+(bench, bench-import, bench-export, bench-load). The commands call the same functions as the pages; heavy modules are imported when a
 command runs, so `--help` stays quick.
 """
 
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lit_analytics.cli import bench, database, export, imports, reminders, templates, users
+from lit_analytics.cli import backup, bench, database, export, imports, reminders, templates, users
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -52,6 +52,10 @@ COMMANDS = (
     Command("export", "produire une note (PPTX, PDF) ou un classeur (XLSX) pour un périmètre",
             export.arguments, export.run),
     Command("users", "gérer les comptes (add, list, disable, enable, unlock, password)", users.arguments, users.run),
+    Command("backup", "sauvegarder la base (fichier ou PostgreSQL) dans un dossier, pendant que l'application tourne",
+            backup.backup_arguments, backup.run_backup),
+    Command("restore", "restaurer une sauvegarde dans une base vide, ou par-dessus une base existante (--force)",
+            backup.restore_arguments, backup.run_restore),
     Command("bench", "mesurer le temps de calcul de chaque page du tableau de bord (démo et ×100)",
             bench.pages_arguments, bench.run_pages),
     Command("bench-import", "mesurer la vérification d'un fichier de 100 000 sessions (et Frictionless)",

@@ -33,10 +33,10 @@ from lit_analytics import config
 from lit_analytics.store import stats
 from lit_analytics.store.backends import FileBackend, PostgresBackend
 from lit_analytics.store.errors import (ConcurrentWriteError, StoreError, UndeclaredWriteError, disk_full_message,
-                                        is_disk_full)
+                                        first_line, is_disk_full)
 from lit_analytics.store.location import (PostgresLocation, database_location, drop_all_tables, is_postgres_url,
                                           locate)
-from lit_analytics.store.schema import base_tables, latest_schema_version, migrations
+from lit_analytics.store.schema import SCHEMA_MIGRATIONS_DDL, base_tables, latest_schema_version, migrations
 from lit_analytics.store.snapshot import Snapshot, View, copy_into_snapshot
 from lit_analytics.store.versions import FIGURE_FREE_TABLES, Fingerprints, WriteCursor, bump_versions, declared
 
@@ -72,7 +72,11 @@ class Store:
         self._closed = False
         self.refresh(force=True)
         if migrate and not read_only and self.schema_version() != (target_version or latest_schema_version()):
-            self.migrate(target_version)
+            try:
+                self.migrate(target_version)
+            except BaseException:
+                self.close()
+                raise
 
     # -- connections ---------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -367,8 +371,7 @@ class Store:
         applied = []
         known = migrations()
         with self._transaction(frozenset({"schema_migrations"}), schema_changed=True) as cur:
-            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+            cur.execute(SCHEMA_MIGRATIONS_DDL)
             current = int(cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
             done = {int(v) for (v,) in cur.execute("SELECT version FROM schema_migrations").fetchall()}
             unknown = done - {v for v, _, _ in known}
@@ -379,8 +382,13 @@ class Store:
             for version, name, sql in known:
                 if version in done or (target_version is not None and version > target_version):
                     continue
-                for statement in cur.extract_statements(sql):
-                    cur.execute(statement.query)
+                try:
+                    for statement in cur.extract_statements(sql):
+                        cur.execute(statement.query)
+                except duckdb.Error as exc:   # the transaction is rolled back: the database stays as it was
+                    raise StoreError(f"La mise à jour du schéma de la base {self.path} a échoué (migration "
+                                     f"{version:03d} {name} : {first_line(exc)}) : la base est restée telle quelle "
+                                     f"(schéma {current}), rien n'a été modifié.") from exc
                 cur.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()])
                 applied.append(version)
             self._local.unchanged = not applied
