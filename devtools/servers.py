@@ -30,14 +30,16 @@ DEPLOY_DIR = REPO_ROOT / "deploy"
 
 
 # The page's Content-Security-Policy: the app's own origin only. Streamlit's page needs inline styles (emotion writes
-# <style> elements), `data:`/`blob:` images and fonts (icons, chart images, downloads), `blob:` workers, and runs one
-# inline script of its index.html (`window.prerenderReady = false`, allowed by its hash, no 'unsafe-inline' script).
-# 'self' covers the WebSocket (same host, wss:). tests/test_browser_third_parties.py signs in as each role, visits
+# <style> elements), `data:`/`blob:` images and fonts (icons, chart images, downloads), `blob:` workers, runs one
+# inline script of its index.html (`window.prerenderReady = false`, allowed by its hash, no 'unsafe-inline' script),
+# loads the app's `st.components.v2` script (ui/locale.py) as a `blob:` made by its own code, and compiles its
+# protobuf WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval'). 'self' covers the WebSocket (same host, wss:).
+# If a Streamlit upgrade changes index.html's inline script, its hash changes: the browser test names the new one. tests/test_browser_third_parties.py signs in as each role, visits
 # every page under this policy and fails on any CSP violation or any request to another host.
 STREAMLIT_INLINE_SCRIPT = "'sha256-THxz9J9+wf7rhwR2YkXJoSZ13UCmYyC+3lNDv2+8ugA='"
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
-    f"script-src 'self' {STREAMLIT_INLINE_SCRIPT}",
+    f"script-src 'self' {STREAMLIT_INLINE_SCRIPT} 'wasm-unsafe-eval' blob:",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",

@@ -6,6 +6,7 @@ redirected, the pages carry the security headers, the session cookie is `Secure`
 import http.client
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,20 @@ from lit_analytics.store import Store
 
 def test_the_committed_haproxy_config_is_the_generated_one():
     assert (REPO / "deploy" / "haproxy.cfg").read_text(encoding="utf-8") == servers.haproxy_config()
+
+
+def test_the_policy_allows_exactly_the_inline_scripts_of_streamlits_page():
+    """The CSP allows Streamlit's inline script by its hash: a Streamlit upgrade that changes it fails here."""
+    import base64
+    import hashlib
+    import re
+
+    import streamlit
+    page = (Path(streamlit.__file__).parent / "static" / "index.html").read_text(encoding="utf-8")
+    inline = re.findall(r"<script>(.*?)</script>", page, re.S)
+    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in inline]
+    assert hashes == [servers.STREAMLIT_INLINE_SCRIPT]
+    assert "'unsafe-inline'" not in servers.CONTENT_SECURITY_POLICY.split("script-src")[1].split(";")[0]
 
 
 @pytest.fixture
