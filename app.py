@@ -1,12 +1,17 @@
 """Entry point (served by `streamlit run serve.py`). Declares navigation and what every page shares."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from lit_analytics import navigation, ui
 from lit_analytics.store import StoreError
 from lit_analytics.ui import observe
 
-st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon=":material/science:", layout="wide")
+# The favicon is a file of the app (served by Streamlit itself): a Material icon here would be fetched from Google's
+# font server by every page, sending users' addresses to a third party (tests/test_browser_third_parties.py).
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon=str(FAVICON), layout="wide")
 ui.locale.apply()  # Streamlit's own strings in French, accessible navigation, visible focus (every page)
 
 

@@ -96,7 +96,8 @@ class StreamlitSession:
         client connects from (e.g. ("127.0.0.2", 0): another client than 127.0.0.1, for the tests)."""
         from websockets.sync.client import connect
         self.timeout = timeout
-        ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        # https:// (through the proxy) → wss://, trusting the certificates of `SSL_CERT_FILE` (the proxy's own, in tests)
+        ws_url = base_url.replace("https://", "wss://").replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         extra = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
         options = {"source_address": source_address} if source_address else {}
         # A connection kept across calls, closed by `close()` (websockets 17 wants it entered as a context).
@@ -285,9 +286,10 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 20, 50), rounds: int = 2,
                 services.append(servers.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": url},
                                                        name="replique"))
             proxy_port = servers.free_port()
-            services.append(servers.start_haproxy(proxy_port, ports, workdir))
-            measure(REPLICAS, f"http://127.0.0.1:{proxy_port}", True, DASHBOARD_PAGES,
-                    [service.process.pid for service in services[:2]])
+            proxy = servers.start_haproxy(proxy_port, ports, workdir)
+            services.append(proxy)
+            os.environ["SSL_CERT_FILE"] = str(proxy.certificate)     # the proxy's throwaway self-signed certificate
+            measure(REPLICAS, proxy.url, True, DASHBOARD_PAGES, [service.process.pid for service in services[:2]])
         finally:
             for service in reversed(services):
                 service.stop()
