@@ -56,7 +56,7 @@ def metrics_token() -> str:
 
 def log_level(default: str = "INFO") -> str:
     """`LIT_LOG_LEVEL` (DEBUG, INFO, WARNING, ERROR): the least level written to the JSON logs on stderr (the app
-    writes one line per page run at INFO; the command line writes only warnings and errors unless told)."""
+    writes one line per page run at INFO; a command writes none unless told: it answers in one French line)."""
     return (os.environ.get("LIT_LOG_LEVEL") or default).strip().upper()
 
 

@@ -88,6 +88,7 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)   # the toolbar shows on hover
     page.get_by_role("button", name="Ajouter une ligne").click()   # « Add row », in French
     grid.locator(f"table[role='grid'][aria-rowcount='{before + 1}']").wait_for(state="attached", timeout=30_000)
+    wait_for_app(page)     # the added row reruns the page: an edit typed during that run lands in the old grid
     page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)   # row 1's id (header ≈ 35 px, « Ligne » ≈ 75 px),
     select_is(ID, 0)
     for _ in range(rows):                                    # then down to the new row with the keyboard

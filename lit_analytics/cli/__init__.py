@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     from lit_analytics.store import StoreError
     parser = build_parser()
     args = parser.parse_args(argv)
-    logs.setup(default_level="WARNING")   # JSON lines on stderr, warnings and errors only unless LIT_LOG_LEVEL says
+    logs.setup(default_level="CRITICAL")   # a command answers in one French line; LIT_LOG_LEVEL=INFO adds JSON log lines
     set_os_user(_os_user())   # every write of a command is audited with who typed it, beside --user
     try:
         _database_argument(args)

@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import duckdb
 import pandas as pd
 
 from lit_analytics import audit, permissions
@@ -223,7 +224,7 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
                 import_id = _register_import(store, cur, report, actor, FAILED)
                 audit.record(cur, actor.email, Action.PUBLICATION, Outcome.FAILURE, report.target(),
                              f"{file_name} — erreur inattendue ({exc.__class__.__name__}), rien n'a été publié")
-        except Exception as again:   # the database cannot take the registration either (a full disk…)
+        except (StoreError, duckdb.Error) as again:   # the database cannot take the registration either (a full disk…)
             log.exception("Enregistrement de l'échec impossible : %s (%s)", report.target(), file_name)
             reason = str(again) if isinstance(again, StoreError) else f"erreur de la base ({again.__class__.__name__})"
             raise StoreError(f"La publication a échoué et n'a pas pu être enregistrée : rien n'a été publié. "
