@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("accounts", "auth", "ingest", "indicators", "demo", "presentation"),   # use cases and queries; French wording
     ("charts", "map_chart"),                                            # figure builders
     ("catalogue",),                                                     # the chart registry (query + figure + table)
-    ("export", "reminders", "bootstrap", "web", "navigation"),          # faces: exports, e-mails, set-up, HTTP routes
+    ("export", "reminders", "bootstrap", "web", "navigation", "site"),  # faces: exports, e-mails, set-up, HTTP routes, public site
     ("ui",),                                                            # the Streamlit glue
     ("cli", "__main__"),                                                # the command line
 ]

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lit_analytics.cli import bench, database, export, imports, reminders, templates, users
+from lit_analytics.cli import bench, database, export, imports, reminders, site, templates, users
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -50,6 +50,8 @@ COMMANDS = (
             reminders.arguments, reminders.run),
     Command("export", "produire une note (PPTX, PDF) ou un classeur (XLSX) pour un périmètre",
             export.arguments, export.run),
+    Command("publish-site", "construire et publier le site public statique (données publiées, DSFR, données ouvertes)",
+            site.arguments, site.run),
     Command("users", "gérer les comptes (add, list, disable, enable, unlock, password)", users.arguments, users.run),
     Command("bench", "mesurer le temps de calcul de chaque page du tableau de bord (démo et ×100)",
             bench.pages_arguments, bench.run_pages),
