@@ -36,6 +36,7 @@ class Action(StrEnum):
     RESTORATION = "restauration"
     EXPORT = "export"
     REMINDER = "relance par e-mail"
+    SITE_PUBLISHED = "publication du site public"
 
 
 class Outcome(StrEnum):

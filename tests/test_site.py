@@ -332,3 +332,24 @@ def test_every_page_passes_axe_and_fits_a_phone(site, served_site, browser):
         desktop.close()
         phone.close()
     assert problems == [] and outside == []
+
+
+def test_the_administrators_button_publishes_and_is_audited(demo_file_copy, tmp_path, monkeypatch):
+    from lit_analytics import audit
+    from lit_analytics.permissions import Actor, PermissionDenied
+    from lit_analytics.site import refresh
+    monkeypatch.setattr(builder, "_render_svg", tiny_svg)
+    monkeypatch.setenv("LIT_SITE_DIR", str(tmp_path / "public"))
+    admin, analyst = Actor("admin@lit.example", "admin"), Actor("analyste@lit.example", "analyste")
+    with Store(demo_file_copy) as store:
+        with pytest.raises(builder.PublishRefused, match="démonstration"):
+            refresh.publish_for(store, admin)           # a demo database needs LIT_SITE_DEMO=1
+        with pytest.raises(PermissionDenied):
+            refresh.publish_for(store, analyst)
+        assert not (tmp_path / "public").exists()
+        monkeypatch.setenv("LIT_SITE_DEMO", "1")
+        report = refresh.publish_for(store, admin)
+        assert (tmp_path / "public" / "index.html").exists() and report.demo
+        rows = store.query("SELECT actor, outcome FROM audit_log WHERE action = ? ORDER BY event_id",
+                           [audit.Action.SITE_PUBLISHED.value])
+    assert rows == [("admin@lit.example", "échec"), ("analyste@lit.example", "refus"), ("admin@lit.example", "succès")]

@@ -128,9 +128,11 @@ def _resources(folder: Path, descriptor: dict) -> list[dict]:
 
 
 def build(store: Store, root: Path, base_url: str | None = None, today: date | None = None,
-          render=_render_svg) -> tuple[content.SiteFacts, int, int]:
-    """Write the whole site into the (empty) folder `root`; return its facts, page and chart counts."""
+          render=None) -> tuple[content.SiteFacts, int, int]:
+    """Write the whole site into the (empty) folder `root`; return its facts, page and chart counts. `render`
+    turns a figure into SVG bytes (default: kaleido)."""
     today = today or date.today()
+    render = render or _render_svg
     facts = content.site_facts(store, today)
     w = _Writer(root, store, facts, render)
     assets.copy_dsfr(root / "dsfr")
@@ -188,7 +190,7 @@ def _sitemap(root: Path, base_url: str) -> None:
 
 
 def publish(store: Store, out: Path, base_url: str | None = None, allow_demo: bool = False,
-            today: date | None = None, render=_render_svg) -> BuildReport:
+            today: date | None = None, render=None) -> BuildReport:
     """Build the site into a new sibling folder of `out`, then swap it in (the previous one kept)."""
     if content.is_demo_database(store) and not allow_demo:
         raise PublishRefused("Cette base contient des données de démonstration : le site public ne peut en être "
