@@ -353,3 +353,19 @@ def test_the_administrators_button_publishes_and_is_audited(demo_file_copy, tmp_
         rows = store.query("SELECT actor, outcome FROM audit_log WHERE action = ? ORDER BY event_id",
                            [audit.Action.SITE_PUBLISHED.value])
     assert rows == [("admin@lit.example", "échec"), ("analyste@lit.example", "refus"), ("admin@lit.example", "succès")]
+
+
+def test_the_button_is_on_the_administrators_follow_up_page(demo_file_copy, tmp_path, monkeypatch):
+    from conftest import ADMIN, ANALYSTE, make_app_test
+    monkeypatch.setattr(builder, "_render_svg", tiny_svg)
+    monkeypatch.setenv("LIT_SITE_DIR", str(tmp_path / "public"))
+    monkeypatch.setenv("LIT_SITE_DEMO", "1")
+    at = make_app_test(demo_file_copy, "pages/suivi_depots.py", ADMIN)
+    at.run()
+    at.button(key="site_public_publier").click().run()
+    assert not at.exception
+    assert any("Site public publié" in s.value for s in at.success), [e.value for e in at.error]
+    assert (tmp_path / "public" / "index.html").exists()
+    at = make_app_test(demo_file_copy, "pages/suivi_depots.py", ANALYSTE)
+    at.run()
+    assert not at.exception and "site_public_publier" not in [b.key for b in at.button]
