@@ -369,3 +369,12 @@ def test_the_button_is_on_the_administrators_follow_up_page(demo_file_copy, tmp_
     at = make_app_test(demo_file_copy, "pages/suivi_depots.py", ANALYSTE)
     at.run()
     assert not at.exception and "site_public_publier" not in [b.key for b in at.button]
+
+
+def test_every_page_weighs_under_100_kb_as_sent(site):
+    from lit_analytics.site.sizes import page_weights
+    weights = page_weights(site)
+    assert len(weights) == len(html_pages(site))
+    heavy = [(w.page, w.gzip) for w in weights if w.gzip > 100 * 1024]
+    assert heavy == []                                      # HTML + site.css + charts, gzip as nginx sends them
+    assert max(w.html for w in weights) < 100 * 1024        # and every HTML file alone, uncompressed

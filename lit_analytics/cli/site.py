@@ -46,6 +46,10 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from exc
     print(f"Site publié : {report.out} ({report.pages} pages, {report.charts} graphiques, "
           f"{report.seconds:.1f} s{', démonstration' if report.demo else ''}).")
+    from lit_analytics.site.sizes import page_weights
+    heaviest = max(page_weights(report.out), key=lambda w: w.gzip)
+    print(f"Page la plus lourde (hors DSFR) : {heaviest.page}, {heaviest.raw // 1024} Ko "
+          f"({heaviest.gzip // 1024} Ko compressés).")
     if report.previous:
         print(f"Site précédent conservé : {report.previous}")
     return 0
