@@ -155,7 +155,8 @@ def test_every_chart_is_an_svg_with_alt_text_and_its_table(site):
 def test_refuses_a_demo_database_without_the_flag(demo_db_path, tmp_path, capsys):
     out = tmp_path / "public"
     assert main(["publish-site", "--db", str(demo_db_path), "--out", str(out)]) == 1
-    assert "données de démonstration" in capsys.readouterr().err and "--demo" in capsys.readouterr().err + "--demo"
+    err = capsys.readouterr().err
+    assert err.startswith("Erreur : ") and "données de démonstration" in err and "--demo" in err
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
