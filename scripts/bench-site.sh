@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${1:?base de données attendue}; SECONDS_WRK=${2:-20}
 WORK=$(mktemp -d /tmp/lit-bench-site.XXXXXX)
+chmod 755 "$WORK"   # nginx workers (nobody or www-data) read the site
 trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; [ -n "${ST_PID:-}" ] && kill "$ST_PID" 2>/dev/null || true' EXIT
 
 echo "== build (publish-site --demo) =="
@@ -33,6 +34,8 @@ http {
 CONF
 /usr/sbin/nginx -c "$WORK/nginx.conf" -p "$WORK"
 sleep 1
+curl -sf -o /dev/null -w "nginx : HTTP %{http_code}, %{size_download} octets (gzip)\n" -H 'Accept-Encoding: gzip' \
+  http://127.0.0.1:8089/index.html
 wrk -t2 -c20 -d"${SECONDS_WRK}s" -H 'Accept-Encoding: gzip' http://127.0.0.1:8089/index.html
 wrk -t2 -c20 -d"${SECONDS_WRK}s" http://127.0.0.1:8089/index.html
 
@@ -40,4 +43,6 @@ echo "== streamlit =="
 LIT_DB="$DB" .venv/bin/streamlit run serve.py --server.port 8599 --server.address 127.0.0.1 >"$WORK/streamlit.log" 2>&1 &
 ST_PID=$!
 for _ in $(seq 60); do curl -sf http://127.0.0.1:8599/ >/dev/null && break; sleep 1; done
+curl -sf -o /dev/null -w "streamlit : HTTP %{http_code}, %{size_download} octets (gzip)\n" -H 'Accept-Encoding: gzip' \
+  http://127.0.0.1:8599/
 wrk -t2 -c20 -d"${SECONDS_WRK}s" -H 'Accept-Encoding: gzip' http://127.0.0.1:8599/

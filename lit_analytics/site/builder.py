@@ -173,10 +173,27 @@ def build(store: Store, root: Path, base_url: str | None = None, today: date | N
     w.page("plan.html", "plan-du-site.html", "", "Plan du site", labs=labs)
     if base_url:
         _sitemap(root, base_url)
+    precompress(root)
     (root / VERSION_FILE).write_text(json.dumps({
         "data_version": facts.data_version, "built_at": built_at.isoformat(timespec="seconds"),
         "demo": facts.demo, "data_date": facts.data_date}, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return facts, w.pages, w.charts
+
+
+COMPRESSED = {".html", ".css", ".js", ".svg", ".csv", ".json", ".xml"}
+
+
+def precompress(root: Path) -> None:
+    """A `.gz` copy beside every text file, same date: nginx sends it as is (`gzip_static on`) instead of compressing
+    each response again."""
+    import gzip
+    import os
+    for path in list(root.rglob("*")):
+        if path.suffix in COMPRESSED and path.is_file() and path.stat().st_size >= 512:
+            target = path.with_name(path.name + ".gz")
+            target.write_bytes(gzip.compress(path.read_bytes(), 9, mtime=0))
+            stat = path.stat()
+            os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def _sitemap(root: Path, base_url: str) -> None:
