@@ -36,6 +36,8 @@ class Action(StrEnum):
     RESTORATION = "restauration"
     EXPORT = "export"
     REMINDER = "relance par e-mail"
+    BACKUP = "sauvegarde de la base"
+    BACKUP_RESTORED = "restauration d'une sauvegarde"
     SITE_PUBLISHED = "publication du site public"
 
 

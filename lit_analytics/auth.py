@@ -29,9 +29,10 @@ from lit_analytics.store import Store
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
+NOT_AN_ADDRESS = "(adresse invalide)"   # the actor of a failed sign-in whose e-mail field held no address
+DISABLED = "Ce compte est désactivé : adressez-vous à un administrateur DITP."
 MAX_EMAIL_CHARS = 254          # RFC 5321
 MAX_PASSWORD_CHARS = 1024
-MAX_LOGGED_CHARS = 100         # what a failed sign-in writes of the typed e-mail
 CLIENT_MAX_FAILURES = 20       # failed sign-ins from one client address…
 CLIENT_WINDOW_MINUTES = 15     # …within this window suspend that client's attempts until it ends
 CLIENT_WINDOW = timedelta(minutes=CLIENT_WINDOW_MINUTES)
@@ -84,11 +85,11 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
       `CLIENT_WINDOW` and that client is refused (same answer) until the window ends.
     """
     now = now or datetime.now()
-    typed = (email or "").strip().lower()[:MAX_LOGGED_CHARS]
+    typed = _loggable(email)   # what the journal may keep of the e-mail field: a valid address, nothing else
     password = password or ""
     if _client_blocked(store, client, now):
         _verify_quietly(_DUMMY_HASH, "")
-        audit.log(store, typed or "(vide)", Action.SIGN_IN_FAILED, Outcome.REFUSED, typed or None,
+        audit.log(store, typed or NOT_AN_ADDRESS, Action.SIGN_IN_FAILED, Outcome.REFUSED, typed,
                   f"trop d'échecs depuis ce poste ({_clip_client(client)}) : "
                   f"essais suspendus {CLIENT_WINDOW_MINUTES} min")
         return SignInResult(None, BAD_CREDENTIALS)
@@ -99,8 +100,15 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
     except AuthError:
         _verify_quietly(_DUMMY_HASH, "")
         _count_client_failure(store, client, now)
-        audit.log(store, typed or "(vide)", Action.SIGN_IN_FAILED, Outcome.FAILURE, typed or None, "adresse invalide")
+        # Not an address: perhaps a password typed in the wrong field. The journal never keeps it.
+        audit.log(store, NOT_AN_ADDRESS, Action.SIGN_IN_FAILED, Outcome.FAILURE, None, "adresse invalide")
         return SignInResult(None, BAD_CREDENTIALS)
+    if store.scalar("SELECT count(*) FROM users WHERE email = ? AND disabled", [email]):
+        # One answer for a disabled account, before any password check (after the right password only, the
+        # answer would tell a guesser that the password was right); the same work as a check.
+        _verify_quietly(_DUMMY_HASH, password[:MAX_PASSWORD_CHARS])
+        audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.REFUSED, email, "compte désactivé")
+        return SignInResult(None, DISABLED)
     with store.transaction(writes=ACCOUNT_TABLES) as cur:   # reserve an attempt: increment then read in one write
         # transaction (writes are serialised, so no two attempts read the same count); no RETURNING: DuckDB's
         # postgres extension does not support it on UPDATE
@@ -143,9 +151,18 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
             if rehashed:
                 cur.execute("UPDATE users SET password_hash = ? WHERE email = ?", [rehashed, email])
             audit.record(cur, email, Action.SIGN_IN, Outcome.SUCCESS, email, "mot de passe")
-    if disabled:
-        return SignInResult(None, "Ce compte est désactivé : adressez-vous à un administrateur DITP.")
+    if disabled:   # disabled between the first look and the check
+        return SignInResult(None, DISABLED)
     return SignInResult(actor_for_email(store, email))
+
+
+def _loggable(email: str | None) -> str | None:
+    """The e-mail field as the journal may keep it: the address when it is one, else None (what was typed may be a
+    password: a secret never reaches the journal, which administrators read and export)."""
+    try:
+        return normalize_email((email or "")[:MAX_EMAIL_CHARS])
+    except AuthError:
+        return None
 
 
 def _clip_client(client: str | None) -> str:
@@ -174,11 +191,13 @@ def _count_client_failure(store: Store, client: str | None, now: datetime) -> No
 
 def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: datetime | None = None, *,
                  email_verified: object = None, issuer: str | None = None,
-                 subject: str | None = None) -> SignInResult:
+                 subject: str | None = None, require_verified: bool = True) -> SignInResult:
     """Map an identity returned by an OpenID Connect provider to an account through its e-mail.
 
-    Refused when the provider says the e-mail is not verified (`email_verified` false: anyone could have typed
-    it). On the first OIDC sign-in the account is bound to the provider's issuer and subject (`iss`, `sub`);
+    Refused unless the provider says the e-mail is verified (`email_verified` true; absent counts as not verified:
+    anyone could have typed it); `require_verified=False` for a provider whose addresses are all verified by
+    construction and which sends no such claim (per provider: `email_verified_required = false` in its
+    `[auth.<provider>]` settings, see the README). On the first OIDC sign-in the account is bound to the provider's issuer and subject (`iss`, `sub`);
     afterwards only that identity signs in to it, even if another identity presents the same e-mail.
     Audited once per identity token (a reload of the page with the same token is not a new sign-in).
     """
@@ -190,7 +209,8 @@ def sign_in_oidc(store: Store, email: str | None, provider: str, issued_at: date
         audit.log(store, SYSTEM, Action.SIGN_IN_FAILED, Outcome.REFUSED, None,
                   f"{label} : aucune adresse e-mail transmise")
         return SignInResult(None, "Le fournisseur d'identité n'a pas transmis d'adresse e-mail : accès refusé.")
-    if email_verified is False or str(email_verified).strip().lower() == "false":
+    verified = email_verified is True or str(email_verified).strip().lower() == "true"
+    if require_verified and not verified:
         detail = f"{label} : adresse non vérifiée par le fournisseur{token}"
         if not audit.already_logged(store, email, Action.SIGN_IN_FAILED, detail):
             audit.log(store, email, Action.SIGN_IN_FAILED, Outcome.REFUSED, email, detail)

@@ -21,21 +21,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from lit_analytics import charts, indicators, map_chart
+from lit_analytics import charts, indicators, map_chart, navigation
 from lit_analytics.charts import ChartText
 from lit_analytics.filters import Filters
 from lit_analytics.presentation import activity, funding, scopes
 from lit_analytics.presentation import map as map_words
 from lit_analytics.store import Store
 
-# Pages of the dashboard, in navigation order: id -> French title.
-PAGES = {
-    "accueil": "Vue d'ensemble",
-    "carte": "Carte",
-    "indicateurs": "Indicateurs d'impact",
-    "financements": "Financements",
-    "laboratoires": "Laboratoires",
-}
+# Pages of the dashboard that show charts, in navigation order: id -> French title (`navigation`, the page registry).
+PAGES = navigation.chart_pages()
 
 
 @dataclass(frozen=True)
@@ -195,16 +189,8 @@ _SPECS = [
 
 CATALOGUE: dict[str, ChartSpec] = {spec.id: spec for spec in _SPECS}
 
-# Charts of each page, in display order (the lab profile reuses charts with the lab as filter).
-PAGE_CHARTS: dict[str, list[str]] = {
-    "accueil": ["projets-par-etape", "evolution-activite", "reference-ditp"],
-    "carte": ["carte"],
-    "indicateurs": ["projets-etapes-trimestre", "projets-par-theme", "partenaires", "sessions-trimestre",
-                    "participants-trimestre", "part-essaimage", "comparaison-laboratoires"],
-    "financements": ["financements-trimestre", "engage-verse", "financements-cumules", "financements-laboratoires",
-                     "financements-regions", "regles-pia"],
-    "laboratoires": ["projets-etapes-trimestre", "sessions-trimestre", "financements-cumules"],
-}
+# Charts of each page, in display order: read from the page registry (`navigation.PageEntry.charts`).
+PAGE_CHARTS: dict[str, list[str]] = navigation.page_charts()
 
 
 def charts_for_page(page: str) -> list[ChartSpec]:

@@ -7,11 +7,14 @@ The database is chosen, in order, by an explicit argument (`--db PATH`), the `LI
 default `data/lit.duckdb` (git-ignored): either a DuckDB file or a PostgreSQL URL
 (`postgresql://user:password@host:port/db`), which `store.locate` turns into a location. The app builds a demo
 database only when asked (`LIT_DEMO=1`); otherwise a missing database is an error.
+
+This module imports nothing of `lit_analytics` at module level (every module may import it).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +22,9 @@ DATA_DIR = REPO_ROOT / "data"
 REFERENCE_DIR = DATA_DIR / "reference"
 SCHEMA_DIR = DATA_DIR / "schemas"
 DEFAULT_DB = DATA_DIR / "lit.duckdb"
+DEFAULT_APP_URL = "http://localhost:8501"
+SMTP_VARIABLES = ("LIT_SMTP_HOST", "LIT_SMTP_PORT", "LIT_SMTP_USER", "LIT_SMTP_PASSWORD", "LIT_SMTP_STARTTLS",
+                  "LIT_SMTP_SSL", "LIT_SMTP_CAFILE", "LIT_MAIL_FROM")
 
 
 def database_setting(explicit: str | os.PathLike | None = None) -> str | os.PathLike:
@@ -42,10 +48,45 @@ def check_writes() -> bool:
     return os.environ.get("LIT_CHECK_WRITES", "").strip() in ("1", "oui", "true", "yes")
 
 
+def metrics_token() -> str:
+    """`LIT_METRICS_TOKEN`: with it, `/metrics` also answers a scraper on another host that sends
+    `Authorization: Bearer <token>` (without it, only the host itself: 127.0.0.1 or ::1)."""
+    return os.environ.get("LIT_METRICS_TOKEN", "").strip()
+
+
+def log_level(default: str = "INFO") -> str:
+    """`LIT_LOG_LEVEL` (DEBUG, INFO, WARNING, ERROR): the least level written to the JSON logs on stderr (the app
+    writes one line per page run at INFO; the command line writes only warnings and errors unless told)."""
+    return (os.environ.get("LIT_LOG_LEVEL") or default).strip().upper()
+
+
+def log_key() -> str:
+    """`LIT_LOG_KEY`: the secret key of the account ids in the logs (a keyed hash of the e-mail); unset, the
+    database's own random instance id is the key (stable across restarts and replicas of one database)."""
+    return os.environ.get("LIT_LOG_KEY", "").strip()
+
+
 def memo_bytes() -> int:
     """`LIT_MEMO_MB` (256 by default): the most memory, in megabytes, the figures and query results kept by one app
     process may take (least recently used first out)."""
     return int(float(os.environ.get("LIT_MEMO_MB", "256")) * 1024 * 1024)
+
+
+def app_url() -> str:
+    """The app's public address (`LIT_APP_URL`, default `http://localhost:8501`), for links in e-mails."""
+    return os.environ.get("LIT_APP_URL") or DEFAULT_APP_URL
+
+
+def browser_path() -> str | None:
+    """`BROWSER_PATH`: the Chromium kaleido drives for chart images (unset: the one on the PATH)."""
+    return os.environ.get("BROWSER_PATH") or None
+
+
+def smtp_settings(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The e-mail settings that are set (non-empty), by variable name (`SMTP_VARIABLES`); `env` instead of the
+    process environment when given. `reminders.SmtpSettings.from_env` checks and types them."""
+    env = os.environ if env is None else env
+    return {name: env[name] for name in SMTP_VARIABLES if env.get(name)}
 
 
 def site_dir() -> str | None:

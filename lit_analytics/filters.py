@@ -23,15 +23,14 @@ class Filters:
     cohort: str | None = None             # 'laureat-2016' | 'relance-2021-2022'
     lab_status: str = "tous"              # 'tous' | 'ouverts' | 'fermés' (at the end of the period)
 
-    def __post_init__(self):
-        """Canonical: regions and labs sorted without repeats, the period in order. Two URLs that mean the same
-        filters make the same value, hence the same cache key (the memo is bounded, but each key is a figure)."""
-        object.__setattr__(self, "regions", tuple(sorted(set(self.regions))))
-        object.__setattr__(self, "labs", tuple(sorted(set(self.labs))))
-        if self.quarter_from and self.quarter_to and self.quarter_from > self.quarter_to:
-            first, last = self.quarter_to, self.quarter_from
-            object.__setattr__(self, "quarter_from", first)
-            object.__setattr__(self, "quarter_to", last)
+    def canonical(self) -> Filters:
+        """The same filters in one spelling: regions and labs sorted without repeats, the period in order. Cache keys
+        are made of it, so two URLs that mean the same filters share one entry (each entry is a figure)."""
+        q_from, q_to = self.quarter_from, self.quarter_to
+        if q_from and q_to and q_from > q_to:
+            q_from, q_to = q_to, q_from
+        return replace(self, quarter_from=q_from, quarter_to=q_to, regions=tuple(sorted(set(self.regions))),
+                       labs=tuple(sorted(set(self.labs))))
 
     # -- period ----------------------------------------------------------------------------------
     @property

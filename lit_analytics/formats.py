@@ -163,6 +163,24 @@ def neutralise(value):
     return value
 
 
+def unneutralise(text: str) -> str:
+    """The inverse of `neutralise` for a text read back from a file the app wrote: `'=A1` → `=A1` (the apostrophe
+    is the app's own marker, never data), anything else unchanged."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
+def text_cells(book) -> None:
+    """Every text cell of an openpyxl workbook stays text: a value such as `=HYPERLINK(…)` (a project title typed
+    by a lab lead) is stored as a string, never as a live formula, for whoever opens the file next."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""

@@ -9,12 +9,14 @@ The same reminder — (lab, quarter, report, kind of reminder) — is never sent
 (migration 007) records each one sent, and every sending is written to the audit log (success or failure). A
 failed sending records nothing in `reminders`, so the next run tries again. SMTP settings come from the
 environment (`SmtpSettings.from_env`): `LIT_SMTP_HOST`, `LIT_SMTP_PORT`, optional `LIT_SMTP_USER`,
-`LIT_SMTP_PASSWORD`, `LIT_SMTP_STARTTLS`; sender `LIT_MAIL_FROM`; links built on `LIT_APP_URL`.
+`LIT_SMTP_PASSWORD`; TLS always unless told otherwise — STARTTLS by default (a server that does not offer it gets
+nothing), `LIT_SMTP_SSL=1` for TLS from the first byte (port 465), `LIT_SMTP_STARTTLS=0` only for a local relay
+without TLS, `LIT_SMTP_CAFILE` for a private certificate authority; sender `LIT_MAIL_FROM`; links built on
+`LIT_APP_URL`.
 """
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from lit_analytics import audit, permissions
+from lit_analytics import audit, config, permissions
 from lit_analytics.audit import Action, Outcome
 from lit_analytics.formats import fmt_date, fmt_datetime, fmt_quarter, quarter_end
 from lit_analytics.ingest.reporting import GRACE_DAYS, RECEIVED, reporting_status
@@ -34,7 +36,6 @@ from lit_analytics.store import Store
 
 SOON, LATE = "bientôt dû", "en retard"
 SOON_DAYS = 7
-DEFAULT_APP_URL = "http://localhost:8501"
 REPORT_LABELS = {"projets": "le rapport « projets » (portefeuille de projets en fin de trimestre)",
                  "sessions": "le rapport « sessions » (sessions de formation du trimestre)"}
 
@@ -104,7 +105,7 @@ class RunResult:
 
 def upload_link(lab_id: str, quarter: str, kind: str, app_url: str | None = None) -> str:
     """The upload page, with its form set on the lab, quarter and report."""
-    base = (app_url or os.environ.get("LIT_APP_URL") or DEFAULT_APP_URL).rstrip("/")
+    base = (app_url or config.app_url()).rstrip("/")
     return f"{base}/depot?{urlencode({'lab': lab_id, 'trimestre': quarter, 'rapport': kind})}"
 
 
@@ -217,11 +218,14 @@ class SmtpSettings:
     sender: str
     user: str | None = None
     password: str | None = None
-    starttls: bool = False
+    starttls: bool = True          # TLS by default: STARTTLS required before anything is sent
+    implicit_tls: bool = False     # `LIT_SMTP_SSL=1`: TLS from the first byte (port 465)
+    cafile: str | None = None      # `LIT_SMTP_CAFILE`: the authorities a private SMTP server's certificate is from
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> SmtpSettings:
-        env = os.environ if env is None else env
+        """From the environment (`config.smtp_settings`), or from `env` when given."""
+        env = config.smtp_settings(env)
         host, sender = env.get("LIT_SMTP_HOST"), env.get("LIT_MAIL_FROM")
         missing = [name for name, value in (("LIT_SMTP_HOST", host), ("LIT_MAIL_FROM", sender)) if not value]
         if missing:
@@ -230,17 +234,29 @@ class SmtpSettings:
         port_text = env.get("LIT_SMTP_PORT") or "25"
         if not port_text.isdigit():
             raise ReminderError(f"LIT_SMTP_PORT doit être un numéro de port, reçu « {port_text} ».")
-        starttls = (env.get("LIT_SMTP_STARTTLS") or "").strip().lower() in ("1", "true", "oui", "yes", "vrai")
+        off = ("0", "false", "non", "no", "faux")
+        starttls = (env.get("LIT_SMTP_STARTTLS") or "1").strip().lower() not in off
+        implicit = (env.get("LIT_SMTP_SSL") or "0").strip().lower() not in off
         return cls(host, int(port_text), sender, env.get("LIT_SMTP_USER") or None, env.get("LIT_SMTP_PASSWORD") or None,
-                   starttls)
+                   starttls and not implicit, implicit, env.get("LIT_SMTP_CAFILE") or None)
 
 
 def _send(settings: SmtpSettings, messages: list[EmailMessage]) -> list[str | None]:
     """Send over one SMTP connection; for each message None when accepted, else the French error."""
     results: list[str | None] = []
-    with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
+    context = ssl.create_default_context(cafile=settings.cafile)
+    if settings.implicit_tls:
+        connection = smtplib.SMTP_SSL(settings.host, settings.port, timeout=30, context=context)
+    else:
+        connection = smtplib.SMTP(settings.host, settings.port, timeout=30)
+    with connection as smtp:
         if settings.starttls:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+            if not smtp.has_extn("starttls"):   # never in clear unless told so (LIT_SMTP_STARTTLS=0)
+                raise smtplib.SMTPNotSupportedError(
+                    "le serveur ne propose pas STARTTLS : rien n'a été envoyé en clair (LIT_SMTP_SSL=1 pour un "
+                    "serveur TLS sur le port 465, LIT_SMTP_STARTTLS=0 pour un relais local sans TLS)")
+            smtp.starttls(context=context)
         if settings.user:
             smtp.login(settings.user, settings.password or "")
         for msg in messages:

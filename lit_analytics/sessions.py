@@ -27,6 +27,7 @@ SESSION_MAX = timedelta(hours=8)
 HANDOFF_TTL = timedelta(minutes=2)
 TOUCH_EVERY = timedelta(seconds=30)     # last activity is written at most this often (idle precision)
 COOKIE = "lit_session"
+BROWSER_COOKIE = "lit_navigateur"   # a random value per browser (set by `web.BrowserNonce`): binds a hand-off to it
 
 SIGNED_OUT = "Vous vous êtes déconnecté(e)."
 SIGNED_OUT_ELSEWHERE = "Vous avez été déconnecté(e) (déconnexion depuis un autre onglet ou appareil)."
@@ -69,29 +70,42 @@ def expiry_reason(signed_in_at: datetime, last_seen: datetime, now: datetime) ->
     return None
 
 
+def _handoff_hash(handoff: str, browser: str) -> str:
+    """The hand-off is bound to the browser that signed in: its code and that browser's `BROWSER_COOKIE` together.
+    An attacker's code opened in a victim's browser (login CSRF: the victim signed into the attacker's account)
+    does not match the victim's cookie."""
+    return _hash(f"{handoff}\x00{browser}")
+
+
 def open_session(store: Store, actor: Actor, method: str, *, provider: str | None = None,
                  signed_in_at: datetime | None = None, client: str | None = None,
-                 now: datetime | None = None) -> Opened:
-    """A new session for a signed-in account, with its one-time code for the cookie route."""
+                 now: datetime | None = None, browser: str | None = None) -> Opened:
+    """A new session for a signed-in account, with its one-time code for the cookie route, redeemable only by the
+    browser whose `BROWSER_COOKIE` is `browser` (none: the session has no hand-off, e.g. an AppTest)."""
     now = now or datetime.now()
     session_id, token, handoff = secrets.token_hex(8), _new_secret(), _new_secret()
+    bound = bool(browser) and isinstance(browser, str) and len(browser) <= 100
     with store.transaction(writes="sessions") as cur:
         cur.execute("INSERT INTO sessions (session_id, token_hash, handoff_hash, handoff_until, email, method, "
                     "provider, signed_in_at, last_seen, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [session_id, _hash(token), _hash(handoff), now + HANDOFF_TTL, actor.email, method, provider,
+                    [session_id, _hash(token), _handoff_hash(handoff, browser) if bound else None,
+                     now + HANDOFF_TTL if bound else None, actor.email, method, provider,
                      signed_in_at or now, now, (client or "")[:100] or None])
-    return Opened(session_id, token, handoff)
+    return Opened(session_id, token, handoff if bound else None)
 
 
-def redeem_handoff(store: Store, handoff: str, now: datetime | None = None) -> str | None:
-    """Exchange a one-time code for a fresh token (the cookie's), once, within `HANDOFF_TTL`; None otherwise."""
+def redeem_handoff(store: Store, handoff: str, browser: str | None, now: datetime | None = None) -> str | None:
+    """Exchange a one-time code for a fresh token (the cookie's), once, within `HANDOFF_TTL`, from the browser it was
+    made for (`browser`: its `BROWSER_COOKIE`); None otherwise."""
     if not isinstance(handoff, str) or not handoff or len(handoff) > 100:
+        return None
+    if not isinstance(browser, str) or not browser or len(browser) > 100:
         return None
     now = now or datetime.now()
     token = _new_secret()
     with store.transaction(writes="sessions") as cur:
         row = cur.execute("SELECT session_id FROM sessions WHERE handoff_hash = ? AND handoff_until >= ? "
-                          "AND ended_at IS NULL", [_hash(handoff), now]).fetchall()
+                          "AND ended_at IS NULL", [_handoff_hash(handoff, browser), now]).fetchall()
         if not row:
             return None
         cur.execute("UPDATE sessions SET token_hash = ?, handoff_hash = NULL, handoff_until = NULL "
@@ -158,3 +172,10 @@ def end_all_for(cur, email: str, reason: str, now: datetime | None = None) -> in
     cur.execute("UPDATE sessions SET ended_at = ?, ended_reason = ?, handoff_hash = NULL "
                 "WHERE email = ? AND ended_at IS NULL", [now or datetime.now(), reason, email])
     return int(open_sessions)
+
+
+def count_open(store: Store, now: datetime | None = None) -> int:
+    """Sessions neither ended nor expired (by the rules of `expiry_reason`), of every process on this database."""
+    now = now or datetime.now()
+    return int(store.scalar("SELECT count(*) FROM sessions WHERE ended_at IS NULL AND signed_in_at >= ? "
+                            "AND last_seen >= ?", [now - SESSION_MAX, now - SESSION_IDLE]))

@@ -11,6 +11,7 @@ from lit_analytics.lab_names import lab_names
 from lit_analytics.permissions import PermissionDenied, can_upload, visible_labs
 from lit_analytics.ui import depot as upload
 from lit_analytics.ui.auth import require_actor
+from lit_analytics.ui.export import file_download
 from lit_analytics.ui.grid import prefilled_downloads
 from lit_analytics.ui.grid import report_grid as grid_editor
 
@@ -48,13 +49,13 @@ with st.expander("Modèles à télécharger et dictionnaire des données"):
     st.write("Colonnes en français, séparateur point-virgule, dates JJ/MM/AAAA, virgule décimale. La ligne "
              "d'exemple (identifiant commençant par « EXEMPLE ») doit être remplacée par vos lignes.")
     dl = st.columns(3)
-    dl[0].download_button("Modèle CSV (;)", templates.template_csv(kind), templates.template_name(kind, "csv"),
-                          mime="text/csv", key=f"tpl_csv_{kind}")
-    dl[1].download_button("Modèle Excel (XLSX)", templates.template_xlsx(kind), templates.template_name(kind, "xlsx"),
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"tpl_xlsx_{kind}")
-    dl[2].download_button("Dictionnaire des données (CSV)", templates.dictionary_csv(kind),
-                          f"dictionnaire_{kind}.csv", mime="text/csv", key=f"dict_{kind}")
+    file_download(dl[0], "Modèle CSV (;)", templates.template_csv(kind),
+                  file_name=templates.template_name(kind, "csv"), mime="text/csv", key=f"tpl_csv_{kind}")
+    file_download(dl[1], "Modèle Excel (XLSX)", templates.template_xlsx(kind),
+                  file_name=templates.template_name(kind, "xlsx"),
+                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"tpl_xlsx_{kind}")
+    file_download(dl[2], "Dictionnaire des données (CSV)", templates.dictionary_csv(kind),
+                  file_name=f"dictionnaire_{kind}.csv", mime="text/csv", key=f"dict_{kind}")
     if kind in ingest.LAB_REPORT_KINDS:
         st.write(f"**Modèle pré-rempli pour {names.get(lab_id, lab_id)}, {fmt_quarter(quarter)}** — "
                  + (templates.prefill_note(store, lab_id, quarter) if kind == "projets" else

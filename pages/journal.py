@@ -7,6 +7,7 @@ import streamlit as st
 from lit_analytics import audit, ui
 from lit_analytics.ui import auth as ui_auth
 from lit_analytics.export.journal import journal_csv
+from lit_analytics.ui.export import file_download
 from lit_analytics.formats import fmt_int
 
 actor = ui_auth.require_admin_page()
@@ -38,6 +39,6 @@ def _record_export() -> None:
     audit.log_export(store, actor.email, "journal d'audit", detail=f"{len(events)} événement(s), CSV")
 
 
-st.download_button("Télécharger le journal (CSV pour Excel)", data=journal_csv(events),
-                   file_name=f"journal-audit-{date.today():%Y-%m-%d}.csv", mime="text/csv",
-                   on_click=_record_export, key="journal_csv")
+file_download(st, "Télécharger le journal (CSV pour Excel)", journal_csv(events),
+              file_name=f"journal-audit-{date.today():%Y-%m-%d}.csv", mime="text/csv",
+              on_click=_record_export, key="journal_csv")

@@ -3,9 +3,9 @@
 # with --browser, Debian's chromium (image exports, browser tests); with --tests, what the test suite and the
 # benchmarks need besides: requirements-dev.txt (pytest, playwright, pypdf, frictionless…) and the OpenID Connect
 # provider of the sign-in tests, axe-core for the accessibility check, poppler-utils (pdftoppm) to look at
-# exported PDF decks, Debian's PostgreSQL (tests on a PostgreSQL store) and HAProxy (replicas test, `bench-load`).
-# The public site's design system (npm @gouvfr/dsfr) is installed for both. Requirements are re-installed only when
-# the files installed change.
+# exported PDF decks, Debian's PostgreSQL (tests on a PostgreSQL store) and HAProxy (replicas test, `bench-load`),
+# promtool from Debian's prometheus (the alert rules of deploy/). The public site's design system (npm @gouvfr/dsfr)
+# is installed for both. Requirements are re-installed only when the files installed change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -100,6 +100,21 @@ if [ "$TESTS" = yes ]; then
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
+  fi
+  # The alert rules of deploy/ are checked and unit-tested with Prometheus' own promtool: taken from Debian's
+  # prometheus package into .venv/bin (extracted, not installed: no Prometheus service starts on this machine).
+  promtool_want=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ {print $2}')
+  if [ ! -x .venv/bin/promtool ] || { [ -n "$promtool_want" ] &&
+       [ "$(cat .venv/.promtool-version 2>/dev/null)" != "$promtool_want" ]; }; then
+    echo "Installation de promtool (paquet Debian prometheus, extrait dans .venv/bin)…"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    [ -n "$promtool_want" ] || { $SUDO apt-get update -qq; promtool_want=$(apt-cache policy prometheus | awk '/Candidate:/ {print $2}'); }
+    promtool_tmp=$(mktemp -d)
+    (cd "$promtool_tmp" && apt-get download -qq prometheus 2>/dev/null && dpkg-deb -x prometheus_*.deb root)
+    install -m 755 "$promtool_tmp/root/usr/bin/promtool" .venv/bin/promtool
+    rm -rf "$promtool_tmp"
+    echo "$promtool_want" > .venv/.promtool-version
   fi
   # The accessibility check injects axe-core (npm, pinned in tests/axe/package-lock.json) into every page.
   axe_stamp=tests/axe/node_modules/.package-lock.sha256

@@ -1,22 +1,19 @@
 """Shared fixtures and helpers: a demo database built once per test process, fresh stores, a reference-only
 database with test accounts (ingest), a real Streamlit server and a real headless Chromium (Debian's, never a
-downloaded one), and a throwaway PostgreSQL cluster (Debian's `postgresql`) on which the store, ingest, access and
-page tests also run (see `BOTH_STORES`). Plain helpers (accounts, `read`, `snapshot`) are imported with
-`from conftest import …`."""
+downloaded one), and a throwaway PostgreSQL cluster (`devtools.servers.ThrowawayPostgres`) on which the store,
+ingest, access and page tests also run (see `BOTH_STORES`). Plain helpers (accounts, `read`, `snapshot`) are
+imported with `from conftest import …`."""
 
 from __future__ import annotations
 
-import glob
-import itertools
+import functools
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +22,7 @@ import pytest
 # checks that the tables it changed are the ones it declared (`store.transaction(writes=...)`).
 os.environ["LIT_CHECK_WRITES"] = "1"
 
+from devtools.servers import ThrowawayPostgres, free_port  # noqa: E402
 from lit_analytics import accounts  # noqa: E402
 from lit_analytics.bootstrap import init_database  # noqa: E402
 from lit_analytics.permissions import Actor  # noqa: E402
@@ -58,7 +56,8 @@ def demo_store(demo_db_path) -> Store:
 # Test modules whose `store_kind`-dependent fixtures (demo_copy, empty_store, ref_store, store) run on both stores;
 # the others (browser tests, exports, benchmarks) run on the embedded file only, to keep the suite lean.
 BOTH_STORES = {"test_store", "test_concurrency", "test_audit", "test_pages", "test_ingest_pages",
-               "test_ingest_publish", "test_auth", "test_auth_app", "test_auth_permissions", "test_postgres"}
+               "test_ingest_publish", "test_auth", "test_auth_app", "test_auth_permissions", "test_postgres",
+               "test_metrics", "test_backup", "test_upgrades"}
 STORE_KINDS = ["duckdb", "postgresql"]
 
 
@@ -72,58 +71,10 @@ def store_kind() -> str:
     return "duckdb"
 
 
-class PostgresCluster:
-    """A throwaway PostgreSQL cluster (Debian's binaries): `initdb` in a temporary directory, `pg_ctl` on a free
-    port, its unix socket in that directory, no TCP. As root, the server runs as the `postgres` user."""
-
-    def __init__(self):
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-        if not found:
-            raise RuntimeError("PostgreSQL est absent : lancez « scripts/setup.sh --tests » (paquet Debian postgresql).")
-        bindir = Path(found[-1]).parent
-        self.dir = Path(tempfile.mkdtemp(prefix="lit-pg-"))
-        self._as = []
-        if os.geteuid() == 0:
-            import pwd
-            pg = pwd.getpwnam("postgres")
-            os.chown(self.dir, pg.pw_uid, pg.pw_gid)
-            self._as = ["runuser", "-u", "postgres", "--"]
-        self.data = self.dir / "data"
-        self.pg_ctl = str(bindir / "pg_ctl")
-        subprocess.run([*self._as, str(bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "lit",
-                        "-E", "UTF8", "--locale", "C", "--no-sync"], check=True, capture_output=True)
-        self.port = _free_port()
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=400 -c shared_buffers=32MB")
-        subprocess.run([*self._as, self.pg_ctl, "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w",
-                        "-t", "60", "-o", options, "start"], check=True, capture_output=True)
-        self._names = itertools.count(1)
-
-    def url(self, database: str) -> PostgresLocation:
-        return PostgresLocation(f"postgresql://lit@/{database}?host={self.dir}&port={self.port}")
-
-    def create_database(self, prefix: str = "t", template: str | None = None) -> PostgresLocation:
-        import psycopg
-        name = f"{prefix}_{os.getpid()}_{next(self._names)}"
-        with psycopg.connect(str(self.url("postgres")), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-        return self.url(name)
-
-    def drop_database(self, location: PostgresLocation) -> None:
-        import psycopg
-        name = location.split("/")[3].split("?")[0]
-        with psycopg.connect(str(self.url("postgres")), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    def stop(self) -> None:
-        subprocess.run([*self._as, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
-def postgres() -> PostgresCluster:
-    cluster = PostgresCluster()
+def postgres() -> ThrowawayPostgres:
+    """The tests' PostgreSQL cluster (`devtools.servers.ThrowawayPostgres`), without fsync: nothing to keep."""
+    cluster = ThrowawayPostgres(durable=False, shared_buffers="32MB")
     yield cluster
     cluster.stop()
 
@@ -133,7 +84,7 @@ def demo_pg_template(postgres) -> str:
     """The demo database built once in PostgreSQL; tests get copies (CREATE DATABASE … TEMPLATE)."""
     location = postgres.create_database("demo_template")
     init_database(location, demo=True, until=DEMO_UNTIL).close()
-    return location.split("/")[3].split("?")[0]
+    return postgres.database_name(location)
 
 
 @pytest.fixture(scope="session")
@@ -143,7 +94,7 @@ def ref_pg_template(postgres) -> str:
     store = init_database(location)
     add_accounts(store)
     store.close()
-    return location.split("/")[3].split("?")[0]
+    return postgres.database_name(location)
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +102,7 @@ def auth_pg_template(postgres) -> str:
     """Reference data only, no account (`no_account_db_path`), as a template."""
     location = postgres.create_database("auth_template")
     init_database(location).close()
-    return location.split("/")[3].split("?")[0]
+    return postgres.database_name(location)
 
 
 def pg_copy(request, template_fixture: str, prefix: str) -> PostgresLocation:
@@ -201,16 +152,32 @@ PORTEUR = Actor("porteur@siilab.test", "porteur", frozenset({"siilab"}), "Porteu
 ANALYSTE = Actor("analyste@ditp.test", "analyste", frozenset(), "Analyste de test")
 
 
-def add_accounts(store: Store) -> None:
-    """The test accounts, as rows of `users` and `user_labs` (migration 003)."""
+def add_accounts(store: Store, actors=(ADMIN, PORTEUR, ANALYSTE)) -> None:
+    """The test accounts (or `actors`), as rows of `users` and `user_labs` (migration 003); existing ones kept."""
     with store.transaction(writes=("users", "user_labs")) as cur:
-        for actor in (ADMIN, PORTEUR, ANALYSTE):
+        for actor in actors:
             cur.execute("INSERT INTO users (email, display_name, role, password_hash, disabled, is_demo, "
                         "failed_attempts, locked_until, created_at, created_by) "
                         "VALUES (?, ?, ?, NULL, false, false, 0, NULL, ?, 'test') ON CONFLICT DO NOTHING",
                         [actor.email, actor.display_name, actor.role, datetime.now()])
             for lab in actor.labs:
                 cur.execute("INSERT INTO user_labs VALUES (?, ?) ON CONFLICT DO NOTHING", [actor.email, lab])
+
+
+@pytest.fixture
+def journal_day(monkeypatch) -> date:
+    """The audit journal's clock stopped at the moment the test starts, and that day: a test comparing an entry's
+    date with « today » holds across midnight."""
+    from lit_analytics import audit
+    stopped = datetime.now()
+
+    class Stopped(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return stopped
+
+    monkeypatch.setattr(audit, "datetime", Stopped)
+    return stopped.date()
 
 
 def snapshot(store: Store) -> dict[str, list[tuple]]:
@@ -306,20 +273,19 @@ def read(name: str, folder: str = "good") -> bytes:
 
 # --- a real Streamlit server and a real Chromium ---------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = free_port   # the name the test modules import
 
 
 class BackgroundService:
     """A program the tests start (a server), ready once `ready_url` answers 200, stopped by `stop()`."""
 
     def __init__(self, cmd: list[str], *, cwd: Path, env: dict, log_path: Path, ready_url: str, what: str,
-                 timeout: float = 60):
+                 timeout: float = 60, stderr_path: Path | None = None):
         self.log_path = log_path
         self.log = open(log_path, "w")
-        self.process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.stderr = open(stderr_path, "w") if stderr_path else None   # stderr apart from stdout (JSON logs)
+        self.process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log,
+                                        stderr=self.stderr or subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:
             try:
@@ -332,7 +298,8 @@ class BackgroundService:
             if self.process.poll() is not None:
                 break
         self.stop()
-        raise RuntimeError(f"{what} n'a pas démarré : " + log_path.read_text())
+        raise RuntimeError(f"{what} n'a pas démarré : " + log_path.read_text()
+                           + (stderr_path.read_text() if stderr_path else ""))
 
     def stop(self):
         self.process.terminate()
@@ -341,6 +308,8 @@ class BackgroundService:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+        if self.stderr:
+            self.stderr.close()
 
 
 class StreamlitServer(BackgroundService):
@@ -348,7 +317,7 @@ class StreamlitServer(BackgroundService):
     developer's own .streamlit/secrets.toml never changes what the tests see)."""
 
     def __init__(self, db_path: Path, extra_env: dict | None = None, port: int | None = None,
-                 secrets_file: Path | None = None):
+                 secrets_file: Path | None = None, stderr_path: Path | None = None):
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "LIT_DB": str(db_path), **(extra_env or {})}
@@ -359,7 +328,7 @@ class StreamlitServer(BackgroundService):
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
              "--secrets.files", str(secrets)],
             cwd=REPO, env=env, log_path=db_path.with_suffix(".server.log"), ready_url=self.url + "/_stcore/health",
-            what="le serveur Streamlit")
+            what="le serveur Streamlit", stderr_path=stderr_path)
 
 
 @pytest.fixture
@@ -409,16 +378,19 @@ def screenshot(page, name: str) -> Path:
 def _as_a_running_server() -> None:
     """Make AppTest run every page through app.py (its sign-in gate and navigation), as the server does.
 
-    With a `pages/` folder next to app.py, Streamlit keeps its legacy multipage mode until the first
-    `st.navigation` call of the process (the server leaves it for good at its first run; see
-    `ui_auth.close_legacy_page_entry`). AppTest resets that flag before every run, so its reruns would run
-    `pages/*.py` directly, without app.py. Set the flag as a running server has it."""
+    With a `pages/` folder next to app.py, Streamlit keeps its legacy multipage mode unless it is switched off
+    (serve.py does it once before the first session: `streamlit_compat.route_every_page_through_app`). AppTest
+    resets that flag before every run (a new PagesManager), so its runs would run `pages/*.py` directly, without
+    app.py. Switch it off for every AppTest run, as a running server has it."""
     from streamlit.runtime.pages_manager import PagesManager
+
+    from lit_analytics.ui.streamlit_compat import route_every_page_through_app
     original = PagesManager.__init__
 
+    @functools.wraps(original)
     def init(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
+        route_every_page_through_app()
 
     PagesManager.__init__ = init
 
@@ -426,9 +398,25 @@ def _as_a_running_server() -> None:
 _as_a_running_server()
 
 
+def sign_in_app_test(at, actor: Actor) -> None:
+    """Sign an AppTest in as `actor` the way a browser is once signed in with a password: a server-side session
+    opened in the app's store (`lit_analytics.sessions`), its token held by the tab, as `ui.auth` keeps it once
+    the cookie is set (AppTest cannot send cookies). Every run then resolves that session for real (expiry, the
+    account re-read, a session ended elsewhere). `actor` becomes an account of the store when it is not one."""
+    from lit_analytics import sessions, ui
+    store = ui.get_store()   # the app's own Store for LIT_DB
+    add_accounts(store, [actor])
+    opened = sessions.open_session(store, actor, "password")
+    now = datetime.now()
+    at.session_state[ui.auth.ACTOR_KEY] = actor
+    at.session_state[ui.auth.SESSION_KEY] = {"method": "password", "provider": None, "signed_in_at": now,
+                                             "last_seen": now, "session_id": opened.session_id,
+                                             "token": opened.token}
+
+
 def make_app_test(db_path: Path, page: str | None = None, actor=None, timeout: float = 60):
-    """An AppTest of the whole app on `db_path`, optionally signed in as `actor` and switched to `page`
-    (a file under pages/, e.g. "pages/carte.py"). Call `.run()` on the result."""
+    """An AppTest of the whole app on `db_path`, optionally signed in as `actor` (`sign_in_app_test`) and switched
+    to `page` (a file under pages/, e.g. "pages/carte.py"). Call `.run()` on the result."""
     from streamlit.testing.v1 import AppTest
     os.environ["LIT_DB"] = str(db_path)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
@@ -438,7 +426,7 @@ def make_app_test(db_path: Path, page: str | None = None, actor=None, timeout: f
         at.run()
         at.switch_page(page)
     if actor is not None:
-        at.session_state["actor"] = actor
+        sign_in_app_test(at, actor)
     return at
 
 

@@ -4,7 +4,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import REPO
+from conftest import REPO, sign_in_app_test
 from lit_analytics.formats import fmt_eur, fmt_int
 from lit_analytics.permissions import Actor
 
@@ -15,7 +15,7 @@ ANALYST = Actor(email="demo-analyste@lit.example", role="analyste")  # the app s
 def home(demo_copy, monkeypatch):
     monkeypatch.setenv("LIT_DB", str(demo_copy))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["actor"] = ANALYST
+    sign_in_app_test(at, ANALYST)
     at = at.run()
     assert not at.exception
     return at, demo_copy
@@ -65,7 +65,8 @@ def test_first_run_without_a_database_builds_the_demo_one_when_asked(tmp_path, m
     monkeypatch.setenv("LIT_DB", str(db))
     monkeypatch.setenv("LIT_DEMO", "1")   # scripts/run.sh asks for it when no LIT_DB is given
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.session_state["actor"] = ANALYST
+    at.run()                       # signed out: the first run builds the database
+    sign_in_app_test(at, ANALYST)
     at = at.run()
     assert not at.exception
     assert db.exists()

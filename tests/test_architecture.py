@@ -18,13 +18,15 @@ MAX_LINES = 400
 # Lowest first. A module may import modules of its own layer or of a lower one (and never in a circle).
 LAYERS: list[tuple[str, ...]] = [
     ("config",),                                                        # settings, paths: imports nothing of ours
-    ("store", "domain", "formats", "memo", "filters"),                  # the database; the vocabulary; pure helpers
-    ("audit", "permissions", "sessions", "reference", "geo"),          # the journal, rights, sessions, registry files
+    ("store", "domain", "formats", "memo", "filters", "navigation",    # the database; vocabulary; page registry;
+     "logs"),                                                           # JSON log lines
+    ("audit", "permissions", "sessions", "reference", "geo",           # the journal, rights, sessions, registry files;
+     "metrics"),                                                        # what /metrics exports (reads store.stats)
     ("lab_names",),                                                     # the one lab id → name look-up
     ("accounts", "auth", "ingest", "indicators", "demo", "presentation"),   # use cases and queries; French wording
     ("charts", "map_chart"),                                            # figure builders
     ("catalogue",),                                                     # the chart registry (query + figure + table)
-    ("export", "reminders", "bootstrap", "web", "navigation", "site"),  # faces: exports, e-mails, set-up, HTTP routes, public site
+    ("export", "reminders", "bootstrap", "web", "site"),                # faces: exports, e-mails, set-up, HTTP routes, public site
     ("ui",),                                                            # the Streamlit glue
     ("cli", "__main__"),                                                # the command line
 ]

@@ -13,13 +13,13 @@ from lit_analytics import audit
 from lit_analytics.audit import Action, Outcome
 
 
-def test_an_event_is_stored_with_its_french_labels(empty_store):
+def test_an_event_is_stored_with_its_french_labels(empty_store, journal_day):
     audit.log(empty_store, "chef@ditp.gouv.fr", Action.RESTORATION, Outcome.REFUSED, "version 3", "pas admin")
     assert empty_store.query("SELECT actor, action, target, outcome, detail FROM audit_log") == [
         ("chef@ditp.gouv.fr", "restauration", "version 3", "refus", "pas admin")]
     assert audit.choices(empty_store) == {"actor": ["chef@ditp.gouv.fr"], "action": ["restauration"],
                                           "outcome": ["refus"]}
-    assert audit.summary(empty_store) == (1, date.today())
+    assert audit.summary(empty_store) == (1, journal_day)
 
 
 def test_a_misspelt_action_or_outcome_is_refused_and_nothing_is_written(empty_store):

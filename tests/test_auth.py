@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -179,12 +179,12 @@ def test_sessions_expire_after_idle_time_and_after_eight_hours():
 def test_an_oidc_email_maps_to_its_account_and_an_unknown_one_gets_nothing(store, admin):
     accounts.add_account(store, admin, "agent@lab.fr", "porteur", ["archipel"])     # no password: OIDC only
     issued = datetime(2026, 3, 2, 9, 30, 5)
-    result = auth.sign_in_oidc(store, "Agent@Lab.fr", "proconnect", issued)
+    result = auth.sign_in_oidc(store, "Agent@Lab.fr", "proconnect", issued, email_verified=True)
     assert result.actor == Actor("agent@lab.fr", "porteur", frozenset({"archipel"}))
-    auth.sign_in_oidc(store, "agent@lab.fr", "proconnect", issued)             # same token: not a new sign-in
+    auth.sign_in_oidc(store, "agent@lab.fr", "proconnect", issued, email_verified=True)             # same token: not a new sign-in
     assert events(store, "connexion") == [("agent@lab.fr", "connexion", "agent@lab.fr", "succès",
                                            "OpenID Connect (proconnect), jeton émis le 02/03/2026 09:30:05")]
-    denied = auth.sign_in_oidc(store, "inconnu@lab.fr", "proconnect", issued)
+    denied = auth.sign_in_oidc(store, "inconnu@lab.fr", "proconnect", issued, email_verified=True)
     assert not denied.ok and "Aucun compte actif pour inconnu@lab.fr" in denied.message
     assert not auth.sign_in_oidc(store, None, "proconnect").ok
     assert [r[3] for r in events(store, "échec de connexion")] == ["refus", "refus"]
@@ -200,7 +200,7 @@ def test_demo_accounts_exist_only_in_demo_databases(demo_store, store):
 
 # --- the audit log ----------------------------------------------------------------------------
 
-def test_audit_events_filter_and_export_for_french_excel(store, admin):
+def test_audit_events_filter_and_export_for_french_excel(store, admin, journal_day):
     accounts.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
     auth.authenticate(store, "p@lab.fr", "faux ; avec point-virgule")
     auth.authenticate(store, "p@lab.fr", PASSWORD)
@@ -209,13 +209,13 @@ def test_audit_events_filter_and_export_for_french_excel(store, admin):
     assert list(audit.events(store, actors=["p@lab.fr"])["action"]) == ["connexion", "échec de connexion"]
     assert len(audit.events(store, outcomes=["échec"])) == 1
     assert len(audit.events(store, text="siilab")) == 1
-    assert audit.events(store, start=date.today() + timedelta(days=1)).empty
-    assert len(audit.events(store, start=date.today(), end=date.today())) == 4
+    assert audit.events(store, start=journal_day + timedelta(days=1)).empty
+    assert len(audit.events(store, start=journal_day, end=journal_day)) == 4
     data = journal_csv(everything)
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Date et heure", "Qui", "Action", "Objet", "Résultat", "Détail"]
     assert len(rows) == 5 and rows[1][2] == "connexion"
-    assert datetime.strptime(rows[1][0], "%d/%m/%Y %H:%M:%S").date() == date.today()
+    assert datetime.strptime(rows[1][0], "%d/%m/%Y %H:%M:%S").date() == journal_day
     count, first = audit.summary(store)
-    assert count == 4 and first == date.today()
+    assert count == 4 and first == journal_day

@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 
 from conftest import open_app, screenshot, wait_for_app
-from lit_analytics.ui.locale import ENGLISH_DEFAULTS
+from lit_analytics import navigation
+from support.streamlit_english import ENGLISH_DEFAULTS
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-# Pages each role sees in the sidebar (titles), in order.
-DASHBOARD = ["Vue d'ensemble", "Carte", "Indicateurs d'impact", "Financements", "Laboratoires", "Note de synthèse",
-             "Dépôt trimestriel", "Suivi des dépôts"]
-PAGES_BY_ROLE = {"admin": DASHBOARD + ["Comptes", "Journal d'audit"], "analyste": DASHBOARD, "porteur": DASHBOARD}
+# Pages each role sees in the sidebar (titles), in order: the page registry's.
+PAGES_BY_ROLE = {role: [p.title for p in navigation.pages_for(role)] for role in ("admin", "analyste", "porteur")}
 
 
 def axe_violations(page) -> list[str]:

@@ -162,5 +162,5 @@ def test_password_sign_in_deep_link_and_sign_out(streamlit_server, page):
 
 
 def test_open_app_signs_in_with_the_demo_account_of_a_role(streamlit_server, page):
-    open_app(page, streamlit_server, "accueil", role="porteur-siilab")
+    open_app(page, streamlit_server, "", role="porteur-siilab")
     assert "Porteuse Siilab (démo)" in page.locator(SIDEBAR).inner_text()

@@ -5,11 +5,11 @@ import re
 import pytest
 
 from conftest import open_app, screenshot, wait_for_app
+from lit_analytics import navigation
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"accueil": "Vue d'ensemble", "carte": "Carte", "indicateurs": "Indicateurs d'impact",
-         "financements": "Financements", "laboratoires": "Laboratoires"}
+PAGES = {p.url_path: p.title for p in navigation.PAGES if p.charts}   # the dashboard pages (page registry)
 
 
 def no_error(page) -> None:
@@ -39,8 +39,7 @@ def choose(page, label: str, option: str) -> None:
 
 
 def test_every_page_opens_without_error(streamlit_server, page):
-    # Pages are opened from the app's own navigation: a fresh session opened directly on /carte runs
-    # pages/carte.py without app.py (Streamlit's pages/ directory fallback), so every test enters through "/".
+    # Pages are opened from the app's own navigation, as a user does (deep links: test_browser_navigation.py).
     open_app(page, streamlit_server, "")
     for path, title in PAGES.items():
         go_to(page, title)

@@ -9,6 +9,7 @@ import time
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import ARTIFACTS, open_app, screenshot, wait_for_app
 from lit_analytics.domain import PROJECT_STATUSES
@@ -43,42 +44,62 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     step("grille pré-remplie affichée")
 
     # The grid is a canvas (glide-data-grid), driven with the keyboard: Enter opens a cell's editor and, once
-    # more, saves the value and moves down a row; the arrows move. First a new project: « Ajouter une ligne » in the grid's
-    # toolbar, then its cells one by one.
-    box = grid.bounding_box()
-    rows = len(templates.prefill_rows(demo_store, "projets", "siilab", quarter))
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)   # the toolbar shows on hover
-    page.get_by_role("button", name="Ajouter une ligne").click()   # « Add row », in French
-    page.wait_for_timeout(300)
-    page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)   # row 1's id (header ≈ 35 px, « Ligne » ≈ 75 px),
-    for _ in range(rows):                                    # then down to the new row with the keyboard
-        page.keyboard.press("ArrowDown")
+    # more, saves the value and moves down a row; the arrows move. The canvas cannot be read, but the grid keeps an
+    # accessible table beside it: `aria-rowcount`, and cells `glide-cell-<column>-<row>` (0-based) with the value
+    # shown and `aria-selected`, refreshed ~200 ms after a change. Every step waits there for its effect (the new
+    # row, the selected cell, the value shown), never a fixed time: a run under load once wrote the new project over
+    # the last pre-filled row after a fixed pause and only saw it at the end (7 rows published instead of 8).
+    ID, STATUS, USERS = 2, 5, 9    # columns of the accessible table (0 and 1: row marker and « Ligne »)
+
+    def cell(column: int, row: int, selected: bool = False):
+        return grid.locator(f"td[data-testid='glide-cell-{column}-{row}']" + ("[aria-selected='true']" if selected
+                                                                               else ""))
+
+    def select_is(column: int, row: int) -> None:
+        """Wait until the grid has the cell selected (the keys so far have reached it)."""
+        cell(column, row, selected=True).wait_for(state="attached", timeout=10_000)
 
     def editing(is_open: bool) -> None:
         """Wait until a cell's editor has opened (a field has the focus) or closed (the grid has it back)."""
         page.wait_for_function(f"() => {'' if is_open else '!'}['INPUT', 'TEXTAREA'].includes("
                                "document.activeElement && document.activeElement.tagName)", timeout=10_000)
 
-    def fill(value):
+    def fill(column: int, row: int, value: str, typed: str | None = None):
+        """Edit the selected cell (`column`, `row`) and come back to it once the grid shows `value` (`typed`: the
+        keys, for the browser's date field)."""
+        select_is(column, row)
         page.keyboard.press("Enter")
         editing(True)
-        page.keyboard.press("Control+A")
-        page.keyboard.type(value, delay=20)
+        if typed is None:
+            page.keyboard.press("Control+A")
+        page.keyboard.type(typed or value, delay=20)
         page.keyboard.press("Enter")
         editing(False)
+        expect(cell(column, row)).to_have_text(value, timeout=10_000)   # the grid holds the new value
         wait_for_app(page)                 # each edit reruns the page: wait for it before the next key
-        page.keyboard.press("ArrowUp")
+        page.keyboard.press("ArrowUp")     # Enter moved down a row: back
+
+    # First a new project: « Ajouter une ligne » in the grid's toolbar, then its cells one by one.
+    box = grid.bounding_box()
+    rows = len(templates.prefill_rows(demo_store, "projets", "siilab", quarter))
+    counted = grid.locator("table[role='grid']").first
+    counted.wait_for(state="attached", timeout=30_000)
+    before = int(counted.get_attribute("aria-rowcount"))
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)   # the toolbar shows on hover
+    page.get_by_role("button", name="Ajouter une ligne").click()   # « Add row », in French
+    grid.locator(f"table[role='grid'][aria-rowcount='{before + 1}']").wait_for(state="attached", timeout=30_000)
+    page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)   # row 1's id (header ≈ 35 px, « Ligne » ≈ 75 px),
+    select_is(ID, 0)
+    for _ in range(rows):                                    # then down to the new row with the keyboard
+        page.keyboard.press("ArrowDown")
+    select_is(ID, rows)
 
     start = quarter_start(quarter)
-    for value in ("P-2026-099", "Accueil des nouveaux arrivants", "Santé", "émergence"):
-        fill(value)
+    for column, value in enumerate(("P-2026-099", "Accueil des nouveaux arrivants", "Santé", "émergence"), start=ID):
+        fill(column, rows, value)
         page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")                              # date_debut: the browser's own date field,
-    editing(True)                                             # whose order depends on its language: day = month
-    page.keyboard.type(f"{start.month + 1:02d}{start.month + 1:02d}{start.year}", delay=20)
-    page.keyboard.press("Enter")
-    editing(False)
-    page.keyboard.press("ArrowUp")
+    day = date(start.year, start.month + 1, start.month + 1)  # date_debut: the browser's own date field,
+    fill(ID + 4, rows, day.isoformat(), typed=f"{day:%m%d%Y}")   # whose order depends on its language: day = month
     step("un nouveau projet ajouté (identifiant, titre, thématique, étape, date de début)")
 
     for _ in range(rows):                                     # back to row 1, first column
@@ -87,10 +108,10 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
         page.keyboard.press("ArrowLeft")
     for _ in range(3):                                        # id_projet → titre → thematique → statut
         page.keyboard.press("ArrowRight")
-    fill(new_stage)
+    fill(STATUS, 0, new_stage)
     for _ in range(4):                                        # date_debut, date_fin, types_partenaires, usagers
         page.keyboard.press("ArrowRight")
-    fill(str(users))
+    fill(USERS, 0, str(users))
     page.wait_for_timeout(500)
     screenshot(page, "grille-modifiee")
     step("deux cases modifiées (étape d'un projet, nombre d'usagers)")

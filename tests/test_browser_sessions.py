@@ -39,7 +39,7 @@ def test_reload_and_a_new_tab_keep_the_session(streamlit_server, page):
 
 
 def test_signing_out_in_one_tab_ends_the_other(streamlit_server, page):
-    open_app(page, streamlit_server, "accueil", role="porteur")
+    open_app(page, streamlit_server, "", role="porteur")
     other = page.context.new_page()
     other.goto(f"{streamlit_server.url}/financements")
     assert signed_in(other)
@@ -55,7 +55,7 @@ def test_signing_out_in_one_tab_ends_the_other(streamlit_server, page):
 
 
 def test_a_reset_password_ends_the_session(streamlit_server, browser, page):
-    open_app(page, streamlit_server, "accueil", role="porteur-siilab")
+    open_app(page, streamlit_server, "", role="porteur-siilab")
     admin_context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="fr-FR")
     admin = admin_context.new_page()
     try:

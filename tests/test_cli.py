@@ -50,3 +50,44 @@ def test_lit_db_environment_variable_is_used(tmp_path):
 def test_bad_usage_exits_2(tmp_path):
     assert run("init", "--db", str(tmp_path / "x.duckdb"), "--scale", "zéro").returncode == 2
     assert run("init", "--db", str(tmp_path / "x.duckdb"), "--until", "2021-T9").returncode == 2
+
+
+# --- the benchmark commands need the development tools (devtools/, requirements-dev.txt) ------------------
+
+BLOCK_MODULES = """
+import runpy, sys
+class Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Missing())
+sys.argv = ["lit_analytics", *ARGS]
+runpy.run_module("lit_analytics", run_name="__main__")
+"""
+
+
+def run_without(blocked: set[str], *args, cwd=REPO):
+    code = f"BLOCKED = {blocked!r}\nARGS = {list(args)!r}\n" + BLOCK_MODULES
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_a_benchmark_without_the_development_tools_says_in_french_what_to_install(tmp_path):
+    for blocked, args in (({"devtools"}, ["bench-load", "--setups", "empty"]),
+                          ({"frictionless"}, ["bench-import", "--rows", "10", "--repeat", "1",
+                                              "--output", str(tmp_path / "bench.md")])):
+        result = run_without(blocked, *args)
+        assert result.returncode == 1, result
+        assert result.stderr.strip().count("\n") == 0, result.stderr
+        assert result.stderr.startswith("Erreur : les mesures demandent les outils de développement"), result.stderr
+        assert f"module introuvable : {next(iter(blocked))}" in result.stderr
+        assert "« ./scripts/setup.sh --tests »" in result.stderr and "Traceback" not in result.stderr
+        assert not (tmp_path / "bench.md").exists()
+
+
+def test_a_benchmark_finds_the_development_tools_from_another_directory(tmp_path):
+    """`devtools/` sits at the repository root, beside `lit_analytics/`: found from any current directory."""
+    (tmp_path / "lit_analytics").symlink_to(REPO / "lit_analytics")    # the package alone on the path, not devtools
+    result = subprocess.run([sys.executable, "-m", "lit_analytics", "bench-load", "--setups", "aucune"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Erreur : --setups : parmi empty, embedded, replicas, scale."   # devtools imported

@@ -115,3 +115,23 @@ def test_a_database_without_demo_accounts_shows_no_demo_warning(tmp_path):
     at = make_app_test(db).run()
     assert not at.exception, at.exception
     assert not any("DÉMONSTRATION" in w.value for w in at.warning)
+
+
+def test_settings_are_read_from_the_environment_in_config_only():
+    """Every environment variable the app reads goes through `lit_analytics/config.py` (README « Configuration »);
+    the store reads its own `LIT_LOCK_TIMEOUT`. Writing the environment of a child process is not reading a setting."""
+    import re
+    readers = []
+    for path in sorted((REPO / "lit_analytics").rglob("*.py")):
+        relative = path.relative_to(REPO).as_posix()
+        if relative == "lit_analytics/config.py" or relative.startswith("lit_analytics/store"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.search(r"os\.environ\.get|os\.environ\[[^]]+\](?!\s*=)|getenv|environ\.copy", line):
+                readers.append(f"{relative}:{number}: {line.strip()}")
+    assert readers == []
+    import ast
+    config = ast.parse((REPO / "lit_analytics" / "config.py").read_text(encoding="utf-8"))
+    imported = [alias.name if isinstance(node, ast.Import) else node.module
+                for node in config.body if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names]
+    assert not [name for name in imported if name.startswith("lit_analytics")]   # any module may import config

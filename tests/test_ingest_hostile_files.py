@@ -1,4 +1,4 @@
-"""Hostile and broken files (generated small on disk, `lit_analytics/ingest/hostile.py`): each one is refused with a
+"""Hostile and broken files (generated small on disk, `devtools/hostile_files.py`): each one is refused with a
 French message naming its line and column, through `verify` and through the `import` command (exit code 1), in
 bounded memory (measured in a separate process: Python allocations with tracemalloc, and the process's peak
 resident size), and every data table stays as it was. Their timings are in docs/benchmarks.md (bench-import)."""
@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO
 from conftest import ADMIN, ref_db_path, ref_store, snapshot  # noqa: F401
 from lit_analytics import ingest
-from lit_analytics.ingest.hostile import HOSTILE
+from devtools.hostile_files import HOSTILE
 from lit_analytics.ingest.read import MAX_CELL_CHARS, MAX_COLUMNS, read_table
 from lit_analytics.store import Store
 

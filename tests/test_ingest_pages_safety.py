@@ -4,7 +4,7 @@ reviewed is no longer current, a hostile file answered in French (AppTest on a d
 from conftest import make_app_test
 from conftest import ADMIN
 from lit_analytics import ingest, ui
-from lit_analytics.ingest.hostile import xlsx_declared_xfd
+from devtools.hostile_files import xlsx_declared_xfd
 
 GOOD = ("id_session;date;intitule;format;duree_heures;participants_agents;participants_autres\n"
         "S-01;05/07/2021;Atelier;atelier;2;8;\n").encode()

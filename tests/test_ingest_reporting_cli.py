@@ -6,8 +6,8 @@ from datetime import date
 
 from conftest import ADMIN, PORTEUR, REPO, read
 from lit_analytics import ingest
-from lit_analytics.bench import imports as bench_import
-from lit_analytics.bench import write_section
+from devtools.bench import imports as bench_import
+from devtools.bench import write_section
 from lit_analytics.ingest import reporting
 
 V1 = ("id_session;date;intitule;format;duree_heures;participants_agents;participants_autres\n"

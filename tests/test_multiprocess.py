@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -36,51 +37,108 @@ def sessions_file(tmp_path, quarter, rows=5, prefix="CLI"):
 
 
 HOLD_A_WRITE = textwrap.dedent("""
-    import sys, time
+    import sys
     from lit_analytics.store import Store
     store = Store(sys.argv[1])
     with store.transaction(writes="meta") as cur:
         cur.execute("INSERT INTO meta VALUES ('held', 'oui')")
         print("holding", flush=True)
-        time.sleep(float(sys.argv[2]))
+        sys.stdin.readline()          # until the test releases the write
     print("released", flush=True)
 """)
 
+# The command line, timed from when everything is imported to when it returns (its start-up not counted).
+TIMED_CLI = textwrap.dedent("""
+    import sys, time
+    import lit_analytics.cli, lit_analytics.cli.imports, lit_analytics.ingest, lit_analytics.store
+    print("ready", flush=True)
+    started = time.monotonic()
+    code = lit_analytics.cli.main(sys.argv[1:])
+    print(f"ran {time.monotonic() - started:.3f} s", flush=True)
+    sys.exit(code)
+""")
+
+
+@contextmanager
+def held_write(db):
+    """A write kept open by another process until `release()` (or the end of the block)."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_A_WRITE, str(db)], cwd=REPO, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+
+    def release():
+        if holder.poll() is None and not holder.stdin.closed:
+            holder.stdin.write("\n")
+            holder.stdin.close()
+        assert holder.wait(30) == 0
+        return holder.stdout.read().strip()
+
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        yield release
+    finally:
+        if holder.poll() is None:
+            try:
+                release()
+            except Exception:
+                holder.kill()
+                holder.wait(10)
+
+
+def timed_cli(*args, env=None) -> subprocess.Popen:
+    """The command line in a process that says « ready » once imported (read here: the command now runs)."""
+    import os
+    process = subprocess.Popen([sys.executable, "-c", TIMED_CLI, *args], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def ran_seconds(stdout: str) -> float:
+    return float(re.search(r"^ran ([\d.]+) s$", stdout, re.M).group(1))
+
+
+def import_args(db, f, quarter):
+    return ("import", "--db", str(db), "--user", DEMO_LOGINS["admin"], "--lab", "siilab",
+            "--quarter", fmt_quarter(quarter), "--kind", "sessions", str(f))
+
+
+HELD = 1.5   # how long the other write stays open once the command runs (seconds)
+
 
 def test_a_write_waits_for_another_process_then_both_land(demo_copy, tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_A_WRITE, str(demo_copy), "2"], cwd=REPO,
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "holding"
     quarter = last_complete_quarter()
     f = sessions_file(tmp_path, quarter)
-    started = time.monotonic()
-    done = cli("import", "--db", str(demo_copy), "--user", DEMO_LOGINS["admin"], "--lab", "siilab",
-               "--quarter", fmt_quarter(quarter), "--kind", "sessions", str(f))
-    assert holder.wait(30) == 0
-    assert done.returncode == 0, done.stderr
-    assert "Publié : sessions siilab" in done.stdout
-    assert time.monotonic() - started > 1      # it waited for the other write instead of failing
+    with held_write(demo_copy) as release:
+        command = timed_cli(*import_args(demo_copy, f, quarter), env={"LIT_LOCK_TIMEOUT": "60"})
+        time.sleep(HELD)                          # the command runs meanwhile, and must wait for the write
+        assert command.poll() is None, command.communicate()   # still waiting, not finished nor failed
+        assert release() == "released"
+        out, err = command.communicate(timeout=180)
+    assert command.returncode == 0, err
+    assert "Publié : sessions siilab" in out
+    assert ran_seconds(out) >= HELD               # it waited for the other write instead of failing
     with Store(demo_copy, read_only=True) as store:
         assert store.get_meta("held") == "oui"
         assert store.scalar("SELECT count(*) FROM current_training_sessions WHERE session_id LIKE 'CLI-%'") == 5
 
 
 def test_a_write_kept_busy_too_long_gives_a_french_message_and_writes_nothing(demo_copy, tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_A_WRITE, str(demo_copy), "6"], cwd=REPO,
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "holding"
-    f = sessions_file(tmp_path, last_complete_quarter())
-    done = cli("import", "--db", str(demo_copy), "--user", DEMO_LOGINS["admin"], "--lab", "siilab",
-               "--quarter", fmt_quarter(last_complete_quarter()), "--kind", "sessions", str(f),
-               env={"LIT_LOCK_TIMEOUT": "1"})
-    assert holder.wait(30) == 0
-    assert done.returncode == 1
-    assert re.search(r"Erreur : La base .* est occupée par une écriture d'un autre processus .* depuis plus de 1 s : "
-                     r"rien n'a été écrit, réessayez\.", done.stderr), done.stderr
-    assert "Traceback" not in done.stderr
+    quarter = last_complete_quarter()
+    f = sessions_file(tmp_path, quarter)
+    with held_write(demo_copy) as release:       # held for the command's whole run: it can only time out
+        command = timed_cli(*import_args(demo_copy, f, quarter), env={"LIT_LOCK_TIMEOUT": "1"})
+        out, err = command.communicate(timeout=180)
+        assert command.returncode == 1
+        assert re.search(r"Erreur : La base .* est occupée par une écriture d'un autre processus .* depuis plus de 1 s : "
+                         r"rien n'a été écrit, réessayez\.", err), err
+        assert "Traceback" not in err
+        assert ran_seconds(out) >= 1              # it waited the whole timeout for the held write, then gave up
+        assert release() == "released"
     with Store(demo_copy, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM training_sessions WHERE session_id LIKE 'CLI-%'") == 0
         assert store.scalar("SELECT count(*) FROM imports WHERE origin = 'upload'") == 0
+    again = cli(*import_args(demo_copy, f, quarter), env={"LIT_LOCK_TIMEOUT": "1"})   # the write released: it lands
+    assert again.returncode == 0 and "Publié : sessions siilab" in again.stdout, again.stderr
 
 
 @pytest.mark.browser

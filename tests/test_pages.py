@@ -5,13 +5,12 @@ import json
 import pytest
 
 from conftest import make_app_test
-from lit_analytics import charts, ui
+from lit_analytics import charts, navigation, ui
 from lit_analytics.filters import Filters
 from lit_analytics.permissions import Actor
 
 ADMIN = Actor("admin@test", "admin")
-PAGES = ["pages/accueil.py", "pages/carte.py", "pages/indicateurs.py", "pages/financements.py",
-         "pages/laboratoires.py"]
+PAGES = [p.script for p in navigation.PAGES if p.charts]   # the dashboard pages (page registry)
 
 
 def figures(at) -> list[dict]:

@@ -42,7 +42,8 @@ def smtp(monkeypatch):
     monkeypatch.setenv("LIT_SMTP_PORT", str(controller.port))
     monkeypatch.setenv("LIT_MAIL_FROM", "suivi-lit@ditp.test")
     monkeypatch.setenv("LIT_APP_URL", "https://lit.ditp.test/")
-    for name in ("LIT_SMTP_USER", "LIT_SMTP_PASSWORD", "LIT_SMTP_STARTTLS"):
+    monkeypatch.setenv("LIT_SMTP_STARTTLS", "0")        # a local relay without TLS (TLS is the default)
+    for name in ("LIT_SMTP_USER", "LIT_SMTP_PASSWORD", "LIT_SMTP_SSL", "LIT_SMTP_CAFILE"):
         monkeypatch.delenv(name, raising=False)
     inbox.port = controller.port
     yield inbox
@@ -238,7 +239,7 @@ def test_smtp_sign_in_with_user_and_password(leads, monkeypatch):
     try:
         settings = reminders.SmtpSettings.from_env({
             "LIT_SMTP_HOST": "127.0.0.1", "LIT_SMTP_PORT": str(controller.port), "LIT_SMTP_USER": "lit",
-            "LIT_SMTP_PASSWORD": "s3cret", "LIT_MAIL_FROM": "suivi-lit@ditp.test"})
+            "LIT_SMTP_PASSWORD": "s3cret", "LIT_MAIL_FROM": "suivi-lit@ditp.test", "LIT_SMTP_STARTTLS": "non"})
         assert settings.user == "lit" and not settings.starttls
         with opened(leads) as store:
             result = reminders.send_reminders(store, "ligne de commande", TODAY, labs=("siilab",), settings=settings)
@@ -262,5 +263,86 @@ def test_remind_sends_beside_the_running_app_on_the_same_database(smtp, demo_cop
         recipients = {r for _, rcpt, _ in smtp.messages for r in rcpt}
         assert "demo-porteur-siilab@lit.example" in recipients   # T4 2026 due on 30/01/2027: « bientôt dû »
         assert all("T4 2026" in message["Subject"] for _, _, message in smtp.messages)
+    finally:
+        server.stop()
+
+
+# --- TLS: by default, never in clear ---------------------------------------------------------------------------
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1 (its own authority) and its key, as files."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "smtp.lit.test")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "smtp.pem", tmp_path / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def _tls_settings(port, **extra):
+    return reminders.SmtpSettings.from_env({"LIT_SMTP_HOST": "127.0.0.1", "LIT_SMTP_PORT": str(port),
+                                            "LIT_MAIL_FROM": "suivi-lit@ditp.test", **extra})
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_reminders_go_over_starttls_by_default_and_never_in_clear(leads, tmp_path):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox = Inbox()
+    secure = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=context, require_starttls=True)
+    clear = Controller(Inbox(), hostname="127.0.0.1", port=_free_port())
+    secure.start()
+    clear.start()
+    try:
+        settings = _tls_settings(secure.port, LIT_SMTP_CAFILE=str(cert))
+        assert settings.starttls and not settings.implicit_tls
+        with opened(leads) as store:
+            sent = reminders.send_reminders(store, "ligne de commande", TODAY, labs=("siilab",), settings=settings)
+        assert len(sent.sent) == 2 and len(inbox.messages) == 2
+        with opened(leads) as store:
+            refused = reminders.send_reminders(store, "ligne de commande", TODAY, labs=("archipel",),
+                                               settings=_tls_settings(clear.port))
+        assert not refused.sent and "STARTTLS" in " ".join(str(f) for f in refused.failed)
+    finally:
+        secure.stop()
+        clear.stop()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_lit_smtp_ssl_speaks_tls_from_the_first_byte(leads, tmp_path):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox = Inbox()
+    server = Controller(inbox, hostname="127.0.0.1", port=_free_port(), ssl_context=context)
+    server.start()
+    try:
+        settings = _tls_settings(server.port, LIT_SMTP_SSL="1", LIT_SMTP_CAFILE=str(cert))
+        assert settings.implicit_tls and not settings.starttls
+        with opened(leads) as store:
+            sent = reminders.send_reminders(store, "ligne de commande", TODAY, labs=("siilab",), settings=settings)
+        assert len(sent.sent) == 2 and len(inbox.messages) == 2
     finally:
         server.stop()

@@ -147,31 +147,44 @@ def test_two_administrators_disabling_each_other_leave_one_active(store, admin):
 
 # --- server-side sessions --------------------------------------------------------------------------------
 
+BROWSER = "navigateur-de-test"   # the browser cookie a hand-off is bound to (sessions.BROWSER_COOKIE)
+
+
 def test_a_session_token_is_stored_hashed_and_exchanged_once_for_the_cookie(store, porteur):
-    opened = sessions.open_session(store, porteur, "password")
+    opened = sessions.open_session(store, porteur, "password", browser=BROWSER)
     stored = store.query("SELECT token_hash, handoff_hash FROM sessions")[0]
     assert opened.token not in stored and opened.handoff not in stored
-    cookie = sessions.redeem_handoff(store, opened.handoff)
+    cookie = sessions.redeem_handoff(store, opened.handoff, BROWSER)
     assert cookie and cookie != opened.token
-    assert sessions.redeem_handoff(store, opened.handoff) is None                 # once
+    assert sessions.redeem_handoff(store, opened.handoff, BROWSER) is None                 # once
     assert sessions.resolve(store, cookie).actor == porteur
     assert sessions.resolve(store, opened.token).actor is None                    # rotated
 
 
+def test_a_handoff_code_opens_a_session_in_the_browser_that_signed_in_only(store, porteur):
+    """Login CSRF: an attacker's own code, sent to a victim's browser, would sign the victim into the attacker's
+    account. The code is bound to the browser cookie of the browser that signed in."""
+    opened = sessions.open_session(store, porteur, "password", browser=BROWSER)
+    assert sessions.redeem_handoff(store, opened.handoff, "navigateur-de-la-victime") is None
+    assert sessions.redeem_handoff(store, opened.handoff, None) is None
+    assert sessions.redeem_handoff(store, opened.handoff, BROWSER)
+    assert sessions.open_session(store, porteur, "password").handoff is None   # no browser cookie: no hand-off
+
+
 def test_a_late_handoff_code_is_refused(store, porteur):
     start = datetime.now()
-    opened = sessions.open_session(store, porteur, "password", now=start)
-    assert sessions.redeem_handoff(store, opened.handoff, now=start + timedelta(minutes=3)) is None
+    opened = sessions.open_session(store, porteur, "password", now=start, browser=BROWSER)
+    assert sessions.redeem_handoff(store, opened.handoff, BROWSER, now=start + timedelta(minutes=3)) is None
 
 
 def test_sessions_keep_the_expiry_rules(store, porteur):
     start = datetime(2026, 3, 2, 8, 0)
-    opened = sessions.open_session(store, porteur, "password", now=start)
+    opened = sessions.open_session(store, porteur, "password", now=start, browser=BROWSER)
     assert sessions.resolve(store, opened.token, now=start + timedelta(minutes=59)).actor == porteur
     assert sessions.resolve(store, opened.token, now=start + timedelta(minutes=118)).actor == porteur
     idle = sessions.resolve(store, opened.token, now=start + timedelta(minutes=180))
     assert idle.actor is None and "inactivité" in idle.ended_reason
-    busy = sessions.open_session(store, porteur, "password", now=start)
+    busy = sessions.open_session(store, porteur, "password", now=start, browser=BROWSER)
     for minutes in range(30, 8 * 60, 30):
         assert sessions.resolve(store, busy.token, now=start + timedelta(minutes=minutes)).actor == porteur
     late = sessions.resolve(store, busy.token, now=start + timedelta(hours=8, minutes=1))
@@ -185,8 +198,8 @@ def test_sessions_keep_the_expiry_rules(store, porteur):
     (lambda s, a, e: accounts.set_password(s, a, e, "un autre mot de passe"), sessions.PASSWORD_CHANGED),
 ])
 def test_an_account_change_ends_every_session_of_that_account(store, admin, porteur, change, reason):
-    first = sessions.open_session(store, porteur, "password")
-    second = sessions.open_session(store, porteur, "password")
+    first = sessions.open_session(store, porteur, "password", browser=BROWSER)
+    second = sessions.open_session(store, porteur, "password", browser=BROWSER)
     mine = sessions.open_session(store, admin, "password")
     change(store, admin, porteur.email)
     for opened in (first, second):
@@ -197,15 +210,15 @@ def test_an_account_change_ends_every_session_of_that_account(store, admin, port
 
 
 def test_signing_out_ends_the_session_everywhere(store, porteur):
-    opened = sessions.open_session(store, porteur, "password")
-    cookie = sessions.redeem_handoff(store, opened.handoff)
+    opened = sessions.open_session(store, porteur, "password", browser=BROWSER)
+    cookie = sessions.redeem_handoff(store, opened.handoff, BROWSER)
     sessions.end(store, opened.session_id, sessions.SIGNED_OUT_ELSEWHERE)
     assert sessions.resolve(store, cookie).ended_reason == sessions.SIGNED_OUT_ELSEWHERE
 
 
 def test_session_bookkeeping_leaves_the_data_version_alone(store, porteur):
     version = store.data_version()
-    opened = sessions.open_session(store, porteur, "password")
+    opened = sessions.open_session(store, porteur, "password", browser=BROWSER)
     sessions.resolve(store, opened.token, now=datetime.now() + timedelta(minutes=5))
     assert store.data_version() == version      # every cached figure stays valid
 
@@ -216,7 +229,7 @@ def test_a_deferred_download_rechecks_the_session_before_producing_a_byte(store,
     from lit_analytics.permissions import PermissionDenied
     from lit_analytics.ui.export import SESSION_OVER, _audited
     produced = []
-    opened = sessions.open_session(store, porteur, "password")
+    opened = sessions.open_session(store, porteur, "password", browser=BROWSER)
     download = _audited(store, porteur.email, "Carte", "png", lambda: produced.append(1) or b"PNG", opened.session_id)
     assert download() == b"PNG" and produced == [1]
     accounts.disable_account(store, admin, porteur.email)

@@ -6,19 +6,20 @@ operation, 2 for bad usage), never a traceback.
 
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
-(import), `templates` (template), `reminders` (remind), `export`, `users`, `bench` (bench, bench-import,
-bench-export, bench-load). The commands call the same functions as the pages; heavy modules are imported when a
+(import), `templates` (template), `reminders` (remind), `export`, `users`, `backup` (backup, restore), `bench`
+(bench, bench-import, bench-export, bench-load). The commands call the same functions as the pages; heavy modules are imported when a
 command runs, so `--help` stays quick.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lit_analytics.cli import bench, database, export, imports, reminders, site, templates, users
+from lit_analytics.cli import backup, bench, database, export, imports, reminders, site, templates, users
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -53,6 +54,10 @@ COMMANDS = (
     Command("publish-site", "construire et publier le site public statique (données publiées, DSFR, données ouvertes)",
             site.arguments, site.run),
     Command("users", "gérer les comptes (add, list, disable, enable, unlock, password)", users.arguments, users.run),
+    Command("backup", "sauvegarder la base (fichier ou PostgreSQL) dans un dossier, pendant que l'application tourne",
+            backup.backup_arguments, backup.run_backup),
+    Command("restore", "restaurer une sauvegarde dans une base vide, ou par-dessus une base existante (--force)",
+            backup.restore_arguments, backup.run_restore),
     Command("bench", "mesurer le temps de calcul de chaque page du tableau de bord (démo et ×100)",
             bench.pages_arguments, bench.run_pages),
     Command("bench-import", "mesurer la vérification d'un fichier de 100 000 sessions (et Frictionless)",
@@ -70,8 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="commande")
     for command in COMMANDS:
         p = sub.add_parser(command.name, help=command.help, description=command.help)
-        p.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql://utilisateur:mot-de-passe@hôte:port/"
-                                                  "base (défaut : $LIT_DB, puis data/lit.duckdb)")
+        where = p.add_mutually_exclusive_group()
+        where.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql://utilisateur@hôte:port/base "
+                                                      "(défaut : $LIT_DB, puis data/lit.duckdb) ; pour PostgreSQL, "
+                                                      "le mot de passe dans LIT_DB, --db-file ou ~/.pgpass, jamais "
+                                                      "sur la ligne de commande (visible de tous les utilisateurs)")
+        where.add_argument("--db-file", default=None, metavar="FICHIER",
+                           help="lire la base (chemin ou URL postgresql://…) dans ce fichier, première ligne : "
+                                "le mot de passe n'apparaît pas dans la liste des processus")
         command.arguments(p)
         p.set_defaults(handler=command.run)
     return parser
@@ -86,13 +97,34 @@ def _os_user() -> str:
         return f"uid {os.getuid()}"
 
 
+def _database_argument(args: argparse.Namespace) -> None:
+    """`--db-file`: the database read from a file (its first line). A password typed in `--db` is visible in the
+    process list to every user of the machine: the command still runs, with a French warning."""
+    import urllib.parse
+    if getattr(args, "db_file", None):
+        try:
+            with open(args.db_file, encoding="utf-8") as handle:
+                args.db = handle.readline().strip()
+        except OSError as exc:
+            raise CliError(f"Impossible de lire {args.db_file} : {exc.strerror or exc}.") from exc
+        if not args.db:
+            raise CliError(f"{args.db_file} est vide : attendu un chemin de base ou une URL postgresql://….")
+    elif args.db and "://" in args.db and urllib.parse.urlsplit(args.db).password:
+        print("Attention : le mot de passe de --db est visible dans la liste des processus de la machine ; "
+              "mettez l'URL dans LIT_DB, dans un fichier (--db-file) ou le mot de passe dans ~/.pgpass.",
+              file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from lit_analytics import logs
     from lit_analytics.audit import set_os_user
     from lit_analytics.store import StoreError
     parser = build_parser()
     args = parser.parse_args(argv)
+    logs.setup(default_level="WARNING")   # JSON lines on stderr, warnings and errors only unless LIT_LOG_LEVEL says
     set_os_user(_os_user())   # every write of a command is audited with who typed it, beside --user
     try:
+        _database_argument(args)
         return int(args.handler(args) or 0)
     except (CliError, StoreError, ValueError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
@@ -100,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
-    except Exception as exc:  # last resort: one line, never a traceback
+    except Exception as exc:  # last resort: one line, never a traceback (the log has it at LIT_LOG_LEVEL=DEBUG)
+        log = logging.getLogger("lit_analytics.cli")
+        log.error("command_failed", exc_info=log.isEnabledFor(logging.DEBUG),
+                  extra={"command": args.command, "error": exc.__class__.__name__})
         print(f"Erreur inattendue ({exc.__class__.__name__}) : {exc}", file=sys.stderr)
         return 1

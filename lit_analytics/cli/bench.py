@@ -1,18 +1,57 @@
-"""`bench`, `bench-import`, `bench-export`, `bench-load`: the arguments of the benchmarks (`lit_analytics.bench`),
-which write their section of docs/benchmarks.md."""
+"""`bench`, `bench-import`, `bench-export`, `bench-load`: the arguments of the benchmarks, which write their section
+of docs/benchmarks.md.
+
+The benchmarks are developer tooling (`devtools.bench`, at the repository root, outside the runtime package): they
+are imported only when one of these commands runs, from `config.REPO_ROOT` whatever the current directory, and
+need the development requirements. Without them the command prints one French line saying what to install and
+exits with code 1 (`DEV_TOOLS_MISSING`)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from lit_analytics.cli.common import positive_int
+from lit_analytics import config
+from lit_analytics.cli.common import CliError, positive_int
+
+DEV_TOOLS_MISSING = ("les mesures demandent les outils de développement (devtools/, requirements-dev.txt) ; "
+                     "module introuvable : {module}. Installez-les avec « ./scripts/setup.sh --tests ».")
+
+
+@contextmanager
+def _dev_requirements() -> Iterator[None]:
+    """A module of the development requirements missing (devtools itself, frictionless, websockets…): the
+    French line of `DEV_TOOLS_MISSING` instead of a traceback."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        raise CliError(DEV_TOOLS_MISSING.format(module=exc.name or exc)) from None
+
+
+def _devtools(module: str):
+    """`devtools.<module>`, imported from the repository root (the command may run from any directory)."""
+    root = str(config.REPO_ROOT)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    with _dev_requirements():
+        package = importlib.import_module("devtools")
+        if Path(package.__file__).resolve().parent != config.REPO_ROOT / "devtools":
+            # another distribution's `devtools` was found first: ours is missing
+            raise ModuleNotFoundError("devtools n'est pas celui de ce dépôt", name="devtools")
+        return importlib.import_module(f"devtools.{module}")
 
 
 def _output_argument(p: argparse.ArgumentParser) -> None:
-    from lit_analytics.bench import BENCHMARKS_FILE
-    p.add_argument("--output", default=str(BENCHMARKS_FILE), help="fichier de résultats (défaut docs/benchmarks.md)")
+    p.add_argument("--output", default=None, help="fichier de résultats (défaut docs/benchmarks.md)")
+
+
+def _output(args: argparse.Namespace, bench) -> Path:
+    return Path(args.output) if args.output else bench.BENCHMARKS_FILE
 
 
 def pages_arguments(p: argparse.ArgumentParser) -> None:
@@ -36,7 +75,7 @@ def exports_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def load_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sessions", default="1,5,20", help="nombres de sessions simultanées (défaut 1,5,20)")
+    p.add_argument("--sessions", default="1,20,50", help="nombres de sessions simultanées (défaut 1,20,50)")
     p.add_argument("--rounds", type=positive_int, default=2, help="tours des cinq pages par session (défaut 2)")
     p.add_argument("--setups", default="empty,embedded,replicas,scale",
                    help="configurations mesurées parmi empty, embedded, replicas, scale (défaut : les quatre ; "
@@ -52,37 +91,42 @@ def load_arguments(p: argparse.ArgumentParser) -> None:
 def run_pages(args: argparse.Namespace) -> int:
     import logging
 
-    from lit_analytics.bench import pages, write_section
+    bench, pages = _devtools("bench"), _devtools("bench.pages")
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="lit-bench-"))
-    result = pages.run(workdir, runs=max(1, args.runs), large_scale=args.scale, reuse=args.reuse)
-    write_section(Path(args.output), pages.render(result))
-    print(f"Résultats écrits dans {args.output}")
+    with _dev_requirements():
+        result = pages.run(workdir, runs=max(1, args.runs), large_scale=args.scale, reuse=args.reuse)
+    output = _output(args, bench)
+    bench.write_section(output, pages.render(result))
+    print(f"Résultats écrits dans {output}")
     return 0
 
 
 def run_imports(args: argparse.Namespace) -> int:
-    from lit_analytics.bench import imports, write_section
-    section = imports.render(imports.run(args.rows, args.repeat, not args.no_frictionless))
-    write_section(Path(args.output), section)
+    bench, imports = _devtools("bench"), _devtools("bench.imports")
+    output = _output(args, bench)
+    with _dev_requirements():
+        section = imports.render(imports.run(args.rows, args.repeat, not args.no_frictionless))
+    bench.write_section(output, section)
     print(section)
-    hostile = imports.hostile_section()   # the hostile uploads of lit_analytics/ingest/hostile.py (issue 10)
-    write_section(Path(args.output), hostile)
+    with _dev_requirements():
+        hostile = imports.hostile_section()   # the hostile uploads of devtools/hostile_files.py (issue 10)
+    bench.write_section(output, hostile)
     print(hostile)
     return 0
 
 
 def run_exports(args: argparse.Namespace) -> int:
-    from lit_analytics.bench import exports, write_section
-    section = exports.render(exports.run(args.runs))
-    write_section(Path(args.output), section)
+    bench, exports = _devtools("bench"), _devtools("bench.exports")
+    with _dev_requirements():
+        section = exports.render(exports.run(args.runs))
+    bench.write_section(_output(args, bench), section)
     print(section)
     return 0
 
 
 def run_load(args: argparse.Namespace) -> int:
-    from lit_analytics.bench import load, write_section
-    from lit_analytics.cli.common import CliError
+    bench, load = _devtools("bench"), _devtools("bench.load")
 
     def session_counts(option: str, text: str) -> tuple[int, ...]:
         try:
@@ -99,7 +143,9 @@ def run_load(args: argparse.Namespace) -> int:
     if set(setups) - {"empty", "embedded", "replicas", "scale"} or not setups:
         raise CliError("--setups : parmi empty, embedded, replicas, scale.")
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="lit-bench-load-"))
-    result = load.run(workdir, counts, args.rounds, setups, scale=args.scale, scale_counts=scale_counts)
-    write_section(Path(args.output), load.render(result))
-    print(f"Résultats écrits dans {args.output}")
+    with _dev_requirements():
+        result = load.run(workdir, counts, args.rounds, setups, scale=args.scale, scale_counts=scale_counts)
+    output = _output(args, bench)
+    bench.write_section(output, load.render(result))
+    print(f"Résultats écrits dans {output}")
     return 0 if not load.errors_of(result) else 1

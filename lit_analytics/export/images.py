@@ -8,6 +8,8 @@ import threading
 
 import plotly.graph_objects as go
 
+from lit_analytics import config
+
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 DEFAULT_WIDTH, DEFAULT_HEIGHT, DEFAULT_SCALE = 1200, 675, 2  # 16:9; PNG at 2× = 2400 × 1350 px
 
@@ -20,7 +22,7 @@ class ExportError(ValueError):
 
 
 def browser_path() -> str | None:
-    return os.environ.get("BROWSER_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return config.browser_path() or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _ensure_server() -> None:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from lit_analytics.formats import neutralise, to_csv  # noqa: F401  (to_csv: the one French-Excel CSV writer)
+from lit_analytics.formats import neutralise, text_cells, to_csv  # noqa: F401  (to_csv: the one French-Excel CSV writer)
 
 EURO_FORMAT = '#,##0 "€"'
 DATE_FORMAT = "DD/MM/YYYY"
@@ -95,6 +95,7 @@ def to_xlsx(tables: list[Table], *, source: str, data_date: date | None, scope: 
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 100
     buf = io.BytesIO()
+    text_cells(wb)   # no text of any sheet becomes a formula (headers and notes included)
     wb.save(buf)
     return buf.getvalue()
 

@@ -6,11 +6,11 @@ Public API (the page, the command line and tests use only these):
 
 from lit_analytics.ingest.diff import Diff
 from lit_analytics.ingest.publish import (ALREADY, CONFLICT, FAILED, PUBLISHED, REJECTED, PublishResult, Report,
-                                          RestoreResult, ReviewOutdated, history, import_issues, publish,
-                                          register_rejected, restore, verify, version_rows, versions)
+                                          ReviewOutdated, publish, register_rejected, verify)
 from lit_analytics.ingest.read import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, ReadError, read_table
 from lit_analytics.ingest.schema import LAB_REPORT_KINDS, Field, TableSchema, load_schema
 from lit_analytics.ingest.validate import Issue
+from lit_analytics.ingest.versions import RestoreResult, history, import_issues, restore, version_rows, versions
 
 __all__ = [
     "ALREADY", "CONFLICT", "FAILED", "PUBLISHED", "REJECTED", "Diff", "Field", "Issue", "LAB_REPORT_KINDS",

@@ -13,10 +13,11 @@ import re
 import pandas as pd
 
 from lit_analytics.formats import fmt_quarter, to_csv
-from lit_analytics.ingest.publish import Report, version_rows
+from lit_analytics.ingest.publish import Report
 from lit_analytics.ingest.schema import TableSchema, load_schema
 from lit_analytics.ingest.templates import prefill_rows, typed_rows
 from lit_analytics.ingest.validate import ERROR
+from lit_analytics.ingest.versions import version_rows
 from lit_analytics.store import Store
 
 GRID_COLUMNS = ["Ligne de la grille", "Colonne", "Problème", "Valeur reçue"]

@@ -6,7 +6,7 @@
 * `publish` runs the same checks inside one transaction and registers the upload in `imports` whatever the
   outcome (`publié`, `rejeté` with every problem in `import_errors`, `déjà publié` when the current version came
   from a file with the same SHA-256). A (lab, quarter, kind) published again supersedes its current version,
-  which is kept and can be restored (`restore`, administrators only). Nothing is ever deleted.
+  which is kept and can be restored (`versions.restore`, administrators only). Nothing is ever deleted.
 * Each write is one `store.transaction()`, which moves the data version: every cached figure of the dashboard
   is recomputed, so a publication shows on every page at once.
 """
@@ -27,8 +27,9 @@ from lit_analytics.ingest.diff import Diff, compare
 from lit_analytics.ingest.read import ReadError, RawTable, read_table
 from lit_analytics.ingest.schema import DB_TABLES, LAB_REPORT_KINDS, TableSchema, load_schema
 from lit_analytics.ingest.validate import ERROR, WARNING, Context, Issue, validate_table
+from lit_analytics.ingest.versions import current_version, version_rows
 from lit_analytics.permissions import Actor, PermissionDenied
-from lit_analytics.store import ConcurrentWriteError, Store
+from lit_analytics.store import ConcurrentWriteError, Store, StoreError
 
 PUBLISHED, REJECTED, ALREADY, FAILED = "publié", "rejeté", "déjà publié", "échec"
 CONFLICT = "conflit"   # another publication of the same report landed since this file was verified
@@ -176,23 +177,8 @@ def verify(store: Store, data: bytes, file_name: str, *, kind: str, lab_id: str 
     return report
 
 
-def _current_version(store: Store, kind: str, lab_id: str | None, quarter: str | None) -> tuple[int, str | None] | None:
-    row = store.query(
-        """SELECT v.version_id, i.sha256 FROM report_versions v LEFT JOIN imports i USING (import_id)
-           WHERE v.kind = ? AND v.lab_id IS NOT DISTINCT FROM ? AND v.quarter IS NOT DISTINCT FROM ?
-             AND v.is_current""", [kind, lab_id, quarter])
-    return (row[0][0], row[0][1]) if row else None
-
-
-def version_rows(store: Store, version_id: int | None, kind: str) -> pd.DataFrame:
-    """The rows of a version, with the exchange-format column names."""
-    table, columns = DB_TABLES[kind]
-    select = ", ".join(f'"{db}" AS "{name}"' for name, db in columns.items())
-    return store.query_df(f"SELECT {select} FROM {table} WHERE version_id = ? ORDER BY 1", [version_id or -1])
-
-
 def _compare_with_current(store: Store, report: Report) -> None:
-    current = _current_version(store, report.kind, report.lab_id, report.quarter)
+    current = current_version(store, report.kind, report.lab_id, report.quarter)
     report.current_version_id = current[0] if current else None
     report.already_published = bool(current and current[1] == report.sha256)
     if report.ok:
@@ -224,7 +210,7 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
     report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
     if expected_version_id is _SEEN_NOW:
         store.refresh(wait=True)
-        seen = _current_version(store, kind, lab_id, quarter)
+        seen = current_version(store, kind, lab_id, quarter)
         expected_version_id = seen[0] if seen else None
     try:
         return _publish_checked(store, report, actor, reviewed_version_id, expected_version_id)
@@ -232,10 +218,16 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
         raise
     except Exception as exc:  # rolled back by the transaction; recorded, logged, answered in French
         log.exception("Publication en échec : %s (%s)", report.target(), file_name)
-        with store.transaction(writes=_REGISTRATION) as cur:
-            import_id = _register_import(store, cur, report, actor, FAILED)
-            audit.record(cur, actor.email, Action.PUBLICATION, Outcome.FAILURE, report.target(),
-                         f"{file_name} — erreur inattendue ({exc.__class__.__name__}), rien n'a été publié")
+        try:   # its own transaction: the failed publication's is rolled back
+            with store.transaction(writes=_REGISTRATION) as cur:
+                import_id = _register_import(store, cur, report, actor, FAILED)
+                audit.record(cur, actor.email, Action.PUBLICATION, Outcome.FAILURE, report.target(),
+                             f"{file_name} — erreur inattendue ({exc.__class__.__name__}), rien n'a été publié")
+        except Exception as again:   # the database cannot take the registration either (a full disk…)
+            log.exception("Enregistrement de l'échec impossible : %s (%s)", report.target(), file_name)
+            reason = str(again) if isinstance(again, StoreError) else f"erreur de la base ({again.__class__.__name__})"
+            raise StoreError(f"La publication a échoué et n'a pas pu être enregistrée : rien n'a été publié. "
+                             f"{reason}") from again
         return PublishResult(outcome=FAILED, import_id=import_id, report=report)
 
 
@@ -370,81 +362,3 @@ def _insert_rows(cur, report: Report, version_id: int) -> None:
         cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM ingest_rows")
     finally:
         cur.unregister("ingest_rows")
-
-
-# --- versions and restore ----------------------------------------------------------------------------
-
-@dataclass
-class RestoreResult:
-    version_id: int
-    replaced_version_id: int | None
-    changed: bool
-
-    def message(self) -> str:
-        if not self.changed:
-            return f"La version n° {self.version_id} est déjà la version en vigueur : rien n'a changé."
-        return (f"Version n° {self.version_id} restaurée"
-                + (f" ; la version n° {self.replaced_version_id} est conservée." if self.replaced_version_id else "."))
-
-
-def restore(store: Store, version_id: int, actor: Actor) -> RestoreResult:
-    """Make an earlier version of a report current again (administrators only; nothing is deleted)."""
-    try:
-        permissions.require_admin(actor, "restaurer une version")
-    except PermissionDenied as exc:
-        audit.log(store, actor.email, Action.RESTORATION, Outcome.REFUSED, f"version {version_id}", str(exc))
-        raise
-    with store.transaction(writes=("report_versions", audit.TABLE)) as cur:
-        row = cur.execute("SELECT kind, lab_id, quarter, is_current FROM report_versions WHERE version_id = ?",
-                          [version_id]).fetchall()
-        if not row:
-            raise ValueError(f"Version n° {version_id} introuvable.")
-        kind, lab_id, quarter, is_current = row[0]
-        target = f"{kind} {lab_id} {fmt_quarter(quarter)}" if lab_id else "registre des financements"
-        if is_current:
-            return RestoreResult(version_id, None, False)
-        current = cur.execute("SELECT version_id FROM report_versions WHERE kind = ? AND lab_id IS NOT DISTINCT FROM ? "
-                              "AND quarter IS NOT DISTINCT FROM ? AND is_current", [kind, lab_id, quarter]).fetchall()
-        cur.execute("UPDATE report_versions SET is_current = (version_id = ?) WHERE kind = ? "
-                    "AND lab_id IS NOT DISTINCT FROM ? AND quarter IS NOT DISTINCT FROM ? "
-                    "AND (is_current OR version_id = ?)", [version_id, kind, lab_id, quarter, version_id])
-        replaced = current[0][0] if current else None
-        audit.record(cur, actor.email, Action.RESTORATION, Outcome.SUCCESS, target,
-                     f"version n° {version_id} restaurée" + (f" (remplace n° {replaced})" if replaced else ""))
-    return RestoreResult(version_id, replaced, True)
-
-
-def versions(store: Store, kind: str, lab_id: str | None = None, quarter: str | None = None) -> pd.DataFrame:
-    """Every version of one report, newest first, with the file each came from."""
-    return store.query_df(
-        """SELECT v.version_id, v.published_at, v.published_by, v.is_current, v.is_demo, i.file_name, i.sha256,
-                  i.row_count, i.import_id
-           FROM report_versions v LEFT JOIN imports i USING (import_id)
-           WHERE v.kind = ? AND v.lab_id IS NOT DISTINCT FROM ? AND v.quarter IS NOT DISTINCT FROM ?
-           ORDER BY v.version_id DESC""", [kind, lab_id, quarter])
-
-
-def history(store: Store, kind: str | None = None, lab_id: str | None = None, quarter: str | None = None,
-            labs: tuple[str, ...] | None = None, limit: int = 500) -> pd.DataFrame:
-    """Uploads received (newest first), with the version each produced and whether it is current."""
-    where, params = ["i.origin = 'upload'"], []
-    for column, value in (("kind", kind), ("lab_id", lab_id), ("quarter", quarter)):
-        if value is not None:
-            where.append(f"i.{column} = ?")
-            params.append(value)
-    if labs is not None:
-        where.append("list_contains(?, i.lab_id)")
-        params.append(list(labs))
-    return store.query_df(
-        f"""SELECT i.import_id, i.received_at, i.user_email, i.kind, i.lab_id, i.quarter, i.file_name, i.sha256,
-                   i.row_count, i.outcome, i.detail, i.error_count, i.warning_count, i.rows_added, i.rows_changed,
-                   i.rows_removed, v.version_id, coalesce(v.is_current, false) AS is_current
-            FROM imports i LEFT JOIN report_versions v USING (import_id)
-            WHERE {' AND '.join(where)}
-            ORDER BY i.import_id DESC LIMIT {int(limit)}""", params)
-
-
-def import_issues(store: Store, import_id: int) -> pd.DataFrame:
-    """The problems stored for one upload, in report order."""
-    return store.query_df("SELECT seq, severity, line, column_name, code, message, value FROM import_errors "
-                          "WHERE import_id = ? ORDER BY seq", [import_id])

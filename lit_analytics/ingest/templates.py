@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from lit_analytics.domain import PROJECT_STATUSES
-from lit_analytics.formats import fmt_quarter, to_csv
+from lit_analytics.formats import fmt_quarter, text_cells, to_csv
 from lit_analytics.ingest.schema import DB_TABLES, Field, TableSchema, load_schema
 from lit_analytics.store import Store
 
@@ -188,6 +188,7 @@ def template_xlsx(kind: str, rows: pd.DataFrame | None = None) -> bytes:
         notes.column_dimensions[get_column_letter(position)].width = width
         notes.cell(row=1, column=position).font = Font(bold=True)
     _drop_down_lists(notes, sheet, schema, DataValidation, get_column_letter)
+    text_cells(book)   # typed text (a title such as `=HYPERLINK(…)`) never becomes a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lit_analytics.formats import fmt_date, fmt_number, fmt_quarter, quarter_end, quarter_start
+from lit_analytics.formats import fmt_date, fmt_number, fmt_quarter, quarter_end, quarter_start, unneutralise
 from lit_analytics.ingest import values as V
 from lit_analytics.ingest.read import RawTable
 from lit_analytics.ingest.schema import LAB_REPORT_KINDS, Field, TableSchema, normalise_header
@@ -197,8 +197,8 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
     parse, code = _parser_for(f, ctx)
     cells = [row[position] for row in raw.rows]
     missing = f"Valeur manquante : « {f.name} » ({f.title}) est obligatoire ; attendu {_expected(f)}."
-    if parse is V.parse_text:  # free text (often all distinct, e.g. identifiers): stored as received
-        values = [text.strip() or None for text in cells]
+    if parse is V.parse_text:  # free text (often all distinct, e.g. identifiers): stored as received, less the
+        values = [unneutralise(text.strip()) or None for text in cells]   # app's own CSV formula mark
         limit = f.max_length or 10**9
         for i in [i for i, v in enumerate(values) if v is None or len(v) > limit]:
             if values[i] is None:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import date
 
-from lit_analytics.formats import NBSP, NNBSP, fmt_number
+from lit_analytics.formats import NBSP, NNBSP, fmt_number, unneutralise
 
 Parsed = tuple[object, str | None, str | None]
 
@@ -131,8 +131,10 @@ def list_parser(allowed: tuple[str, ...], what: str):
 
 
 def parse_text(text: str) -> Parsed:
-    """Text is stored as received: `=1+2`, `+33…`, `-x`, `@x` stay text, never interpreted."""
-    return text, None, None
+    """Text is stored as received: `=1+2`, `+33…`, `-x`, `@x` stay text, never interpreted. The apostrophe the app
+    puts before such a text in the CSV files it writes (`formats.neutralise`) is its own marker: a pre-filled
+    template sent back gives the same text, not `'=1+2`."""
+    return unneutralise(text), None, None
 
 
 def fmt_plain(value: float) -> str:

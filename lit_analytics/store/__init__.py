@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -29,11 +30,13 @@ import duckdb
 import pandas as pd
 
 from lit_analytics import config
+from lit_analytics.store import stats
 from lit_analytics.store.backends import FileBackend, PostgresBackend
-from lit_analytics.store.errors import ConcurrentWriteError, StoreError, UndeclaredWriteError
+from lit_analytics.store.errors import (ConcurrentWriteError, StoreError, UndeclaredWriteError, disk_full_message,
+                                        first_line, is_disk_full)
 from lit_analytics.store.location import (PostgresLocation, database_location, drop_all_tables, is_postgres_url,
                                           locate)
-from lit_analytics.store.schema import base_tables, latest_schema_version, migrations
+from lit_analytics.store.schema import SCHEMA_MIGRATIONS_DDL, base_tables, latest_schema_version, migrations
 from lit_analytics.store.snapshot import Snapshot, View, copy_into_snapshot
 from lit_analytics.store.versions import FIGURE_FREE_TABLES, Fingerprints, WriteCursor, bump_versions, declared
 
@@ -69,7 +72,11 @@ class Store:
         self._closed = False
         self.refresh(force=True)
         if migrate and not read_only and self.schema_version() != (target_version or latest_schema_version()):
-            self.migrate(target_version)
+            try:
+                self.migrate(target_version)
+            except BaseException:
+                self.close()
+                raise
 
     # -- connections ---------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -152,6 +159,7 @@ class Store:
             except ConcurrentWriteError:
                 if snapshot.token is None:
                     raise
+                stats.SNAPSHOT_DEFERRED.inc()
                 return False
         finally:
             self._refresh_lock.release()
@@ -168,6 +176,7 @@ class Store:
         # A reader does not wait for this process's own write either (it serves the current state meanwhile).
         if not backend.lock.acquire(blocking=patient):
             raise ConcurrentWriteError("une écriture est en cours : l'instantané actuel sert encore")
+        started = time.perf_counter()
         try:
             token = backend.token()
             target = snapshot.conn.cursor()
@@ -196,6 +205,7 @@ class Store:
             finally:
                 target.close()
             snapshot.versions, snapshot.token = versions, token
+            stats.SNAPSHOT_REFRESHES.observe(time.perf_counter() - started)
         finally:
             backend.lock.release()
 
@@ -254,7 +264,7 @@ class Store:
     def _transaction(self, writes: frozenset[str], schema_changed: bool = False) -> Iterator[WriteCursor]:
         if self.read_only:
             raise StoreError("La base est ouverte en lecture seule.")
-        with self._write_lock, self._writing() as conn:
+        with stats.waited_for_write(self._write_lock, self._writing()) as conn:   # timed, conflicts counted
             cur = WriteCursor(conn.cursor(), writes, schema_changed)
             cur.execute("USE app")
             cur.execute("BEGIN TRANSACTION")
@@ -272,11 +282,13 @@ class Store:
                         check.check(cur)
                     bump_versions(cur)
                 cur.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 try:
                     cur.execute("ROLLBACK")
                 except duckdb.Error:
                     pass
+                if isinstance(exc, duckdb.Error) and is_disk_full(exc):
+                    raise StoreError(disk_full_message(self.path)) from exc
                 raise
             finally:
                 self._local.tx = None
@@ -297,7 +309,13 @@ class Store:
                 try:
                     yield conn
                 finally:
-                    conn.close()   # checkpoints and lets other processes in
+                    try:
+                        conn.close()   # checkpoints and lets other processes in
+                    except duckdb.Error as exc:
+                        if is_disk_full(exc):
+                            raise StoreError(disk_full_message(self.path)) from exc
+                        raise
+                    backend.restrict_permissions()
             else:
                 backend.acquire(self.lock_timeout)
                 try:
@@ -353,8 +371,7 @@ class Store:
         applied = []
         known = migrations()
         with self._transaction(frozenset({"schema_migrations"}), schema_changed=True) as cur:
-            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+            cur.execute(SCHEMA_MIGRATIONS_DDL)
             current = int(cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
             done = {int(v) for (v,) in cur.execute("SELECT version FROM schema_migrations").fetchall()}
             unknown = done - {v for v, _, _ in known}
@@ -365,8 +382,13 @@ class Store:
             for version, name, sql in known:
                 if version in done or (target_version is not None and version > target_version):
                     continue
-                for statement in cur.extract_statements(sql):
-                    cur.execute(statement.query)
+                try:
+                    for statement in cur.extract_statements(sql):
+                        cur.execute(statement.query)
+                except duckdb.Error as exc:   # the transaction is rolled back: the database stays as it was
+                    raise StoreError(f"La mise à jour du schéma de la base {self.path} a échoué (migration "
+                                     f"{version:03d} {name} : {first_line(exc)}) : la base est restée telle quelle "
+                                     f"(schéma {current}), rien n'a été modifié.") from exc
                 cur.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()])
                 applied.append(version)
             self._local.unchanged = not applied

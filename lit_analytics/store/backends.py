@@ -136,6 +136,8 @@ class FileBackend:
         while True:
             try:
                 conn.execute(f"ATTACH '{sql_literal(str(self.path))}' AS {name}{mode}")
+                if write:
+                    self.restrict_permissions()
                 return
             except duckdb.Error as exc:
                 if not _is_lock_conflict(exc):
@@ -144,6 +146,17 @@ class FileBackend:
                     raise ConcurrentWriteError(busy_message(str(self.path), timeout)) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
+
+    def restrict_permissions(self) -> None:
+        """The database holds password and session hashes and the journal: readable by its owner only (0600),
+        whatever the umask of the process that created it (a file made by an earlier release is tightened at its
+        next write)."""
+        for path in (self.path, Path(str(self.path) + ".wal")):
+            try:
+                if os.stat(path).st_mode & 0o077:
+                    os.chmod(path, 0o600)
+            except FileNotFoundError:
+                pass
 
     def token(self) -> tuple:
         """Changes whenever the file (or its write-ahead log) changes: the cheap check of every read."""

@@ -26,6 +26,11 @@ def open_error_message(path: Path, exc: BaseException) -> str:
     text = str(exc)
     if "not a valid DuckDB database" in text:
         return f"Le fichier {path} n'est pas une base DuckDB."
+    if is_disk_full(exc):
+        return disk_full_message(path)
+    if "could not read enough bytes" in text.lower() or "corrupt" in text.lower() or "checksum" in text.lower():
+        return (f"La base {path} est incomplète ou endommagée (fichier tronqué ?) : rien n'a été modifié. "
+                "Restaurez la dernière sauvegarde (python -m lit_analytics restore) ou reconstruisez la base.")
     if "lock" in text.lower():
         return (f"La base {path} est déjà ouverte en écriture par un autre processus "
                 "(l'application ou une autre commande) : réessayez quand il est arrêté.")
@@ -39,3 +44,13 @@ def busy_message(display: str, timeout: float, *, who: str = " (l'application ou
 
 def sql_literal(text: str) -> str:
     return text.replace("'", "''")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "no space left" in text or "disk is full" in text or "disk full" in text
+
+
+def disk_full_message(path) -> str:
+    return (f"Le disque de la base {path} est plein : l'écriture a été annulée, rien n'a été enregistré à moitié. "
+            "Libérez de la place, puis réessayez.")

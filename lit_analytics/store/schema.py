@@ -13,6 +13,8 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _VIEW_DDL = re.compile(r"^(?:\s*--[^\n]*\n)*\s*(CREATE\s+(OR\s+REPLACE\s+)?VIEW|DROP\s+VIEW)\b", re.IGNORECASE)
 _VIEW_NAME = re.compile(r"VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", re.IGNORECASE)
 _VIEW_CACHE: dict[int, list[str]] = {}
+SCHEMA_MIGRATIONS_DDL = ("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
 
 
 def migrations() -> list[tuple[int, str, str]]:

@@ -2,7 +2,7 @@
 
 Contract used by every page: the signed-in user is an `Actor` kept in `st.session_state["actor"]`;
 `current_actor()` returns it or None, `require_actor()` stops the page with a French message when nobody
-is signed in. (AppTests sign in by setting `at.session_state["actor"]` before the run.)
+is signed in.
 
 `app.py` calls `resolve_session()` on every run. Sessions are server-side (`lit_analytics.sessions`): a
 password sign-in opens a session row and sends the browser once through the app's HTTP route
@@ -25,30 +25,13 @@ import streamlit as st
 from urllib.parse import urlencode, urlsplit
 
 from lit_analytics import accounts, auth, sessions, web
-from lit_analytics.permissions import ROLES, Actor, actor_for_email
+from lit_analytics.permissions import ROLES, Actor
 from lit_analytics.store import Store
-
-
-def close_legacy_page_entry() -> None:
-    """Make every page go through `app.py` (the gate), even on the first visit after the server starts.
-
-    Streamlit 1.67 keeps its legacy multipage mode for an app whose entry script sits next to a `pages/`
-    folder until the first `st.navigation` call of the process: a deep link (`/journal`) opened first after
-    a start runs `pages/journal.py` directly, without `app.py`. Every page imports `lit_analytics.ui`, whose
-    `__init__` calls this: it switches that mode off and reruns, so the same request goes through `app.py`.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-    except ImportError:   # a later Streamlit without this mode
-        return
-    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+from lit_analytics.ui.streamlit_compat import redirect
 
 
 ACTOR_KEY = "actor"
-SESSION_KEY = "auth_session"     # {"method": "password"|"oidc"|"test", "provider", "signed_in_at", "last_seen",
+SESSION_KEY = "auth_session"     # {"method": "password"|"oidc", "provider", "signed_in_at", "last_seen",
                                  #  "session_id", "token"} (the last two: the server-side session of this tab)
 NOTICE_KEY = "auth_notice"       # why the last session ended, shown on the sign-in page
 DENIED_KEY = "auth_denied"       # why an OIDC identity got no access
@@ -79,6 +62,18 @@ def require_admin_page() -> Actor:
 
 
 # --- OpenID Connect configuration --------------------------------------------------------------
+
+def _requires_verified(provider: str) -> bool:
+    """Whether the provider's identities must carry `email_verified: true` (yes unless its `[auth.<provider>]` section
+    says `email_verified_required = false`: a provider that verifies every address and sends no such claim)."""
+    try:
+        section = st.secrets.get("auth") or {}
+        settings = section.get(provider) if provider != "default" else section
+        value = settings.get("email_verified_required", True) if hasattr(settings, "get") else True
+    except Exception:
+        return True
+    return str(value).strip().lower() not in ("false", "0", "non", "no")
+
 
 def oidc_providers() -> list[tuple[str, str]]:
     """(name for st.login, label) of each provider configured under [auth] in secrets.toml."""
@@ -111,18 +106,6 @@ def _oidc_identity() -> dict | None:
 
 # --- the session -------------------------------------------------------------------------------
 
-def _redirect(url: str) -> None:
-    """Send the browser to `url` (a path of this site): the message `st.login` itself uses (Streamlit==1.67.0)."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return
-    message = ForwardMsg()
-    message.auth_redirect.url = url
-    ctx.enqueue(message)
-
-
 def _here() -> str:
     """The page the browser shows (path and query), to come back to after the cookie route."""
     try:
@@ -132,6 +115,15 @@ def _here() -> str:
     except Exception:
         return "/"
     return web.safe_next(path + (f"?{query}" if query else ""))
+
+
+def _browser_cookie() -> str | None:
+    """This browser's `sessions.BROWSER_COOKIE` (set by `web.BrowserNonce` with the first page it loaded)."""
+    try:
+        value = st.context.cookies.get(sessions.BROWSER_COOKIE)
+    except Exception:   # no request context (AppTest)
+        return None
+    return value if isinstance(value, str) and value else None
 
 
 def _cookie_token() -> str | None:
@@ -162,7 +154,7 @@ def _start(actor: Actor, method: str, signed_in_at: datetime, provider: str | No
                "session_id": None, "token": None}
     if store is not None:
         opened = sessions.open_session(store, actor, method, provider=provider, signed_in_at=signed_in_at,
-                                       client=client_address())
+                                       client=client_address(), browser=_browser_cookie())
         session.update(session_id=opened.session_id, token=opened.token, handoff=opened.handoff)
     st.session_state[ACTOR_KEY] = actor
     st.session_state[SESSION_KEY] = session
@@ -218,18 +210,10 @@ def resolve_session(store: Store, now: datetime | None = None) -> Actor | None:
             st.session_state[ACTOR_KEY] = resolved.actor
         session["last_seen"] = now
         if session.get("handoff"):   # first run after signing in: the browser fetches its cookie once
-            _redirect(f"{web.OPEN_PATH}?{urlencode({'code': session.pop('handoff'), 'suite': _here()})}")
+            redirect(f"{web.OPEN_PATH}?{urlencode({'code': session.pop('handoff'), 'suite': _here()})}")
         return resolved.actor
-    if actor is not None:   # actor put in place directly (AppTests): a fresh session with the same expiry rules
-        if session is None:
-            session = {"method": "test", "provider": None, "signed_in_at": now, "last_seen": now}
-            st.session_state[SESSION_KEY] = session
-        reason = auth.session_expiry(session["signed_in_at"], session["last_seen"], now)
-        if reason is not None:
-            _signed_out(store, actor, reason, session["method"])
-            return None
-        session["last_seen"] = now
-        return actor
+    if actor is not None:   # an account without a server-side session is not signed in
+        _end()
 
     if cookie:   # a reload or a new tab: the browser's session
         resolved = sessions.resolve(store, cookie, now)
@@ -252,7 +236,7 @@ def resolve_session(store: Store, now: datetime | None = None) -> Actor | None:
         return None
     result = auth.sign_in_oidc(store, identity.get("email"), provider, signed_in_at if issued else None,
                                email_verified=identity.get("email_verified"), issuer=identity.get("iss"),
-                               subject=identity.get("sub"))
+                               subject=identity.get("sub"), require_verified=_requires_verified(provider))
     if not result.ok:
         st.session_state[DENIED_KEY] = result.message
         return None
@@ -275,7 +259,7 @@ def sign_out(store: Store) -> None:
         st.logout()
         st.stop()
     if session and session.get("session_id"):
-        _redirect(f"{web.CLOSE_PATH}?{urlencode({'suite': '/'})}")   # the browser clears its cookie
+        redirect(f"{web.CLOSE_PATH}?{urlencode({'suite': '/'})}")   # the browser clears its cookie
     st.rerun()
 
 

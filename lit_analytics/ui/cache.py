@@ -16,8 +16,9 @@ from typing import Any
 
 import streamlit as st
 
-from lit_analytics import config, indicators, presentation
+from lit_analytics import config, indicators, metrics, presentation
 from lit_analytics.bootstrap import app_store, app_store_is_open
+from lit_analytics.filters import Filters
 from lit_analytics.formats import fmt_date
 from lit_analytics.memo import Memo
 from lit_analytics.store import Store
@@ -52,9 +53,12 @@ def _freeze_once() -> None:
 
 
 MEMO = Memo(max_bytes=config.memo_bytes())   # query results and figures of this process (lit_analytics.memo)
+metrics.watch_memo(MEMO)                      # its size and hits on /metrics
 
 
 def _hashable(value: Any) -> Hashable:
+    if isinstance(value, Filters):
+        return value.canonical()
     if isinstance(value, (list, tuple)):
         return tuple(_hashable(v) for v in value)
     if isinstance(value, (set, frozenset)):

@@ -16,18 +16,7 @@ from lit_analytics.memo import Memo
 from lit_analytics.ui.auth import current_actor
 from lit_analytics.ui.cache import get_store, memoized
 from lit_analytics.ui.export import chart_downloads
-
-
-class _PreparedFigure(go.Figure):
-    """A copy of a cached chart's figure whose `to_dict()` (what `st.plotly_chart` serialises at every run: a deep
-    copy of every trace, ~10 ms for the map) is computed once. Built when the chart is; never modified."""
-
-    def __init__(self, figure: go.Figure):
-        super().__init__(figure)
-        self._prepared = super().to_dict()
-
-    def to_dict(self) -> dict:
-        return self._prepared
+from lit_analytics.ui.streamlit_compat import PreparedFigure
 
 
 @dataclass(frozen=True)
@@ -40,7 +29,7 @@ class Shown:
 
 def _shown(chart_id: str, filters: Filters, variant: str | None) -> Shown:
     item = catalogue.build_chart(get_store(), chart_id, filters, variant)
-    return Shown(item, _PreparedFigure(item.figure),
+    return Shown(item, PreparedFigure(item.figure),
                  None if item.empty else screen_tables.display_table(item.data))
 
 

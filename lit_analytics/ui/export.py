@@ -1,7 +1,11 @@
-"""Download buttons: under every chart (image and data), and the briefing of the page « Note de synthèse ».
+"""Download buttons: every `st.download_button` of the app is drawn here (tests/test_downloads.py checks it).
 
-Files are produced only when the user clicks (deferred `st.download_button` data), by the same functions as the
-command line (`lit_analytics.export.briefing`), and every export is written to the audit log.
+- `deferred_download`: a file produced only when the user clicks (deferred `st.download_button` data): the
+  click re-checks the session that showed the button (signed out, disabled, expired: refused and audited,
+  nothing produced) and the download is audited. Used under every chart (image and data), for the briefing of
+  the page « Note de synthèse » (by the same functions as the command line, `lit_analytics.export.briefing`)
+  and for the pre-filled report templates (`ui.grid`).
+- `file_download`: bytes already made by the page's run (a blank template, the journal's CSV); never a callable.
 """
 
 from __future__ import annotations
@@ -47,6 +51,23 @@ def _audited(store: Store, email: str, target: str, fmt: str, produce: Callable[
     return run
 
 
+def deferred_download(container, label: str, produce: Callable[[], bytes], *, store: Store, email: str,
+                      target: str, fmt: str, file_name: str, mime: str, key: str, **button) -> None:
+    """A download button whose file `produce()` makes at click time, through `_audited` (session re-checked,
+    audited as the export of « `target` (`fmt`) » by `email`). `button`: more `st.download_button` options."""
+    container.download_button(label, data=_audited(store, email, target, fmt, produce, _session_id()),
+                              file_name=file_name, mime=mime, key=key, on_click="ignore", **button)
+
+
+def file_download(container, label: str, data: bytes | str, *, file_name: str, mime: str, key: str,
+                  **button) -> None:
+    """A download button for a file the page's run has already made (a deferred one goes through
+    `deferred_download`)."""
+    if callable(data):
+        raise TypeError("un fichier produit au clic passe par deferred_download (session revérifiée, audit)")
+    container.download_button(label, data=data, file_name=file_name, mime=mime, key=key, **button)
+
+
 def chart_downloads(store: Store, item: catalogue.Chart, email: str, key: str) -> None:
     """A row of download buttons: the chart as PNG (2×), SVG, PDF, and its data as CSV or XLSX."""
     source, data_date = query(presentation.data_source), query(indicators.data_date, item.filters)
@@ -55,10 +76,9 @@ def chart_downloads(store: Store, item: catalogue.Chart, email: str, key: str) -
     buttons += [(fmt, label, lambda fmt=fmt: briefing.chart_table(item, fmt, source=source, data_date=data_date))
                 for fmt, label in TABLE_FORMATS.items()]
     for column, (fmt, label, produce) in zip(columns, buttons):
-        column.download_button(
-            label, data=_audited(store, email, item.title, fmt, produce, _session_id()),
-            file_name=briefing.file_name(item.title, fmt), mime=briefing.CONTENT_TYPES[fmt],
-            key=f"{key}-export-{fmt}", on_click="ignore", icon=":material/download:", width="stretch")
+        deferred_download(column, label, produce, store=store, email=email, target=item.title, fmt=fmt,
+                          file_name=briefing.file_name(item.title, fmt), mime=briefing.CONTENT_TYPES[fmt],
+                          key=f"{key}-export-{fmt}", icon=":material/download:", width="stretch")
 
 
 def briefing_downloads(store: Store, scope: briefing.Scope, chart_ids: list[str], email: str) -> None:
@@ -66,9 +86,8 @@ def briefing_downloads(store: Store, scope: briefing.Scope, chart_ids: list[str]
     formats = {"pptx": "Diaporama PowerPoint (PPTX)", "pdf": "Diaporama PDF", "xlsx": "Classeur Excel (XLSX)"}
     columns = st.columns(len(formats))
     for column, (fmt, label) in zip(columns, formats.items()):
-        column.download_button(
-            label, data=_audited(store, email, f"note {scope.label}", fmt,
-                                 lambda fmt=fmt: briefing.export(store, scope, fmt, chart_ids), _session_id()),
-            file_name=briefing.file_name(f"note {scope.slug}", fmt), mime=briefing.CONTENT_TYPES[fmt],
-            key=f"note-export-{fmt}", on_click="ignore", icon=":material/download:", width="stretch",
-            type="primary" if fmt == "pptx" else "secondary")
+        deferred_download(column, label, lambda fmt=fmt: briefing.export(store, scope, fmt, chart_ids),
+                          store=store, email=email, target=f"note {scope.label}", fmt=fmt,
+                          file_name=briefing.file_name(f"note {scope.slug}", fmt), mime=briefing.CONTENT_TYPES[fmt],
+                          key=f"note-export-{fmt}", icon=":material/download:", width="stretch",
+                          type="primary" if fmt == "pptx" else "secondary")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lit_analytics import audit
 from lit_analytics.ingest import templates
 from lit_analytics.ingest.schema import Field, load_schema
 from lit_analytics.store import Store
+from lit_analytics.ui.export import deferred_download
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,20 +41,18 @@ def report_grid(kind: str, rows: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def prefilled_downloads(store: Store, email: str, kind: str, lab_id: str, quarter: str) -> None:
-    """Two buttons: the pre-filled template as CSV and XLSX, made when clicked; each download is audited as an
-    export (it carries the lab's data)."""
+    """Two buttons: the pre-filled template as CSV and XLSX, made when clicked; each download re-checks the
+    session and is audited as an export (it carries the lab's data)."""
     def produce(fmt: str):
         def run() -> bytes:
             rows = templates.prefill_rows(store, kind, lab_id, quarter)
-            data = templates.template_csv(kind, rows) if fmt == "csv" else templates.template_xlsx(kind, rows)
-            audit.log_export(store, email, f"modèle {kind} {lab_id} {quarter} pré-rempli ({fmt})", data)
-            return data
+            return templates.template_csv(kind, rows) if fmt == "csv" else templates.template_xlsx(kind, rows)
         return run
 
     cols = st.columns(3)
-    cols[0].download_button("Modèle pré-rempli CSV (;)", produce("csv"),
-                            templates.template_name(kind, "csv", lab_id, quarter), mime="text/csv",
-                            key=f"pre_csv_{kind}", on_click="ignore")
-    cols[1].download_button("Modèle pré-rempli Excel (XLSX)", produce("xlsx"),
-                            templates.template_name(kind, "xlsx", lab_id, quarter), mime=XLSX_MIME,
-                            key=f"pre_xlsx_{kind}", on_click="ignore")
+    for column, fmt, label, mime in ((cols[0], "csv", "Modèle pré-rempli CSV (;)", "text/csv"),
+                                     (cols[1], "xlsx", "Modèle pré-rempli Excel (XLSX)", XLSX_MIME)):
+        deferred_download(column, label, produce(fmt), store=store, email=email,
+                          target=f"modèle {kind} {lab_id} {quarter} pré-rempli", fmt=fmt,
+                          file_name=templates.template_name(kind, fmt, lab_id, quarter), mime=mime,
+                          key=f"pre_{fmt}_{kind}")

@@ -126,7 +126,7 @@ def measure_hostile(store, repeat: int = 3) -> list[dict]:
     import tracemalloc
 
     from lit_analytics import ingest
-    from lit_analytics.ingest.hostile import HOSTILE
+    from devtools.hostile_files import HOSTILE
     results = []
     for hostile in HOSTILE:
         data = hostile.make()
@@ -148,7 +148,7 @@ def measure_hostile(store, repeat: int = 3) -> list[dict]:
 
 def render_hostile(results: list[dict]) -> str:
     lines = ["## Hostile uploads (`bench-import`)", "",
-             "Each file of `lit_analytics/ingest/hostile.py` verified by `ingest.verify` on a reference database "
+             "Each file of `devtools/hostile_files.py` verified by `ingest.verify` on a reference database "
              "(best of 3; Python peak memory measured apart with tracemalloc). Target: refused in under 2 s with "
              "under 100 MB of extra memory (before issue 10: the 65 000-column CSV took ~400 MB, the `A1:XFD3002` "
              "workbook ~410 MB, a workbook declaring 20 000 rows 13 s).", "",

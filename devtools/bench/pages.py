@@ -17,15 +17,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from lit_analytics import config
+from lit_analytics import config, navigation
 
-PAGES = [
-    ("Vue d'ensemble", "pages/accueil.py"),
-    ("Carte", "pages/carte.py"),
-    ("Indicateurs d'impact", "pages/indicateurs.py"),
-    ("Financements", "pages/financements.py"),
-    ("Laboratoires", "pages/laboratoires.py"),
-]
+PAGES = [(p.title, p.script) for p in navigation.PAGES if p.charts]   # the dashboard pages (page registry)
 SECTION = "## Pages du tableau de bord"
 TARGET_WARM_DEMO_MS = 300
 TARGET_LARGE_MS = 1000
