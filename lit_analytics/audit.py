@@ -38,6 +38,7 @@ class Action(StrEnum):
     REMINDER = "relance par e-mail"
     BACKUP = "sauvegarde de la base"
     BACKUP_RESTORED = "restauration d'une sauvegarde"
+    SITE_PUBLISHED = "publication du site public"
 
 
 class Outcome(StrEnum):

@@ -87,3 +87,19 @@ def smtp_settings(env: Mapping[str, str] | None = None) -> dict[str, str]:
     process environment when given. `reminders.SmtpSettings.from_env` checks and types them."""
     env = os.environ if env is None else env
     return {name: env[name] for name in SMTP_VARIABLES if env.get(name)}
+
+
+def site_dir() -> str | None:
+    """`LIT_SITE_DIR`: the folder the public site is published to by the administrators' button (the web server's
+    root, e.g. /var/www/lit-site); unset: the button says how to set it. The command line takes `--out`."""
+    return os.environ.get("LIT_SITE_DIR", "").strip() or None
+
+
+def site_base_url() -> str | None:
+    """`LIT_SITE_URL`: the public address of the site (its XML site map and data package), optional."""
+    return os.environ.get("LIT_SITE_URL", "").strip() or None
+
+
+def site_demo_allowed() -> bool:
+    """`LIT_SITE_DEMO=1`: the button may publish a site from a demo database (every page then says so)."""
+    return os.environ.get("LIT_SITE_DEMO", "").strip().lower() in ("1", "oui", "true", "yes")

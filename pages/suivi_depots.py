@@ -9,6 +9,7 @@ from lit_analytics.formats import fmt_int, fmt_quarter
 from lit_analytics.ingest import display, reporting
 from lit_analytics.permissions import followed_labs
 from lit_analytics.ui.auth import require_actor
+from lit_analytics.ui.site_publish import publish_site_button
 
 actor = require_actor()
 store = ui.get_store()
@@ -71,3 +72,5 @@ else:
                     st.warning("Aucun porteur actif pour ce laboratoire : personne à relancer.")
                 else:
                     st.info("Ce rapport a déjà été relancé pour son retard : une relance n'est envoyée qu'une fois.")
+
+publish_site_button(actor)   # administrators: regenerate the public site after publications

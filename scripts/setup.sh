@@ -4,8 +4,8 @@
 # benchmarks need besides: requirements-dev.txt (pytest, playwright, pypdf, frictionless…) and the OpenID Connect
 # provider of the sign-in tests, axe-core for the accessibility check, poppler-utils (pdftoppm) to look at
 # exported PDF decks, Debian's PostgreSQL (tests on a PostgreSQL store) and HAProxy (replicas test, `bench-load`),
-# promtool from Debian's prometheus (the alert rules of deploy/).
-# Requirements are re-installed only when the files installed change.
+# promtool from Debian's prometheus (the alert rules of deploy/). The public site's design system (npm @gouvfr/dsfr)
+# is installed for both. Requirements are re-installed only when the files installed change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +38,23 @@ if [ "$have" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r "$REQUIREMENTS"
   echo "$want" > "$stamp"
+fi
+
+# The public site (`publish-site`) copies the Système de design de l'État into what it writes: npm @gouvfr/dsfr,
+# pinned in lit_analytics/site/dsfr/package-lock.json, installed for the run and the tests (again only when the lock
+# changes). Its install script only asks for a DSFR project file, which a copy of dist/ does not need: skipped.
+dsfr_stamp=lit_analytics/site/dsfr/node_modules/.package-lock.sha256
+dsfr_want=$(sha256sum lit_analytics/site/dsfr/package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$dsfr_stamp" 2>/dev/null)" != "$dsfr_want" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "Installation de nodejs et npm (paquets Debian)…"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  (cd lit_analytics/site/dsfr && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  echo "$dsfr_want" > "$dsfr_stamp"
 fi
 
 if [ "$BROWSER" = yes ] && ! command -v chromium >/dev/null 2>&1; then

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("accounts", "auth", "ingest", "indicators", "demo", "presentation"),   # use cases and queries; French wording
     ("charts", "map_chart"),                                            # figure builders
     ("catalogue",),                                                     # the chart registry (query + figure + table)
-    ("export", "reminders", "bootstrap", "web"),                        # faces: exports, e-mails, set-up, HTTP routes
+    ("export", "reminders", "bootstrap", "web", "site"),                # faces: exports, e-mails, set-up, HTTP routes, public site
     ("ui",),                                                            # the Streamlit glue
     ("cli", "__main__"),                                                # the command line
 ]

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lit_analytics.cli import backup, bench, database, export, imports, reminders, templates, users
+from lit_analytics.cli import backup, bench, database, export, imports, reminders, site, templates, users
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -51,6 +51,8 @@ COMMANDS = (
             reminders.arguments, reminders.run),
     Command("export", "produire une note (PPTX, PDF) ou un classeur (XLSX) pour un périmètre",
             export.arguments, export.run),
+    Command("publish-site", "construire et publier le site public statique (données publiées, DSFR, données ouvertes)",
+            site.arguments, site.run),
     Command("users", "gérer les comptes (add, list, disable, enable, unlock, password)", users.arguments, users.run),
     Command("backup", "sauvegarder la base (fichier ou PostgreSQL) dans un dossier, pendant que l'application tourne",
             backup.backup_arguments, backup.run_backup),
