@@ -69,7 +69,7 @@ RESOURCES = (
     Resource("activite-trimestrielle", "Activité des laboratoires, trimestre par trimestre",
              "Pour chaque laboratoire et chaque trimestre publié : projets déclarés en portefeuille à la fin du "
              "trimestre, sessions de formation tenues et leurs participants (versions publiées des rapports).",
-             f"""WITH p AS (SELECT lab_id, quarter, count(*) AS projects FROM current_project_snapshots
+             """WITH p AS (SELECT lab_id, quarter, count(*) AS projects FROM current_project_snapshots
                            GROUP BY ALL),
                      s AS (SELECT lab_id, quarter, count(*) AS sessions,
                                   sum(coalesce(participants_agents, 0)) AS participants_agents,
