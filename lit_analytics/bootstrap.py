@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from lit_analytics import config
 from lit_analytics.demo import load_demo
 from lit_analytics.reference import load_reference
 from lit_analytics.store import PostgresLocation, Store, StoreError, database_location, drop_all_tables, locate
+from lit_analytics.store.location import put_in_place
 
 
 def init_database(path: str | Path, *, demo: bool = False, force: bool = False, seed: int = 42,
@@ -42,14 +41,7 @@ def init_database(path: str | Path, *, demo: bool = False, force: bool = False, 
         store.cursor().execute("CHECKPOINT")
     finally:
         store.close()
-    previous = None
-    if path.exists():
-        previous = path.with_name(f"{path.stem}.remplacee-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
-        os.replace(path, previous)
-        wal = Path(str(path) + ".wal")
-        if wal.exists():
-            os.replace(wal, Path(str(previous) + ".wal"))
-    os.replace(tmp, path)
+    previous = put_in_place(tmp, path)
     store = Store(path)
     store.previous_copy = previous
     return store

@@ -41,7 +41,7 @@ import duckdb
 from lit_analytics import config
 from lit_analytics.store.backends import FileBackend, PostgresBackend, postgres_extension_connection
 from lit_analytics.store.errors import ConcurrentWriteError, StoreError, first_line, sql_literal
-from lit_analytics.store.location import PostgresLocation, database_location
+from lit_analytics.store.location import PostgresLocation, database_location, put_in_place
 from lit_analytics.store.schema import (SCHEMA_MIGRATIONS_DDL, base_tables, latest_schema_version, migrations,
                                         view_names)
 
@@ -372,17 +372,10 @@ def _restore_file(backup: Backup, path: Path, force: bool, timeout: float) -> Re
         finally:
             conn.close()
         tmp.chmod(0o600)
-        previous = None
         with _held(path, timeout):
-            if path.exists():
-                if not force:
-                    raise _refuse_existing(str(path))
-                previous = path.with_name(f"{path.stem}.remplacee-{_stamp()}{path.suffix}")
-                os.replace(path, previous)
-                wal = Path(str(path) + ".wal")
-                if wal.exists():
-                    os.replace(wal, Path(str(previous) + ".wal"))
-            os.replace(tmp, path)
+            if path.exists() and not force:
+                raise _refuse_existing(str(path))
+            previous = put_in_place(tmp, path)
     finally:
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             leftover.unlink(missing_ok=True)

@@ -46,6 +46,22 @@ def locate(explicit: str | os.PathLike | None = None) -> Path | PostgresLocation
     return database_location(config.database_setting(explicit))
 
 
+def put_in_place(built: Path, path: Path) -> Path | None:
+    """Move a database file built beside its place (`built`) to `path`; a database already there is kept beside it
+    under a dated name (`lit.duckdb` → `lit.remplacee-20211231-235959.duckdb`, its write-ahead log too), never lost
+    to a mistyped command. Returns where the replaced one went (None: there was none)."""
+    from datetime import datetime
+    previous = None
+    if path.exists():
+        previous = path.with_name(f"{path.stem}.remplacee-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
+        os.replace(path, previous)
+        wal = Path(str(path) + ".wal")
+        if wal.exists():
+            os.replace(wal, Path(str(previous) + ".wal"))
+    os.replace(built, path)
+    return previous
+
+
 def postgres_schema_version(url: str) -> int:
     import psycopg
     try:
