@@ -139,9 +139,12 @@ def setup(default_level: str = "INFO") -> logging.Handler:
             root = logging.getLogger()
             root.addHandler(handler)
             # (the root keeps its level, WARNING by default: other libraries' warnings and errors)
-            logging.getLogger("lit_analytics").setLevel(config.log_level(default_level))
             logging.captureWarnings(True)
             _HANDLER.append(handler)
+        # At every call: a command run in a process that served pages (tests) gets the command's level.
+        ours, level = logging.getLogger("lit_analytics"), logging.getLevelName(config.log_level(default_level))
+        if isinstance(level, int) and ours.level != level:
+            ours.setLevel(level)
         loggers = logging.Logger.manager.loggerDict
         now = time.monotonic()
         if len(loggers) != _SCANNED[0] or now - _SCANNED[1] > 10:   # a new logger, or a handler remade since
