@@ -141,10 +141,16 @@ def setup(default_level: str = "INFO") -> logging.Handler:
             # (the root keeps its level, WARNING by default: other libraries' warnings and errors)
             logging.captureWarnings(True)
             _HANDLER.append(handler)
-        # At every call: a command run in a process that served pages (tests) gets the command's level.
-        ours, level = logging.getLogger("lit_analytics"), logging.getLevelName(config.log_level(default_level))
-        if isinstance(level, int) and ours.level != level:
-            ours.setLevel(level)
+        # At every call (a command run in a process that served pages, in the tests, gets the command's level): what
+        # stderr shows is the handler's level; our loggers pass INFO and above on (other handlers, e.g. pytest's,
+        # still see a command's errors).
+        level = logging.getLevelName(config.log_level(default_level))
+        level = level if isinstance(level, int) else logging.INFO
+        if _HANDLER[0].level != level:
+            _HANDLER[0].setLevel(level)
+        ours = logging.getLogger("lit_analytics")
+        if ours.level != min(level, logging.INFO):
+            ours.setLevel(min(level, logging.INFO))
         loggers = logging.Logger.manager.loggerDict
         now = time.monotonic()
         if len(loggers) != _SCANNED[0] or now - _SCANNED[1] > 10:   # a new logger, or a handler remade since
