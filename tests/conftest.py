@@ -202,6 +202,17 @@ def ref_db_path(tmp_path_factory) -> Path:
     return path
 
 
+def new_location(kind: str, request, tmp_path: Path, name: str):
+    """Where a new database goes: a file that does not exist, or an empty PostgreSQL database of the session's
+    cluster (dropped after the test)."""
+    if kind == "postgresql":
+        cluster = request.getfixturevalue("postgres")
+        location = cluster.create_database(name)
+        request.addfinalizer(lambda: cluster.drop_database(location))
+        return location
+    return tmp_path / f"{name}.duckdb"
+
+
 def writable_copy(store_kind: str, request, file: Path, pg_template: str, prefix: str, tmp_path: Path) -> Store:
     """A store on a private copy of a session database: the file copied, or (PostgreSQL) a database made from the
     session template; closed (and dropped) after the test."""

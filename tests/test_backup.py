@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, pg_copy, snapshot
+from conftest import REPO, new_location, pg_copy, snapshot
 from lit_analytics import audit
 from lit_analytics.cli import main
 from lit_analytics.store import PostgresLocation, Store, StoreError, latest_schema_version
@@ -31,12 +31,7 @@ def run(*args):
 
 def empty_target(kind: str, request, tmp_path: Path, name: str = "restored"):
     """Where to restore: a file that does not exist, or an empty PostgreSQL database (dropped after the test)."""
-    if kind == "postgresql":
-        cluster = request.getfixturevalue("postgres")
-        location = cluster.create_database(name)
-        request.addfinalizer(lambda: cluster.drop_database(location))
-        return location
-    return tmp_path / f"{name}.duckdb"
+    return new_location(kind, request, tmp_path, name)
 
 
 def rows_of(location) -> dict[str, list[tuple]]:

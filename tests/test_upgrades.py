@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import new_location
 from lit_analytics.store import Store, StoreError, latest_schema_version, migrations
 from lit_analytics.store import schema as store_schema
 
@@ -66,15 +67,6 @@ BOOKKEEPING = ("store_version", "data_version", "schema", "instance", "table:")
 EARLIER = [v for v, _, _ in migrations() if v < latest_schema_version()]
 
 
-def location_for(kind: str, request, tmp_path, name: str):
-    if kind == "postgresql":
-        cluster = request.getfixturevalue("postgres")
-        location = cluster.create_database(name)
-        request.addfinalizer(lambda: cluster.drop_database(location))
-        return location
-    return tmp_path / f"{name}.duckdb"
-
-
 def columns(store: Store, table: str) -> list[str]:
     return [r[0] for r in store.query("SELECT column_name FROM information_schema.columns WHERE table_catalog = 'app' "
                                       "AND table_name = ? ORDER BY ordinal_position", [table])]
@@ -118,7 +110,7 @@ def build_release(location, version: int) -> tuple[dict[str, list[tuple]], dict[
 
 @pytest.mark.parametrize("version", EARLIER)
 def test_a_database_of_an_earlier_release_opens_and_keeps_every_row(store_kind, request, tmp_path, version):
-    location = location_for(store_kind, request, tmp_path, f"release{version}")
+    location = new_location(store_kind, request, tmp_path, f"release{version}")
     held, shape = build_release(location, version)
     with Store(location) as today:
         assert today.schema_version() == latest_schema_version()
@@ -151,7 +143,7 @@ def broken_migrations(tmp_path, monkeypatch):
 
 
 def test_a_failed_migration_leaves_the_old_database_untouched(store_kind, request, tmp_path, broken_migrations):
-    location = location_for(store_kind, request, tmp_path, "broken")
+    location = new_location(store_kind, request, tmp_path, "broken")
     held, shape = build_release(location, 5)   # 6, 7 would apply, then the broken one fails: none of them stays
     with pytest.raises(StoreError) as failure:
         Store(location)
