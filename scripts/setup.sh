@@ -101,6 +101,15 @@ if [ "$TESTS" = yes ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
   fi
+  # Decks are read as a reader sees them (LibreOffice Impress converts each PPTX to PDF: the overlap test), and the
+  # subscriptions' PDF attachments are made the same way (a server that sends subscriptions needs it too, README).
+  if ! command -v soffice >/dev/null 2>&1; then
+    echo "Installation de libreoffice-impress (paquet Debian)…"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libreoffice-impress >/dev/null
+  fi
   # The alert rules of deploy/ are checked and unit-tested with Prometheus' own promtool: taken from Debian's
   # prometheus package into .venv/bin (extracted, not installed: no Prometheus service starts on this machine).
   promtool_want=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ {print $2}')
