@@ -115,7 +115,7 @@ def html_pages(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html"))
 
 
-def tiny_svg(_figure) -> bytes:
+def tiny_svg(_figure, *_size) -> bytes:
     return b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="6"></svg>'
 
 
@@ -147,6 +147,12 @@ def test_every_chart_is_an_svg_with_alt_text_and_its_table(site):
             assert src.endswith(".svg") and (page.parent / src).resolve().exists(), (page, src)
             assert len(alt) > 20, (page, src)
         assert text.count('<img class="fr-responsive-img"') == text.count('id="donnees-')
+        narrow = re.findall(r'<source media="\(max-width: 36em\)" srcset="([^"]+)"', text)
+        assert len(narrow) == text.count('<img class="fr-responsive-img"'), page
+        for src in narrow:   # the phone's picture: no title nor caption inside (the page writes them), 420 px
+            svg = (page.parent / src).resolve().read_text("utf-8")
+            assert src.endswith("-etroit.svg") and 'width="420"' in svg[:400], (page, src)
+            assert "gtitle" not in svg and "Source" not in svg, (page, src)
     assert images >= 17
     carte = (site / "graphiques" / "carte.svg").read_text("utf-8")
     assert "Guadeloupe" in carte and "Mayotte" in carte   # the overseas insets are kept
@@ -168,15 +174,32 @@ def test_publication_is_atomic_and_keeps_the_previous_site(demo_db_path, tmp_pat
         (out / "marque.txt").write_text("premier site")
         second = builder.publish(store, out, allow_demo=True, render=tiny_svg)
         assert second.previous == tmp_path / "public.precedent"
+        # nothing moved: every picture is the previous site's file, none drawn again
+        assert first.rendered == 2 * first.charts and first.reused == 0
+        assert second.rendered == 0 and second.reused == 2 * second.charts
         assert (second.previous / "marque.txt").read_text() == "premier site"
         assert not (out / "marque.txt").exists() and (out / "index.html").exists()
 
-        def broken(_figure):
+        def broken(_figure, *_size):
             raise RuntimeError("rendu impossible")
+        (out / "graphiques" / "empreintes.json").unlink()   # nothing to take again: every picture is drawn
         with pytest.raises(RuntimeError):
             builder.publish(store, out, allow_demo=True, render=broken)
     assert (out / "index.html").exists() and (tmp_path / "public.precedent" / "marque.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "public.precedent"]   # no half-built folder
+
+
+def test_a_refresh_draws_only_the_pictures_whose_figure_changed(demo_db_path, tmp_path):
+    out = tmp_path / "public"
+    with Store(demo_db_path, read_only=True) as store:
+        builder.publish(store, out, allow_demo=True, render=tiny_svg)
+        prints_file = out / "graphiques" / "empreintes.json"
+        prints = json.loads(prints_file.read_text("utf-8"))
+        assert len(prints) == len(list((out / "graphiques").glob("*.svg")))
+        prints["graphiques/carte-etroit.svg"] = "0" * 64      # as if the map's data had moved
+        prints_file.write_text(json.dumps(prints), "utf-8")
+        again = builder.publish(store, out, allow_demo=True, render=tiny_svg)
+    assert again.rendered == 1 and again.reused == 2 * again.charts - 1
 
 
 def test_if_changed_does_nothing_while_the_data_has_not_moved(site, planted_db, capsys):
@@ -326,6 +349,9 @@ def test_every_page_passes_axe_and_fits_a_phone(site, served_site, browser):
                 problems.append(f"{rel}: défilement horizontal à 390 px ({width[0]} > {width[1]})")
             problems += [f"{rel} (390 px): {v}" for v in axe_violations(small)]
         small.goto(served_site + "index.html")
+        shown = small.evaluate("() => [...document.querySelectorAll('img.fr-responsive-img')].map("
+                               "i => [i.currentSrc, i.getBoundingClientRect().width])")
+        assert shown and all(src.endswith("-etroit.svg") and width >= 300 for src, width in shown), shown
         screenshot(small, "site-accueil-390px")
         big.goto(served_site + "index.html")
         screenshot(big, "site-accueil")

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from exc
     print(f"Site publié : {report.out} ({report.pages} pages, {report.charts} graphiques, "
           f"{report.seconds:.1f} s{', démonstration' if report.demo else ''}).")
+    print(f"Images : {report.rendered} dessinées, {report.reused} reprises du site précédent (inchangées).")
     from lit_analytics.site.sizes import page_weights
     heaviest = max(page_weights(report.out), key=lambda w: w.gzip)
     print(f"Page la plus lourde (hors DSFR) : {heaviest.page}, {heaviest.raw // 1024} Ko "

@@ -18,7 +18,7 @@ from lit_analytics import catalogue, reference
 from lit_analytics.filters import Filters
 from lit_analytics.formats import fmt_date, fmt_int
 from lit_analytics.site import assets, content, opendata, swap
-from lit_analytics.site.charts import SVG_HEIGHT, SVG_WIDTH, site_chart
+from lit_analytics.site.charts import Pictures, site_chart
 from lit_analytics.store import Store
 
 VERSION_FILE = "version.json"   # what the site was built from: data version, date, demo (read by --if-changed)
@@ -63,6 +63,8 @@ class BuildReport:
     previous: Path | None
     pages: int
     charts: int
+    rendered: int      # pictures drawn by this build
+    reused: int        # pictures taken from the previous site (same figure)
     seconds: float
     demo: bool
     data_version: str
@@ -81,14 +83,14 @@ def _environment() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def _render_svg(figure) -> bytes:
+def _render_svg(figure, width: int, height: int) -> bytes:
     from lit_analytics.export import images
-    return images.render(figure, "svg", SVG_WIDTH, SVG_HEIGHT)
+    return images.render(figure, "svg", width, height)
 
 
 class _Writer:
-    def __init__(self, root: Path, store: Store, facts: content.SiteFacts, render):
-        self.root, self.store, self.facts, self.render = root, store, facts, render
+    def __init__(self, root: Path, store: Store, facts: content.SiteFacts, pictures: Pictures):
+        self.root, self.store, self.facts, self.pictures = root, store, facts, pictures
         self.env = _environment()
         self.pages = self.charts = 0
         self.common = {"site": {"title": content.SITE_TITLE, "tagline": content.SITE_TAGLINE,
@@ -105,13 +107,8 @@ class _Writer:
         self.pages += 1
 
     def chart(self, chart_id: str, filters: Filters, name: str):
-        image = f"graphiques/{name}.svg"
-        built, svg = site_chart(self.store, chart_id, filters, image, self.render)
-        target = self.root / image
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(svg, "utf-8")
         self.charts += 1
-        return built
+        return site_chart(self.store, chart_id, filters, name, self.pictures)
 
 
 def _resources(folder: Path, descriptor: dict) -> list[dict]:
@@ -128,13 +125,14 @@ def _resources(folder: Path, descriptor: dict) -> list[dict]:
 
 
 def build(store: Store, root: Path, base_url: str | None = None, today: date | None = None,
-          render=None) -> tuple[content.SiteFacts, int, int]:
+          render=None, previous: Path | None = None) -> tuple[content.SiteFacts, int, int, Pictures]:
     """Write the whole site into the (empty) folder `root`; return its facts, page and chart counts. `render`
-    turns a figure into SVG bytes (default: kaleido)."""
+    turns a figure into SVG bytes, `render(figure, width, height)` (default: kaleido); the pictures of an unchanged
+    figure are taken from `previous` (the published site) instead of being rendered again."""
     today = today or date.today()
-    render = render or _render_svg
+    pictures = Pictures(root, render or _render_svg, previous)
     facts = content.site_facts(store, today)
-    w = _Writer(root, store, facts, render)
+    w = _Writer(root, store, facts, pictures)
     assets.copy_dsfr(root / "dsfr")
     assets.copy_own(root)
 
@@ -171,13 +169,14 @@ def build(store: Store, root: Path, base_url: str | None = None, today: date | N
     w.page("mentions.html", "mentions-legales.html", "", "Mentions légales")
     w.page("personnelles.html", "donnees-personnelles.html", "", "Données personnelles")
     w.page("plan.html", "plan-du-site.html", "", "Plan du site", labs=labs)
+    pictures.close()
     if base_url:
         _sitemap(root, base_url)
     precompress(root)
     (root / VERSION_FILE).write_text(json.dumps({
         "data_version": facts.data_version, "built_at": built_at.isoformat(timespec="seconds"),
         "demo": facts.demo, "data_date": facts.data_date}, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    return facts, w.pages, w.charts
+    return facts, w.pages, w.charts, pictures
 
 
 COMPRESSED = {".html", ".css", ".js", ".svg", ".csv", ".json", ".xml"}
@@ -215,10 +214,11 @@ def publish(store: Store, out: Path, base_url: str | None = None, allow_demo: bo
     started = time.perf_counter()
     folder = swap.new_folder(out, datetime.now())
     try:
-        facts, pages, charts = build(store, folder, base_url, today, render)
+        facts, pages, charts, pictures = build(store, folder, base_url, today, render, previous=out if out.is_dir() else None)
     except BaseException:
         swap.discard(folder)
         raise
     previous = swap.swap_in(folder, out)
-    return BuildReport(out=out, previous=previous, pages=pages, charts=charts,
+    return BuildReport(out=out, previous=previous, pages=pages, charts=charts, rendered=pictures.rendered,
+                       reused=pictures.reused,
                        seconds=time.perf_counter() - started, demo=facts.demo, data_version=facts.data_version)
