@@ -73,6 +73,7 @@ if [ "$TESTS" = yes ]; then
   missing=""
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
   command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$missing haproxy"
+  [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"   # the public site served with deploy/nginx-site.conf
   if [ -n "$missing" ]; then
     echo "Installation de$missing (paquets Debian)…"
     SUDO=""

@@ -152,7 +152,7 @@ def test_every_chart_is_an_svg_with_alt_text_and_its_table(site):
         for src in narrow:   # the phone's picture: no title nor caption inside (the page writes them), 420 px
             svg = (page.parent / src).resolve().read_text("utf-8")
             assert src.endswith("-etroit.svg") and 'width="420"' in svg[:400], (page, src)
-            assert "gtitle" not in svg and "Source" not in svg, (page, src)
+            assert 'class="gtitle"' not in svg and "Source" not in svg, (page, src)
     assert images >= 17
     carte = (site / "graphiques" / "carte.svg").read_text("utf-8")
     assert "Guadeloupe" in carte and "Mayotte" in carte   # the overseas insets are kept
@@ -405,3 +405,81 @@ def test_every_page_weighs_under_100_kb_as_sent(site):
     heavy = [(w.page, w.gzip) for w in weights if w.gzip > 100 * 1024]
     assert heavy == []                                      # HTML + site.css + charts, gzip as nginx sends them
     assert max(w.html for w in weights) < 100 * 1024        # and every HTML file alone, uncompressed
+
+
+# --- served by nginx, as deploy/ says -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def nginx_site(site, tmp_path_factory):
+    """The built site served by Debian's nginx with `deploy/nginx-site.conf` (only its port and root changed)."""
+    import os
+    import time
+    import urllib.request
+    from conftest import _free_port
+    work = tmp_path_factory.mktemp("nginx")
+    port = _free_port()
+    conf = (REPO / "deploy" / "nginx-site.conf").read_text("utf-8")
+    conf = conf.replace("root /var/www/lit-site;", f"root {site};").replace("listen 80;", f"listen 127.0.0.1:{port};")
+    conf = conf.replace("listen [::]:80;", "")
+    (work / "site.conf").write_text(conf, "utf-8")
+    temp = " ".join(f"{kind}_temp_path {work / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (work / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")   # pytest's folders are private to the user running it
+        + f"worker_processes 1; daemon off; pid {work / 'nginx.pid'}; error_log {work / 'error.log'};\n"
+        f"events {{ worker_connections 64; }}\nhttp {{ include /etc/nginx/mime.types; "
+        f"default_type application/octet-stream; access_log off; {temp} include {work / 'site.conf'}; }}\n", "utf-8")
+    server = subprocess.Popen(["/usr/sbin/nginx", "-c", str(work / "nginx.conf"), "-p", str(work)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base, timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None:
+                raise AssertionError(server.stderr.read().decode()[-2000:])
+            time.sleep(0.1)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _get(url: str, **headers):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_nginx_serves_the_site_compressed_cached_and_with_the_security_headers(nginx_site, site):
+    import gzip
+    status, headers, body = _get(nginx_site + "index.html", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == (site / "index.html").read_bytes()          # the .gz written by publish-site
+    assert headers["Cache-Control"] == "no-cache" and headers["X-Content-Type-Options"] == "nosniff"
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "http" not in csp
+    assert headers["X-Frame-Options"] == "DENY" and "nginx/" not in headers.get("Server", "")   # server_tokens off
+    status, headers, _ = _get(nginx_site + "graphiques/carte-etroit.svg")
+    assert status == 200 and headers["Content-Type"].startswith("image/svg+xml") and "max-age=3600" in headers["Cache-Control"]
+    dsfr_css = next(p for p in (site / "dsfr").rglob("*.css"))
+    status, headers, _ = _get(nginx_site + dsfr_css.relative_to(site).as_posix())
+    assert status == 200 and "max-age=604800" in headers["Cache-Control"]
+    status, headers, body = _get(nginx_site + "donnees/laboratoires.csv")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv") and headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, _ = _get(nginx_site + "donnees/introuvable.csv")
+    assert status == 404 and headers["X-Content-Type-Options"] == "nosniff"     # error pages carry the headers too
+
+
+def test_nginx_never_serves_a_hidden_folder_such_as_a_publication_in_progress(nginx_site, site):
+    hidden = site / ".public.construction-en-cours"
+    hidden.mkdir()
+    (hidden / "index.html").write_text("à moitié écrit", "utf-8")
+    try:
+        status, _, body = _get(nginx_site + ".public.construction-en-cours/index.html")
+        assert status == 404 and "moitié".encode() not in body
+    finally:
+        shutil.rmtree(hidden)

@@ -88,7 +88,9 @@ def narrow_figure(figure):
     outside = [str(text) for t in fig.data if t.type == "bar" and t.orientation == "h" and t.textposition == "outside"
                for text in (t.text if t.text is not None and not isinstance(t.text, str) else [t.text or ""])]
     right = min(200, 12 + 7 * max(map(len, outside))) if outside else 12
-    fig.update_layout(title=None, annotations=annotations, height=height, width=NARROW_WIDTH,
+    fig.layout.annotations = annotations    # (update_layout takes an empty list as « nothing to change »)
+    fig.layout.title = None
+    fig.update_layout(height=height, width=NARROW_WIDTH,
                       margin=dict(t=16, b=16, l=8, r=right),
                       legend=dict(orientation="h", x=0, xanchor="left", y=-0.08, yanchor="top"))
     if is_map(fig):   # the insets' names left of the map, the colour scale under it
