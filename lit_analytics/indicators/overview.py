@@ -17,6 +17,7 @@ from lit_analytics.filters import Filters
 from lit_analytics.formats import quarter_end, shift_quarter
 from lit_analytics.indicators.common import PARTICIPANTS, labs_cte, projects_cte, quarter_sql
 from lit_analytics.store import Store
+from lit_analytics.lab_names import shown_name
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def latest_reports(store: Store, filters: Filters = Filters(), limit: int = 10) 
     NULL: it belongs to no lab)."""
     cte, params = labs_cte(filters)
     return store.query_df(f"""{cte}
-        SELECT v.published_at, v.kind, v.quarter, l.name AS lab, v.published_by, v.is_demo
+        SELECT v.published_at, v.kind, v.quarter, {shown_name()} AS lab, v.published_by, v.is_demo
         FROM report_versions v LEFT JOIN sel_labs l USING (lab_id)
         WHERE v.is_current AND (v.lab_id IS NULL OR l.lab_id IS NOT NULL)
         ORDER BY v.published_at DESC, v.quarter DESC NULLS LAST, lab NULLS LAST

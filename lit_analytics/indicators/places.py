@@ -11,7 +11,7 @@ import pandas as pd
 from lit_analytics.filters import Filters
 from lit_analytics.formats import shift_quarter
 from lit_analytics.indicators.common import PARTICIPANTS, bounds, projects_cte
-from lit_analytics.lab_names import lab_names
+from lit_analytics.lab_names import lab_names, shown_name
 from lit_analytics.store import Store
 
 
@@ -71,7 +71,7 @@ def map_labs(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
     cte, params = projects_cte(filters.with_(regions=()))
     return store.query_df(f"""{cte},
         proj AS (SELECT lab_id, count(*) AS projects FROM sel_projects GROUP BY 1)
-        SELECT l.lab_id, l.name, l.city, l.region_code, r.name AS region, l.latitude, l.longitude, l.cohort,
+        SELECT l.lab_id, {shown_name()} AS name, l.city, l.region_code, r.name AS region, l.latitude, l.longitude, l.cohort,
                l.opened_on, l.closed_on, coalesce(proj.projects, 0)::BIGINT AS projects
         FROM sel_labs l LEFT JOIN regions r USING (region_code) LEFT JOIN proj USING (lab_id)
         WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL

@@ -36,10 +36,10 @@ def require_registry_admin(store: Store, actor: Actor, action: Action, target: s
 
 
 def lab_row(store: Store, lab_id: str) -> dict | None:
-    rows = store.query_df(f"SELECT lab_id, {', '.join(LAB_FIELDS)} FROM labs WHERE lab_id = ?", [lab_id])
-    if rows.empty:
-        return None
-    return {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in rows.iloc[0].items()}
+    """The lab's fields as Python values (dates, Decimal, float, bool), or None for an unknown id."""
+    names = ["lab_id", *LAB_FIELDS]
+    rows = store.query(f"SELECT {', '.join(names)} FROM labs WHERE lab_id = ?", [lab_id])
+    return dict(zip(names, rows[0])) if rows else None
 
 
 def codes(store: Store, table: str) -> set[str]:
