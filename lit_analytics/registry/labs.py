@@ -258,3 +258,11 @@ def labs_table(store: Store) -> pd.DataFrame:
 def closed_text(closed_on) -> str:
     """« fermé le 31/12/2019 », or « ouvert »."""
     return "ouvert" if closed_on is None or pd.isna(closed_on) else f"fermé le {fmt_date(_day(closed_on))}"
+
+
+def lab_state(store: Store, lab_id: str) -> str:
+    """« Laboratoire fermé le 31/12/2019 » for a closed lab, else an empty text (the profile's line)."""
+    row = lab_row(store, lab_id)
+    if row is None or row.get(CLOSED) is None:
+        return ""
+    return f"Laboratoire {closed_text(row[CLOSED])} : son historique reste consultable."
