@@ -67,9 +67,15 @@ def headline(store: Store, filters: Filters, today: date) -> Headline:
     return Headline(
         labs_funded=int(labs_funded), labs_active=int(labs_active), projects=int(projects),
         sessions=int(sessions), participants=int(participants),
-        committed_by_source={s: float(committed.get(s, 0.0)) for s in domain.FUNDING_SOURCES},
-        paid_by_source={s: float(paid.get(s, 0.0)) for s in domain.FUNDING_SOURCES},
+        committed_by_source={s: float(committed.get(s, 0.0)) for s in _sources(committed, paid)},
+        paid_by_source={s: float(paid.get(s, 0.0)) for s in _sources(committed, paid)},
     )
+
+
+def _sources(*amounts: dict) -> list[str]:
+    """The programme's funding sources, then any other source with money (added in the registry)."""
+    others = sorted({s for a in amounts for s in a} - set(domain.FUNDING_SOURCES))
+    return list(domain.FUNDING_SOURCES) + others
 
 
 def has_demo_data(store: Store) -> bool:
