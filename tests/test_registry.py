@@ -16,7 +16,8 @@ from lit_analytics.permissions import PermissionDenied
 from lit_analytics.reference import REFERENCE_DIR
 from lit_analytics.registry import Citation, RegistryError, catalog, labs, sync
 
-PAGE = Citation("Préfecture de La Réunion, « Inauguration du Lab Péï »", date(2025, 10, 14), "https://example.org/pei")
+PAGE = Citation("Préfecture de La Réunion, « Inauguration du Lab Péï »", date(2025, 10, 14),
+                "https://example.org/pei")
 
 
 def audit_rows(store, action):

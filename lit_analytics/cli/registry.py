@@ -131,7 +131,8 @@ def run_labs(args: argparse.Namespace) -> int:
             print(f"Laboratoire créé : {args.lab}." + (f" Coordonnées : {note}." if note else ""))
         elif args.action == "edit":
             changed = labs.edit_lab(store, actor, args.lab, _pairs(args.set), citation)
-            print(f"Laboratoire {args.lab} : " + (f"modifié ({', '.join(changed)})." if changed else "rien n'a changé."))
+            print(f"Laboratoire {args.lab} : "
+                  + (f"modifié ({', '.join(changed)})." if changed else "rien n'a changé."))
         elif args.action == "close":
             labs.close_lab(store, actor, args.lab, args.on, citation)
             print(f"Laboratoire {args.lab} : {labs.closed_text(labs.lab_row(store, args.lab)['closed_on'])}.")

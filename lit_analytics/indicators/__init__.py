@@ -24,7 +24,8 @@ from lit_analytics.indicators.overview import (
     Headline, activity_over_time, data_date, has_demo_data, headline, labs, latest_reports, projects_by_status,
     quarters_available, reference_comparison, regions, year_earlier)
 from lit_analytics.indicators.places import (
-    MAP_COLUMNS, QUARTER_CHANGE_MEASURES, cohort_choices, lab_choices, lab_directory, lab_profile, lab_report_quarters, lab_tranches,
+    MAP_COLUMNS, QUARTER_CHANGE_MEASURES, cohort_choices, lab_choices, lab_directory, lab_profile, lab_report_quarters,
+    lab_tranches,
     lab_with_most_projects, map_labs, quarter_changes, region_indicators, region_names, region_with_most_labs)
 
 __all__ = [

@@ -63,7 +63,8 @@ def funding_by_lab(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
     return store.query_df(f"""{cte},
         m AS (SELECT f.lab_id, f.source, sum(f.amount_eur)::DOUBLE AS committed
               FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {where} GROUP BY ALL)
-        SELECT m.lab_id, {shown_name()} AS name, m.source, m.committed, sum(m.committed) OVER (PARTITION BY m.lab_id) AS lab_total
+        SELECT m.lab_id, {shown_name()} AS name, m.source, m.committed,
+               sum(m.committed) OVER (PARTITION BY m.lab_id) AS lab_total
         FROM m JOIN sel_labs l USING (lab_id)
         ORDER BY lab_total DESC, name, m.source""", params + p)
 

@@ -29,7 +29,8 @@ def _table(table: str) -> str:
 
 def entries(store: Store, table: str) -> pd.DataFrame:
     """The cohorts or funding sources, by code."""
-    return store.query_df(f"SELECT {', '.join(CATALOG_COLUMNS)} FROM {_table(table)} ORDER BY starts_on NULLS LAST, code")
+    return store.query_df(f"SELECT {', '.join(CATALOG_COLUMNS)} FROM {_table(table)} "
+                          "ORDER BY starts_on NULLS LAST, code")
 
 
 def labels(store: Store, table: str) -> dict[str, str]:

@@ -107,7 +107,8 @@ def place(store: Store, city: str | None, region_code: str | None, latitude: flo
         row = store.query("SELECT latitude, longitude, city FROM labs WHERE latitude IS NOT NULL AND "
                           "lower(strip_accents(city)) = lower(strip_accents(?)) ORDER BY lab_id LIMIT 1", [city])
         if row:
-            return float(row[0][0]), float(row[0][1]), f"coordonnées de {row[0][2]} (reprises d'un laboratoire de la même ville)"
+            return (float(row[0][0]), float(row[0][1]),
+                    f"coordonnées de {row[0][2]} (reprises d'un laboratoire de la même ville)")
     if region_code:
         frame = geo.regions_frame()
         if region_code in frame.index:
@@ -240,8 +241,8 @@ def history(store: Store, lab_id: str) -> pd.DataFrame:
         "Champ": [FIELD_LABELS.get(f, "Création" if f == CREATED else f) for f in df["field"]],
         "Avant": [V.shown(f, b if isinstance(b, str) else None) for f, b in zip(df["field"], df["before_value"])],
         "Après": [V.shown(f, a if isinstance(a, str) else None) for f, a in zip(df["field"], df["after_value"])],
-        "Source": [("" if not isinstance(t, str) else t)
-                   + ("" if pd.isna(d) else f", {fmt_date(d)}") for t, d in zip(df["source_title"], df["published_on"])],
+        "Source": [("" if not isinstance(t, str) else t) + ("" if pd.isna(d) else f", {fmt_date(d)}")
+                   for t, d in zip(df["source_title"], df["published_on"])],
         "Adresse": df["url"].fillna(""),
     })
 

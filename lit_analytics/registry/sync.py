@@ -134,7 +134,8 @@ def _plan_catalogs(store: Store, directory: Path, p: SyncPlan) -> set[str]:
             if not changes:
                 diff.unchanged += 1
                 continue
-            diff.changed.append(f"{typed['code']} : " + ", ".join(f"{c} → {V.as_text(v)}" for c, v in changes.items()))
+            diff.changed.append(f"{typed['code']} : "
+                                + ", ".join(f"{c} → {V.as_text(v)}" for c, v in changes.items()))
             p.operations.append(lambda cur, t=table, k=typed["code"], ch=changes: cur.execute(
                 f"UPDATE {t} SET {', '.join(f'{c} = ?' for c in ch)} WHERE code = ?", [*ch.values(), k]))
     return cohorts
@@ -227,6 +228,7 @@ def _plan_figures(store: Store, directory: Path, p: SyncPlan) -> None:
             continue
         diff.added.append(f"{row.topic} : {row.figure}")
         p.operations.append(lambda cur, r=row, u=url: cur.execute(
-            "INSERT INTO published_figures SELECT coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM published_figures",
+            "INSERT INTO published_figures "
+            "SELECT coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM published_figures",
             [r.topic, r.figure, r.statement, r.source_title, None if _blank(r.published_on) else r.published_on,
              u, bool(r.disagree)]))

@@ -98,7 +98,8 @@ def edit_lab_form(store: Store, actor: Actor) -> None:
         citation = _citation_inputs(f"reg_edit_{lab_id}")
         if st.form_submit_button("Enregistrer la correction", type="primary"):
             _run(lambda: labs.edit_lab(store, actor, lab_id, {field: value}, citation()),
-                 lambda changed: f"{lab_id} : " + (f"corrigé ({', '.join(changed)})." if changed else "rien n'a changé."))
+                 lambda changed: f"{lab_id} : "
+                 + (f"corrigé ({', '.join(changed)})." if changed else "rien n'a changé."))
 
 
 def close_form(store: Store, actor: Actor) -> None:
