@@ -39,6 +39,13 @@ class Action(StrEnum):
     BACKUP = "sauvegarde de la base"
     BACKUP_RESTORED = "restauration d'une sauvegarde"
     SITE_PUBLISHED = "publication du site public"
+    LAB_CREATED = "création de laboratoire"
+    LAB_CHANGED = "modification de laboratoire"
+    LAB_CLOSED = "fermeture de laboratoire"
+    LAB_REOPENED = "réouverture de laboratoire"
+    REGISTRY_ENTRY_ADDED = "ajout au référentiel"          # a cohort or a funding source
+    SOURCE_ADDED = "ajout d'une source publique"
+    REFERENCE_SYNC = "synchronisation du référentiel"
 
 
 class Outcome(StrEnum):

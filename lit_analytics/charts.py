@@ -295,7 +295,7 @@ def funding_cumulative(df: pd.DataFrame, text: ChartText) -> go.Figure:
         return empty_figure(text)
     quarters = sorted(df["quarter"].unique())
     fig = go.Figure()
-    for source in [s for s in domain.FUNDING_SOURCES if s in set(df["source"])]:
+    for source in domain.funding_order(df["source"]):
         part = (df[df["source"] == source].set_index("quarter")[["committed_cumulative", "paid_cumulative"]]
                 .reindex(quarters).ffill().fillna(0))
         x = [fmt_quarter(q) for q in part.index]
@@ -340,7 +340,7 @@ def funding_stacked(df: pd.DataFrame, text: ChartText, *, label: str, total: str
     shown = df[df[label].isin(keep)]
     order = keep[::-1]
     fig = go.Figure()
-    for source in [s for s in domain.FUNDING_SOURCES if s in set(shown["source"])]:
+    for source in domain.funding_order(shown["source"]):
         part = shown[shown["source"] == source].set_index(label).reindex(order)
         fig.add_bar(x=part["committed"], y=order, orientation="h", name=source,
                     marker_color=FUNDING_COLORS.get(source, GREY),

@@ -31,6 +31,14 @@ SESSION_FORMATS = ["formation", "atelier", "webinaire", "sensibilisation", "autr
 
 FUNDING_SOURCES = ["PIA", "FTAP", "relance", "autre"]
 
+
+def funding_order(present) -> list[str]:
+    """The funding sources present, the programme's own first (in `FUNDING_SOURCES` order), then those the
+    registry added since (`funding_sources`, migration 008), alphabetically: no source is left out of a figure."""
+    present = set(present)
+    return [s for s in FUNDING_SOURCES if s in present] + sorted(present - set(FUNDING_SOURCES))
+
+
 REPORT_KINDS = ["projets", "sessions", "financements"]
 # What a lab lead reports, per lab and quarter; the funding ledger (`financements`) is the DITP's whole file.
 LAB_REPORT_KINDS = ("projets", "sessions")

@@ -55,6 +55,8 @@ PAGES: tuple[PageEntry, ...] = (
               "suivi-depots", REPORTS),
     PageEntry("comptes", "Comptes", ":material/group:", "pages/comptes.py", "comptes", ADMINISTRATION,
               roles=ADMINS),
+    PageEntry("referentiel", "Référentiel", ":material/database:", "pages/referentiel.py", "referentiel",
+              ADMINISTRATION, roles=ADMINS),
     PageEntry("journal", "Journal d'audit", ":material/history:", "pages/journal.py", "journal", ADMINISTRATION,
               roles=ADMINS),
     # Signed out, every address shows the sign-in form (app.py's gate); signed in, /connexion says who is.

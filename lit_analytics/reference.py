@@ -24,8 +24,14 @@ LAB_COLUMNS = {
     "lab_id": "VARCHAR", "name": "VARCHAR", "region_code": "VARCHAR", "city": "VARCHAR",
     "latitude": "DOUBLE", "longitude": "DOUBLE", "lead_administration": "VARCHAR", "cohort": "VARCHAR",
     "opened_on": "DATE", "closed_on": "DATE", "themes": "VARCHAR", "budget_eur": "DECIMAL(14,2)",
-    "identified": "BOOLEAN", "source": "VARCHAR", "assumptions": "VARCHAR",
+    "identified": "BOOLEAN", "source": "VARCHAR", "assumptions": "VARCHAR", "short_name": "VARCHAR",
 }
+# `cohorts.csv` and `funding_sources.csv` (migration 008): the registry's lists, same columns in both.
+CATALOG_COLUMNS = {
+    "code": "VARCHAR", "label": "VARCHAR", "starts_on": "DATE", "ends_on": "DATE", "description": "VARCHAR",
+    "source_title": "VARCHAR", "published_on": "DATE", "url": "VARCHAR",
+}
+CATALOGS = ("cohorts", "funding_sources")
 SOURCE_COLUMNS = ["lab_id", "fact", "value", "statement", "source_title", "published_on", "url"]
 FIGURE_COLUMNS = ["topic", "figure", "statement", "source_title", "published_on", "url", "disagree"]
 SOURCE_REQUIRED = ("lab_id", "fact", "statement", "source_title")
@@ -48,19 +54,29 @@ def _read_csv_sql(path: Path, columns: dict[str, str]) -> str:
 
 def load_reference(store: Store, directory: Path = REFERENCE_DIR) -> dict[str, int]:
     """Replace regions, labs and their sources with the CSV files' contents, in one transaction."""
-    lab_ids = {row["lab_id"] for row in _read_rows(directory / "labs.csv", ["lab_id"], ("lab_id",))}
+    lab_ids = {row["lab_id"] for row in read_rows(directory / "labs.csv", ["lab_id"], ("lab_id",))}
     sources = read_sources(directory / "sources.csv", lab_ids)
     figures = read_published_figures(directory / "published_figures.csv")
-    with store.transaction(writes=("lab_sources", "published_figures", "labs", "regions", "meta")) as cur:
+    with store.transaction(writes=("lab_sources", "published_figures", "labs", "regions", "meta") + CATALOGS) as cur:
         cur.execute("DELETE FROM lab_sources")
         cur.execute("DELETE FROM published_figures")
         cur.execute("DELETE FROM labs")
         cur.execute("DELETE FROM regions")
         cur.execute("INSERT INTO regions SELECT region_code, name, is_overseas FROM "
                     + _read_csv_sql(directory / "regions.csv", REGION_COLUMNS))
+        for catalog in CATALOGS:
+            cur.execute(f"DELETE FROM {catalog}")
+            if (directory / f"{catalog}.csv").exists():
+                cur.execute(f"INSERT INTO {catalog} SELECT * FROM "
+                            + _read_csv_sql(directory / f"{catalog}.csv", CATALOG_COLUMNS))
         names = ", ".join(LAB_COLUMNS)
         cur.execute(f"INSERT INTO labs ({names}) SELECT {names} FROM "
                     + _read_csv_sql(directory / "labs.csv", LAB_COLUMNS))
+        unknown = cur.execute("SELECT lab_id, cohort FROM labs WHERE cohort NOT IN (SELECT code FROM cohorts) "
+                              "ORDER BY lab_id").fetchall()
+        if unknown:
+            raise ValueError(f"labs.csv : cohorte inconnue « {unknown[0][1]} » (laboratoire « {unknown[0][0]} ») : "
+                             "ajoutez-la à cohorts.csv.")
         for table, frame in (("lab_sources", sources), ("published_figures", figures)):
             if frame.empty:
                 continue
@@ -70,6 +86,8 @@ def load_reference(store: Store, directory: Path = REFERENCE_DIR) -> dict[str, i
             cur.unregister("reference_rows")
         store.set_meta(cur, "reference_loaded", "true")
     return {"regions": store.scalar("SELECT count(*) FROM regions"),
+            "cohorts": store.scalar("SELECT count(*) FROM cohorts"),
+            "funding_sources": store.scalar("SELECT count(*) FROM funding_sources"),
             "labs": store.scalar("SELECT count(*) FROM labs"),
             "lab_sources": store.scalar("SELECT count(*) FROM lab_sources"),
             "published_figures": store.scalar("SELECT count(*) FROM published_figures")}
@@ -77,7 +95,7 @@ def load_reference(store: Store, directory: Path = REFERENCE_DIR) -> dict[str, i
 
 # --- reading and checking the source files ------------------------------------------------------
 
-def _read_rows(path: Path, columns: list[str], required: tuple[str, ...]) -> list[dict[str, str]]:
+def read_rows(path: Path, columns: list[str], required: tuple[str, ...]) -> list[dict[str, str]]:
     """The file's rows as text, with a French error naming the file, line (header = 1) and column."""
     if not path.exists():
         return []
@@ -116,7 +134,7 @@ def _checked_date_and_url(path: Path, row: dict) -> tuple[date | None, str | Non
 
 def read_sources(path: Path, lab_ids: set[str] | None = None) -> pd.DataFrame:
     """`sources.csv` checked: every lab known, dates ISO, addresses http(s). One row per lab, fact and page."""
-    rows = _read_rows(path, SOURCE_COLUMNS, SOURCE_REQUIRED)
+    rows = read_rows(path, SOURCE_COLUMNS, SOURCE_REQUIRED)
     out = []
     for seq, row in enumerate(rows, start=1):
         if lab_ids is not None and row["lab_id"] not in lab_ids:
@@ -131,7 +149,7 @@ def read_sources(path: Path, lab_ids: set[str] | None = None) -> pd.DataFrame:
 
 def read_published_figures(path: Path) -> pd.DataFrame:
     """`published_figures.csv` checked: what public pages say about the programme, in file order."""
-    rows = _read_rows(path, FIGURE_COLUMNS, FIGURE_REQUIRED)
+    rows = read_rows(path, FIGURE_COLUMNS, FIGURE_REQUIRED)
     out = []
     for seq, row in enumerate(rows, start=1):
         published, url = _checked_date_and_url(path, row)

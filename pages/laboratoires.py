@@ -7,6 +7,7 @@ import streamlit as st
 from lit_analytics import catalogue, indicators, presentation, reference, ui
 from lit_analytics.formats import fmt_eur, fmt_int, fmt_quarter
 from lit_analytics.presentation import screen_tables
+from lit_analytics.registry import labs as registry_labs
 from lit_analytics.ui.auth import require_actor
 
 require_actor()  # defence in depth: app.py already gates every page
@@ -29,6 +30,9 @@ if not directory.empty:
     lab_id = st.selectbox("Fiche du laboratoire", options=options, format_func=names.get, key="labo_fiche")
 
     st.header(names[lab_id])
+    state = ui.query(registry_labs.lab_state, lab_id)
+    if state:
+        st.caption(state)
     facts, figures = st.columns([3, 2])
     with facts:
         st.subheader("Ce que l'on sait, et d'où")
@@ -39,6 +43,9 @@ if not directory.empty:
                        f"{profile['assumptions']}.", icon=":material/warning:")
         st.markdown("**Sources publiques, fait par fait**")
         st.markdown(reference.lab_sources_markdown(ui.query(reference.lab_sources, lab_id)))
+        st.markdown("**Historique des modifications** (référentiel, depuis l'installation)")
+        ui.show_table(ui.query(registry_labs.history, lab_id),
+                      empty_message="Aucune modification depuis le chargement du référentiel.")
     lab_filters = filters.with_(labs=(lab_id,), regions=(), cohort=None, lab_status="tous")
     h = ui.query(indicators.headline, lab_filters, date.today())
     with figures:

@@ -6,7 +6,7 @@ operation, 2 for bad usage), never a traceback.
 
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
-(import), `templates` (template), `reminders` (remind), `export`, `users`, `backup` (backup, restore), `bench`
+(import), `templates` (template), `reminders` (remind), `export`, `users`, `registry` (labs, cohorts, funding-sources, sources, reference), `backup` (backup, restore), `bench`
 (bench, bench-import, bench-export, bench-load). The commands call the same functions as the pages; heavy modules are imported when a
 command runs, so `--help` stays quick.
 """
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lit_analytics.cli import backup, bench, database, export, imports, reminders, site, templates, users
+from lit_analytics.cli import backup, bench, database, export, imports, registry, reminders, site, templates, users
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -54,6 +54,16 @@ COMMANDS = (
     Command("publish-site", "construire et publier le site public statique (données publiées, DSFR, données ouvertes)",
             site.arguments, site.run),
     Command("users", "gérer les comptes (add, list, disable, enable, unlock, password)", users.arguments, users.run),
+    Command("labs", "référentiel : lister, ajouter, corriger, fermer, rouvrir un laboratoire (list, add, edit, close, "
+            "reopen, history)", registry.labs_arguments, registry.run_labs),
+    Command("cohorts", "référentiel : lister ou ajouter une cohorte (list, add)", registry.catalog_arguments,
+            registry.run_cohorts),
+    Command("funding-sources", "référentiel : lister ou ajouter une source de financement (list, add)",
+            registry.catalog_arguments, registry.run_funding_sources),
+    Command("sources", "référentiel : lister ou ajouter une page publique d'un laboratoire (list, add)",
+            registry.sources_arguments, registry.run_sources),
+    Command("reference", "appliquer data/reference/*.csv à une base en service (sync [--dry-run]) sans init --force",
+            registry.reference_arguments, registry.run_reference),
     Command("backup", "sauvegarder la base (fichier ou PostgreSQL) dans un dossier, pendant que l'application tourne",
             backup.backup_arguments, backup.run_backup),
     Command("restore", "restaurer une sauvegarde dans une base vide, ou par-dessus une base existante (--force)",

@@ -24,10 +24,12 @@ from lit_analytics.indicators.overview import (
     Headline, activity_over_time, data_date, has_demo_data, headline, labs, latest_reports, projects_by_status,
     quarters_available, reference_comparison, regions, year_earlier)
 from lit_analytics.indicators.places import (
-    MAP_COLUMNS, QUARTER_CHANGE_MEASURES, lab_choices, lab_directory, lab_profile, lab_report_quarters, lab_tranches,
+    MAP_COLUMNS, QUARTER_CHANGE_MEASURES, cohort_choices, lab_choices, lab_directory, lab_profile, lab_report_quarters,
+    lab_tranches,
     lab_with_most_projects, map_labs, quarter_changes, region_indicators, region_names, region_with_most_labs)
 
 __all__ = [
+    "cohort_choices",
     "PIA_BREACH", "PIA_COMPLIANT", "PIA_TO_CHECK", "committed_vs_paid", "funding_by_lab", "funding_by_quarter",
     "funding_by_region", "funding_ledger", "pia_rule_checks",
     "essaimage_share", "lab_comparison", "participants_by_quarter", "partner_types", "projects_by_stage_over_time",

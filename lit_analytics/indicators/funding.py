@@ -14,6 +14,7 @@ from lit_analytics import domain
 from lit_analytics.filters import Filters
 from lit_analytics.indicators.common import bounds, labs_cte, quarter_sql
 from lit_analytics.store import Store
+from lit_analytics.lab_names import shown_name
 
 
 
@@ -62,9 +63,10 @@ def funding_by_lab(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
     return store.query_df(f"""{cte},
         m AS (SELECT f.lab_id, f.source, sum(f.amount_eur)::DOUBLE AS committed
               FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {where} GROUP BY ALL)
-        SELECT m.lab_id, l.name, m.source, m.committed, sum(m.committed) OVER (PARTITION BY m.lab_id) AS lab_total
+        SELECT m.lab_id, {shown_name()} AS name, m.source, m.committed,
+               sum(m.committed) OVER (PARTITION BY m.lab_id) AS lab_total
         FROM m JOIN sel_labs l USING (lab_id)
-        ORDER BY lab_total DESC, l.name, m.source""", params + p)
+        ORDER BY lab_total DESC, name, m.source""", params + p)
 
 
 
@@ -102,7 +104,7 @@ def pia_rule_checks(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
                    coalesce(sum(amount_eur) FILTER (WHERE paid_on IS NOT NULL), 0)::DOUBLE AS pia_paid,
                    count(*) FILTER (WHERE paid_on IS NULL) AS unpaid, max(paid_on) AS last_paid_on
             FROM current_funding_tranches WHERE source = 'PIA' GROUP BY 1)
-        SELECT l.lab_id, l.name, l.opened_on, l.budget_eur::DOUBLE AS budget,
+        SELECT l.lab_id, {shown_name()} AS name, l.opened_on, l.budget_eur::DOUBLE AS budget,
                coalesce(pia.pia_committed, 0) AS pia_committed, coalesce(pia.pia_paid, 0) AS pia_paid,
                pia.last_paid_on, (l.opened_on + INTERVAL ({domain.PIA_WINDOW_MONTHS}) MONTH)::DATE AS window_end,
                coalesce(pia.unpaid, 0)::INTEGER AS unpaid_tranches,
@@ -135,7 +137,7 @@ def funding_ledger(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
     cte, params = labs_cte(filters)
     where, p = filters.period_where("f.committed_on")
     return store.query_df(f"""{cte}
-        SELECT f.tranche_id, l.name AS lab, r.name AS region, f.source, f.amount_eur::DOUBLE AS amount,
+        SELECT f.tranche_id, {shown_name()} AS lab, r.name AS region, f.source, f.amount_eur::DOUBLE AS amount,
                f.committed_on, f.paid_on, f.purpose, f.is_demo
         FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) LEFT JOIN regions r USING (region_code)
         WHERE {where} ORDER BY f.committed_on, f.tranche_id""", params + p)

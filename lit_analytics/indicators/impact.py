@@ -13,6 +13,7 @@ from lit_analytics import domain
 from lit_analytics.filters import Filters
 from lit_analytics.indicators.common import PARTICIPANTS, labs_cte, projects_cte
 from lit_analytics.store import Store
+from lit_analytics.lab_names import shown_name
 
 
 def projects_by_stage_over_time(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
@@ -100,7 +101,7 @@ def lab_comparison(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
                  FROM current_training_sessions s JOIN sel_labs l USING (lab_id) WHERE {s_where} GROUP BY 1),
         money AS (SELECT f.lab_id, sum(f.amount_eur)::DOUBLE AS committed
                   FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {f_where} GROUP BY 1)
-        SELECT l.lab_id, l.name, r.name AS region, l.cohort,
+        SELECT l.lab_id, {shown_name()} AS name, r.name AS region, l.cohort,
                coalesce(proj.projects, 0)::BIGINT AS projects,
                coalesce(ess.reached, 0)::BIGINT AS reached,
                coalesce(sess.sessions, 0)::BIGINT AS sessions,
@@ -109,5 +110,5 @@ def lab_comparison(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
         FROM sel_labs l LEFT JOIN regions r USING (region_code)
         LEFT JOIN proj USING (lab_id) LEFT JOIN ess USING (lab_id) LEFT JOIN sess USING (lab_id)
         LEFT JOIN money USING (lab_id)
-        ORDER BY projects DESC, sessions DESC, l.name""", params + s_params + f_params)
+        ORDER BY projects DESC, sessions DESC, name""", params + s_params + f_params)
 

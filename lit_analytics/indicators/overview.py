@@ -17,6 +17,7 @@ from lit_analytics.filters import Filters
 from lit_analytics.formats import quarter_end, shift_quarter
 from lit_analytics.indicators.common import PARTICIPANTS, labs_cte, projects_cte, quarter_sql
 from lit_analytics.store import Store
+from lit_analytics.lab_names import shown_name
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,15 @@ def headline(store: Store, filters: Filters, today: date) -> Headline:
     return Headline(
         labs_funded=int(labs_funded), labs_active=int(labs_active), projects=int(projects),
         sessions=int(sessions), participants=int(participants),
-        committed_by_source={s: float(committed.get(s, 0.0)) for s in domain.FUNDING_SOURCES},
-        paid_by_source={s: float(paid.get(s, 0.0)) for s in domain.FUNDING_SOURCES},
+        committed_by_source={s: float(committed.get(s, 0.0)) for s in _sources(committed, paid)},
+        paid_by_source={s: float(paid.get(s, 0.0)) for s in _sources(committed, paid)},
     )
+
+
+def _sources(*amounts: dict) -> list[str]:
+    """The programme's funding sources, then any other source with money (added in the registry)."""
+    others = sorted({s for a in amounts for s in a} - set(domain.FUNDING_SOURCES))
+    return list(domain.FUNDING_SOURCES) + others
 
 
 def has_demo_data(store: Store) -> bool:
@@ -161,7 +168,7 @@ def latest_reports(store: Store, filters: Filters = Filters(), limit: int = 10) 
     NULL: it belongs to no lab)."""
     cte, params = labs_cte(filters)
     return store.query_df(f"""{cte}
-        SELECT v.published_at, v.kind, v.quarter, l.name AS lab, v.published_by, v.is_demo
+        SELECT v.published_at, v.kind, v.quarter, {shown_name()} AS lab, v.published_by, v.is_demo
         FROM report_versions v LEFT JOIN sel_labs l USING (lab_id)
         WHERE v.is_current AND (v.lab_id IS NULL OR l.lab_id IS NOT NULL)
         ORDER BY v.published_at DESC, v.quarter DESC NULLS LAST, lab NULLS LAST

@@ -11,7 +11,7 @@ import pandas as pd
 from lit_analytics.filters import Filters
 from lit_analytics.formats import shift_quarter
 from lit_analytics.indicators.common import PARTICIPANTS, bounds, projects_cte
-from lit_analytics.lab_names import lab_names
+from lit_analytics.lab_names import lab_names, shown_name
 from lit_analytics.store import Store
 
 
@@ -71,9 +71,11 @@ def map_labs(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
     cte, params = projects_cte(filters.with_(regions=()))
     return store.query_df(f"""{cte},
         proj AS (SELECT lab_id, count(*) AS projects FROM sel_projects GROUP BY 1)
-        SELECT l.lab_id, l.name, l.city, l.region_code, r.name AS region, l.latitude, l.longitude, l.cohort,
-               l.opened_on, l.closed_on, coalesce(proj.projects, 0)::BIGINT AS projects
+        SELECT l.lab_id, {shown_name()} AS name, l.city, l.region_code, r.name AS region, l.latitude, l.longitude,
+               coalesce(c.label, l.cohort) AS cohort, l.opened_on, l.closed_on,
+               coalesce(proj.projects, 0)::BIGINT AS projects
         FROM sel_labs l LEFT JOIN regions r USING (region_code) LEFT JOIN proj USING (lab_id)
+        LEFT JOIN cohorts c ON c.code = l.cohort
         WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL
         ORDER BY l.name""", params)
 
@@ -91,16 +93,18 @@ def lab_directory(store: Store, filters: Filters = Filters(), search: str = "") 
                   "l.lab_id)) ILIKE strip_accents(?) ESCAPE '\\'")
         params = params + [pattern]
     return store.query_df(f"""
-        SELECT l.lab_id, l.name, r.name AS region, l.city, l.cohort, l.opened_on, l.closed_on, l.themes,
-               l.lead_administration, l.identified, l.source
-        FROM labs l LEFT JOIN regions r USING (region_code)
-        WHERE {where} ORDER BY l.cohort, l.name""", params)
+        SELECT l.lab_id, l.name, r.name AS region, l.city, coalesce(c.label, l.cohort) AS cohort, l.opened_on,
+               l.closed_on, l.themes, l.lead_administration, l.identified, l.source
+        FROM labs l LEFT JOIN regions r USING (region_code) LEFT JOIN cohorts c ON c.code = l.cohort
+        WHERE {where} ORDER BY c.starts_on NULLS LAST, l.cohort, l.name""", params)
 
 
 def lab_profile(store: Store, lab_id: str) -> dict | None:
     """Every fact about one lab, with its region's name; None for an unknown lab."""
-    df = store.query_df("""SELECT l.*, l.budget_eur::DOUBLE AS budget, r.name AS region_name
-                           FROM labs l LEFT JOIN regions r USING (region_code) WHERE l.lab_id = ?""", [lab_id])
+    df = store.query_df("""SELECT l.* REPLACE (coalesce(c.label, l.cohort) AS cohort), l.budget_eur::DOUBLE AS budget,
+                                  r.name AS region_name
+                           FROM labs l LEFT JOIN regions r USING (region_code) LEFT JOIN cohorts c ON c.code = l.cohort
+                           WHERE l.lab_id = ?""", [lab_id])
     if df.empty:
         return None
     row = df.iloc[0].to_dict()
@@ -124,6 +128,12 @@ def _is_missing(value) -> bool:
 def lab_choices(store: Store) -> pd.DataFrame:
     """Every lab (id, name), by name: the choices of the lab filter (`lab_names`, as a frame)."""
     return pd.DataFrame(list(lab_names(store).items()), columns=["lab_id", "name"])
+
+
+def cohort_choices(store: Store) -> dict[str, str]:
+    """Every cohort of the registry (`cohorts`, migration 008), code -> French label, oldest first: the choices of
+    the cohort filter."""
+    return dict(store.query("SELECT code, label FROM cohorts ORDER BY starts_on NULLS LAST, code"))
 
 
 def region_names(store: Store, codes: tuple[str, ...] | list[str] | None = None) -> dict[str, str]:

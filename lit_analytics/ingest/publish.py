@@ -23,7 +23,7 @@ import pandas as pd
 
 from lit_analytics import audit, permissions
 from lit_analytics.audit import Action, Outcome
-from lit_analytics.formats import fmt_int, fmt_quarter, parse_quarter
+from lit_analytics.formats import fmt_date, fmt_int, fmt_quarter, parse_quarter, quarter_start
 from lit_analytics.ingest.diff import Diff, compare
 from lit_analytics.ingest.read import ReadError, RawTable, read_table
 from lit_analytics.ingest.schema import DB_TABLES, LAB_REPORT_KINDS, TableSchema, load_schema
@@ -132,6 +132,13 @@ def known_labs(store: Store) -> frozenset[str]:
     return frozenset(lab for (lab,) in store.query("SELECT lab_id FROM labs"))
 
 
+def registry_values(store: Store, kind: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Funding sources added to the registry since the schema was written are accepted in the ledger."""
+    if kind != "financements":
+        return ()
+    return (("source", tuple(c for (c,) in store.query("SELECT code FROM funding_sources ORDER BY code"))),)
+
+
 def _check_target(store: Store, kind: str, lab_id: str | None, quarter: str | None) -> tuple[str | None, str | None]:
     load_schema(kind)  # unknown kind → ValueError
     if kind in LAB_REPORT_KINDS:
@@ -139,7 +146,12 @@ def _check_target(store: Store, kind: str, lab_id: str | None, quarter: str | No
             raise ValueError(f"Un rapport « {kind} » se dépose pour un laboratoire et un trimestre.")
         if lab_id not in known_labs(store):
             raise ValueError(f"Laboratoire inconnu : « {lab_id} ».")
-        return lab_id, parse_quarter(quarter)
+        quarter = parse_quarter(quarter)
+        closed = store.scalar("SELECT closed_on FROM labs WHERE lab_id = ?", [lab_id])
+        if closed is not None and quarter_start(quarter) > closed:   # a closed lab reports up to its last quarter
+            raise ValueError(f"Le laboratoire « {lab_id} » est fermé depuis le {fmt_date(closed)} : aucun rapport "
+                             f"n'est accepté pour le {fmt_quarter(quarter)}, postérieur à sa fermeture.")
+        return lab_id, quarter
     if lab_id or quarter:
         raise ValueError("Le registre des financements se dépose en entier, sans laboratoire ni trimestre.")
     return None, None
@@ -171,7 +183,8 @@ def verify(store: Store, data: bytes, file_name: str, *, kind: str, lab_id: str 
     lab_id, quarter = _check_target(store, kind, lab_id, quarter)
     if actor is not None:
         permissions.require_upload(actor, kind, lab_id)
-    report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
+    report = check_file(data, file_name, load_schema(kind),
+                        Context(kind, lab_id, quarter, known_labs(store), registry_values(store, kind)))
     _compare_with_current(store, report)
     if actor is not None and register_rejection and not report.ok:
         register_rejected(store, report, actor)
@@ -208,7 +221,8 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
     except PermissionDenied as exc:
         audit.log(store, actor.email, Action.UPLOAD, Outcome.REFUSED, target, str(exc))
         raise
-    report = check_file(data, file_name, load_schema(kind), Context(kind, lab_id, quarter, known_labs(store)))
+    report = check_file(data, file_name, load_schema(kind),
+                        Context(kind, lab_id, quarter, known_labs(store), registry_values(store, kind)))
     if expected_version_id is _SEEN_NOW:
         store.refresh(wait=True)
         seen = current_version(store, kind, lab_id, quarter)

@@ -47,6 +47,13 @@ class Context:
     lab_id: str | None
     quarter: str | None
     known_labs: frozenset[str]
+    # Values the registry added to a column's list since the schema was written (the funding ledger's `source`:
+    # the codes of `funding_sources`, migration 008), column → codes.
+    registry_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def enum_of(self, f: Field) -> tuple[str, ...] | None:
+        extra = dict(self.registry_values).get(f.name, ())
+        return (*f.enum, *[v for v in extra if v not in f.enum]) if f.enum else f.enum
 
 
 @dataclass
@@ -139,7 +146,7 @@ def _map_header(raw: RawTable, schema: TableSchema, ctx: Context, result: Valida
 
 def _parser_for(f: Field, ctx: Context):
     if f.enum:
-        return V.enum_parser(f.enum, "une valeur autorisée"), "enum"
+        return V.enum_parser(ctx.enum_of(f), "une valeur autorisée"), "enum"
     if f.item_enum:
         return V.list_parser(f.item_enum, "un type de partenaire autorisé"), "enum"
     if f.known_lab:

@@ -67,10 +67,11 @@ def headline_changes(store: Store, filters: Filters, today: date) -> HeadlineCha
                for name in ("labs_funded", "labs_active", "projects", "sessions", "participants")}
     changes["committed_total"] = change(now.committed_total, before.committed_total, True)
     changes["paid_total"] = change(sum(now.paid_by_source.values()), sum(before.paid_by_source.values()), True)
-    for source in domain.FUNDING_SOURCES:
-        changes[f"committed:{source}"] = change(now.committed_by_source[source], before.committed_by_source[source],
-                                                True)
-        changes[f"paid:{source}"] = change(now.paid_by_source[source], before.paid_by_source[source], True)
+    for source in domain.funding_order({*now.committed_by_source, *before.committed_by_source}):
+        changes[f"committed:{source}"] = change(now.committed_by_source.get(source, 0.0),
+                                                before.committed_by_source.get(source, 0.0), True)
+        changes[f"paid:{source}"] = change(now.paid_by_source.get(source, 0.0), before.paid_by_source.get(source, 0.0),
+                                           True)
     return HeadlineChanges(period_text(store, earlier), changes)
 
 

@@ -45,7 +45,8 @@ RESOURCES = (
              {"lab_id": "identifiant stable du laboratoire", "name": "nom public", "region_code": "code INSEE de la région",
               "region": "nom de la région", "city": "ville", "latitude": "latitude (WGS 84)",
               "longitude": "longitude (WGS 84)", "lead_administration": "administration de l'État qui porte le laboratoire",
-              "cohort": "laureat-2016 ou relance-2021-2022", "opened_on": "date d'ouverture",
+              "cohort": "code de la cohorte (laureat-2016, relance-2021-2022 ou une cohorte ajoutée au référentiel)",
+              "opened_on": "date d'ouverture",
               "closed_on": "date de fermeture (vide si ouvert)", "themes": "thèmes, séparés par des points-virgules",
               "budget_eur": "budget du projet du laboratoire, en euros", "identified": "nommé par une source publique",
               "source": "d'où viennent ces informations", "assumptions": "valeurs supposées ou de démonstration"},
@@ -92,7 +93,7 @@ RESOURCES = (
                         coalesce(sum(amount_eur) FILTER (WHERE paid_on IS NOT NULL), 0)::DOUBLE AS paid_eur
                  FROM current_funding_tranches GROUP BY ALL ORDER BY lab_id, quarter, source""",
              {"lab_id": "identifiant du laboratoire", "quarter": "trimestre d'engagement (AAAA-Tn)",
-              "source": "PIA, FTAP, relance ou autre", "tranches": "tranches engagées",
+              "source": "PIA, FTAP, relance, autre ou une source ajoutée au référentiel", "tranches": "tranches engagées",
               "committed_eur": "montant engagé, en euros", "paid_eur": "montant de ces tranches déjà versé, en euros"},
              ("lab_id", "quarter", "source")),
 )

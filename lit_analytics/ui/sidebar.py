@@ -3,6 +3,8 @@ that filters every page to a region."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import streamlit as st
 
 from lit_analytics import domain, indicators
@@ -16,7 +18,8 @@ _W = {"period": "flt_period", "regions": "flt_regions", "labs": "flt_labs", "coh
 _ALL = "__toutes__"
 
 
-def _valid(filters: Filters, quarters: list[str], region_codes: set[str], lab_ids: set[str]) -> Filters:
+def _valid(filters: Filters, quarters: list[str], region_codes: set[str], lab_ids: set[str],
+           cohorts: Collection[str] = tuple(domain.COHORTS)) -> Filters:
     """Drop what the database does not know (a stale or hand-written URL never breaks a page)."""
     q_from, q_to = filters.quarter_from, filters.quarter_to
     if quarters:
@@ -27,7 +30,7 @@ def _valid(filters: Filters, quarters: list[str], region_codes: set[str], lab_id
     return Filters(quarter_from=q_from, quarter_to=q_to,
                    regions=tuple(r for r in filters.regions if r in region_codes),
                    labs=tuple(lab for lab in filters.labs if lab in lab_ids),
-                   cohort=filters.cohort if filters.cohort in domain.COHORTS else None,
+                   cohort=filters.cohort if filters.cohort in cohorts else None,
                    lab_status=filters.lab_status)
 
 
@@ -71,7 +74,8 @@ def sidebar_filters() -> Filters:
     labs_df = query(indicators.lab_choices)
     region_names = dict(zip(regions_df["region_code"], regions_df["name"]))
     lab_names = dict(zip(labs_df["lab_id"], labs_df["name"]))
-    filters = _valid(current_filters(), quarters, set(region_names), set(lab_names))
+    cohorts = query(indicators.cohort_choices)
+    filters = _valid(current_filters(), quarters, set(region_names), set(lab_names), cohorts)
     st.session_state[FILTERS_KEY] = filters
     st.session_state["_flt_quarters"] = quarters
 
@@ -93,8 +97,8 @@ def sidebar_filters() -> Filters:
                        placeholder="Toutes les régions", on_change=_from_widgets)
         st.multiselect("Laboratoires", options=list(lab_names), key=_W["labs"], format_func=lab_names.get,
                        placeholder="Tous les laboratoires", on_change=_from_widgets)
-        st.selectbox("Cohorte", options=[_ALL, *domain.COHORTS], key=_W["cohort"],
-                     format_func=lambda c: "Toutes les cohortes" if c == _ALL else domain.COHORTS[c],
+        st.selectbox("Cohorte", options=[_ALL, *cohorts], key=_W["cohort"],
+                     format_func=lambda c: "Toutes les cohortes" if c == _ALL else cohorts.get(c, c),
                      on_change=_from_widgets)
         st.radio("Laboratoires ouverts ou fermés (à la fin de la période)", options=list(LAB_STATUSES),
                  key=_W["status"], format_func=LAB_STATUSES.get, horizontal=True, on_change=_from_widgets)
