@@ -11,9 +11,9 @@ from lit_analytics.store import Store
 pytestmark = pytest.mark.browser
 
 PUBLISHED = ("report_versions", "project_snapshots", "training_sessions", "funding_tranches", "imports")
-FULL_NAME = "Laboratoire d'innovation publique de La Réunion"
-SHORT_NAME = "Lab Péï"
-PAGE_URL = "https://example.org/lab-pei-inauguration"
+FULL_NAME = "Laboratoire d'essai de La Réunion (test)"
+SHORT_NAME = "Lab Essai"
+PAGE_URL = "https://example.org/lab-essai-inauguration"
 
 
 def published(db) -> dict:
@@ -60,7 +60,7 @@ def test_a_lab_added_in_the_registry_shows_everywhere_at_the_next_click(streamli
     fill(page, "Libellé", "Fonds pour l'innovation outre-mer")
     submit(page, "Ajouter la source de financement", "Source de financement ajoutée : fonds-outre-mer")
     page.get_by_role("tab", name="Ajouter un laboratoire").click()
-    fill(page, "Identifiant (minuscules et tirets, ex. lab-pei)", "lab-pei")
+    fill(page, "Identifiant (minuscules et tirets, ex. lab-pei)", "lab-essai")
     fill(page, "Nom", FULL_NAME)
     fill(page, "Nom court (graphiques, diapositives)", SHORT_NAME)
     fill(page, "Ville", "Saint-Denis")
@@ -100,5 +100,5 @@ def test_a_lab_added_in_the_registry_shows_everywhere_at_the_next_click(streamli
     assert int(active[1]) == int(active[0]) + 1
     assert published(db) == before
     with Store(db, read_only=True) as store:
-        assert store.query("SELECT cohort, short_name FROM labs WHERE lab_id = 'lab-pei'") == [("vague-2025", SHORT_NAME)]
+        assert store.query("SELECT cohort, short_name FROM labs WHERE lab_id = 'lab-essai'") == [("vague-2025", SHORT_NAME)]
         assert store.scalar("SELECT label FROM funding_sources WHERE code = 'fonds-outre-mer'")

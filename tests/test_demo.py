@@ -5,8 +5,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
+
 from lit_analytics import domain
 from lit_analytics.bootstrap import init_database
+from lit_analytics.config import REFERENCE_DIR
 from lit_analytics.demo import generate
 from lit_analytics.reference import load_reference
 from lit_analytics.store import Store
@@ -131,6 +133,7 @@ def test_scale_multiplies_labs_and_rows(reference_labs):
 
 def test_scaled_database_loads(tmp_path):
     with init_database(tmp_path / "x3.duckdb", demo=True, scale=3, until="2021-T4") as store:
-        assert store.scalar("SELECT count(*) FROM labs") == 3 * 16
+        shipped = len((REFERENCE_DIR / "labs.csv").read_text("utf-8").splitlines()) - 1   # the registry's labs
+        assert store.scalar("SELECT count(*) FROM labs") == 3 * shipped
         assert store.scalar("SELECT max(quarter) FROM report_versions") == "2021-T4"
-        assert store.scalar("SELECT count(*) FROM labs WHERE name LIKE 'Laboratoire fictif%' AND source = 'démo'") == 32
+        assert store.scalar("SELECT count(*) FROM labs WHERE name LIKE 'Laboratoire fictif%' AND source = 'démo'") == 2 * shipped

@@ -16,8 +16,8 @@ from lit_analytics.permissions import PermissionDenied
 from lit_analytics.reference import REFERENCE_DIR
 from lit_analytics.registry import Citation, RegistryError, catalog, labs, sync
 
-PAGE = Citation("Préfecture de La Réunion, « Inauguration du Lab Péï »", date(2025, 10, 14),
-                "https://example.org/pei")
+PAGE = Citation("Préfecture de La Réunion, « Inauguration du Lab Essai »", date(2025, 10, 14),
+                "https://example.org/essai")
 
 
 def audit_rows(store, action):
@@ -25,29 +25,29 @@ def audit_rows(store, action):
                        [action])
 
 
-def add_pei(store):
+def add_test_lab(store):
     catalog.add_entry(store, ADMIN, "cohorts", "vague-2025", "Créés en 2025", starts_on="2025-01-01", citation=PAGE)
-    return labs.add_lab(store, ADMIN, "lab-pei", {"name": "Laboratoire d'innovation publique de La Réunion",
-                                                  "short_name": "Lab Péï", "region_code": "4", "city": "Saint-Denis",
+    return labs.add_lab(store, ADMIN, "lab-essai", {"name": "Laboratoire d'essai de La Réunion (test)",
+                                                  "short_name": "Lab Essai", "region_code": "4", "city": "Saint-Pierre",
                                                   "cohort": "vague-2025", "opened_on": "13/10/2025",
                                                   "lead_administration": "Préfecture de La Réunion",
                                                   "budget_eur": "200 000"}, PAGE)
 
 
 def test_an_admin_adds_a_lab_in_a_new_cohort_with_history_audit_and_sources(ref_store):
-    note = add_pei(ref_store)
+    note = add_test_lab(ref_store)
     assert "centre de la région La Réunion" in note                      # no city known: the region's centre
-    row = labs.lab_row(ref_store, "lab-pei")
+    row = labs.lab_row(ref_store, "lab-essai")
     assert row["cohort"] == "vague-2025" and row["region_code"] == "04" and row["opened_on"] == date(2025, 10, 13)
     assert -21.5 < row["latitude"] < -20.8 and 55.2 < row["longitude"] < 55.9
-    assert lab_names(ref_store, ["lab-pei"]) == {"lab-pei": "Lab Péï"}
-    history = labs.history(ref_store, "lab-pei")
+    assert lab_names(ref_store, ["lab-essai"]) == {"lab-essai": "Lab Essai"}
+    history = labs.history(ref_store, "lab-essai")
     assert "Création" in set(history["Champ"]) and "13/10/2025" in set(history["Après"])
-    assert set(history["Adresse"]) == {"https://example.org/pei"}
-    assert audit_rows(ref_store, "création de laboratoire")[0][:3] == (ADMIN.email, "lab-pei", "succès")
+    assert set(history["Adresse"]) == {"https://example.org/essai"}
+    assert audit_rows(ref_store, "création de laboratoire")[0][:3] == (ADMIN.email, "lab-essai", "succès")
     assert audit_rows(ref_store, "ajout au référentiel")[0][1] == "cohorte vague-2025"
-    assert ("name", "https://example.org/pei") in ref_store.query("SELECT fact, url FROM lab_sources "
-                                                                   "WHERE lab_id = 'lab-pei'")
+    assert ("name", "https://example.org/essai") in ref_store.query("SELECT fact, url FROM lab_sources "
+                                                                   "WHERE lab_id = 'lab-essai'")
 
 
 def test_a_lab_in_a_known_city_takes_that_citys_coordinates(ref_store):
@@ -136,7 +136,7 @@ def test_reference_sync_dry_run_writes_nothing_then_sync_applies_and_keeps_user_
     folder = sync_copy(tmp_path)
     assert sync.plan(ref_store, folder).empty                              # the database is what init loaded
     labs.edit_lab(ref_store, ADMIN, "lab-l", {"short_name": "Lab L (saisi)"})   # an administrator's value
-    add_pei(ref_store)                                                      # a lab users entered
+    add_test_lab(ref_store)                                                      # a lab users entered
     text = (folder / "labs.csv").read_text(encoding="utf-8")
     text = text.replace("Lab'EST,44,Strasbourg", "Lab'EST,44,Metz")       # a corrected fact
     text = text.replace(",LAB'L\n", ",LAB L\n")                             # conflicts with the admin's value
@@ -152,11 +152,12 @@ def test_reference_sync_dry_run_writes_nothing_then_sync_applies_and_keeps_user_
     assert "essai à blanc" in out and "+ lab-nouveau (Laboratoire nouveau)" in out and "+ vague-2026" in out
     assert "~ lab-est : Ville Strasbourg → Metz" in out
     assert "= lab-l : Nom court (Lab L (saisi), saisi dans le service" in out
-    assert dry.diffs["labs"].unchanged == 15
+    shipped = len((folder / "labs.csv").read_text("utf-8").splitlines()) - 2   # header, and lab-nouveau
+    assert dry.diffs["labs"].unchanged == shipped - 1                          # all but lab-est (lab-l: kept)
     sync.apply(ref_store, "ligne de commande", folder)
     assert labs.lab_row(ref_store, "lab-est")["city"] == "Metz"
     assert labs.lab_row(ref_store, "lab-l")["short_name"] == "Lab L (saisi)"   # the admin's value kept
-    assert labs.lab_row(ref_store, "lab-pei") is not None                      # never deleted
+    assert labs.lab_row(ref_store, "lab-essai") is not None                      # never deleted
     assert labs.lab_row(ref_store, "lab-nouveau")["cohort"] == "vague-2026"
     assert ref_store.query("SELECT changed_by, before_value, after_value FROM lab_changes WHERE lab_id = 'lab-est'") \
         == [(sync.SYNC_ACTOR, "Strasbourg", "Metz")]
@@ -168,5 +169,6 @@ def test_reference_sync_refuses_a_bad_file_naming_file_and_line(ref_store, tmp_p
     folder = sync_copy(tmp_path)
     with (folder / "labs.csv").open("a", encoding="utf-8") as handle:
         handle.write("lab-bad,Mauvais,53,Brest,,,,inconnue,2026-01-05,,,,true,Page,,\n")
-    with pytest.raises(RegistryError, match=r"labs\.csv, ligne 18 : Cohorte : « inconnue » inconnue"):
+    line = len((folder / "labs.csv").read_text("utf-8").splitlines())      # the appended row (header = line 1)
+    with pytest.raises(RegistryError, match=rf"labs\.csv, ligne {line} : Cohorte : « inconnue » inconnue"):
         sync.apply(ref_store, "ligne de commande", folder)

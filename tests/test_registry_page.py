@@ -25,26 +25,26 @@ def test_an_admin_adds_a_cohort_then_a_lab_and_its_profile_shows_the_history(dem
     at.button(key="FormSubmitter:registry_add_cohorts-Ajouter la cohorte").click().run()
     assert not at.exception, at.exception
     assert any("Cohorte ajoutée : vague-2025" in s.value for s in at.success)
-    at.text_input(key="reg_add_id").input("lab-pei")
-    at.text_input(key="reg_add_name").input("Laboratoire d'innovation publique de La Réunion")
-    at.text_input(key="reg_add_short").input("Lab Péï")
+    at.text_input(key="reg_add_id").input("lab-essai")
+    at.text_input(key="reg_add_name").input("Laboratoire d'essai de La Réunion (test)")
+    at.text_input(key="reg_add_short").input("Lab Essai")
     at.selectbox(key="reg_add_region").set_value("04")
     at.selectbox(key="reg_add_cohort").set_value("vague-2025")
     at.text_input(key="reg_add_opened").input("13/10/2025")
     at.text_input(key="reg_add_src_title").input("Préfecture de La Réunion, inauguration")
-    at.text_input(key="reg_add_src_url").input("https://example.org/lab-pei")
+    at.text_input(key="reg_add_src_url").input("https://example.org/lab-essai")
     at.button(key="FormSubmitter:registry_add_lab-Ajouter le laboratoire").click().run()
     assert not at.exception, at.exception
     assert any("Laboratoire ajouté" in s.value and "centre de la région La Réunion" in s.value for s in at.success)
-    assert "lab-pei" in set(at.dataframe[0].value["Identifiant"])
-    assert app_store().query("SELECT action, outcome FROM audit_log WHERE target = 'lab-pei'") == [
+    assert "lab-essai" in set(at.dataframe[0].value["Identifiant"])
+    assert app_store().query("SELECT action, outcome FROM audit_log WHERE target = 'lab-essai'") == [
         ("création de laboratoire", "succès")]
     # a bad value: a French message, nothing written
-    at.text_input(key="reg_add_id").input("lab-pei")
+    at.text_input(key="reg_add_id").input("lab-essai")
     at.button(key="FormSubmitter:registry_add_lab-Ajouter le laboratoire").click().run()
     assert any("existe déjà" in e.value for e in at.error)
     profile = make_app_test(demo_copy, page="pages/laboratoires.py", actor=ADMIN).run()
-    profile.selectbox(key="labo_fiche").set_value("lab-pei").run()
+    profile.selectbox(key="labo_fiche").set_value("lab-essai").run()
     assert not profile.exception, profile.exception
     history = [d.value for d in profile.dataframe if "Champ" in d.value.columns]
     assert history and "Création" in set(history[0]["Champ"])
