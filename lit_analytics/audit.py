@@ -39,6 +39,9 @@ class Action(StrEnum):
     BACKUP = "sauvegarde de la base"
     BACKUP_RESTORED = "restauration d'une sauvegarde"
     SITE_PUBLISHED = "publication du site public"
+    SUBSCRIBED = "abonnement à une note"
+    UNSUBSCRIBED = "désabonnement"
+    SUBSCRIPTION_SENT = "envoi d'une note par abonnement"
 
 
 class Outcome(StrEnum):

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lit_analytics.cli import backup, bench, database, export, imports, reminders, site, templates, users
+from lit_analytics.cli import subscriptions
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -49,6 +50,10 @@ COMMANDS = (
             templates.arguments, templates.run),
     Command("remind", "relancer par e-mail les porteurs dont un rapport est bientôt dû ou en retard",
             reminders.arguments, reminders.run),
+    Command("subscriptions", "gérer les abonnements aux notes de synthèse par e-mail (list, add, remove)",
+            subscriptions.arguments, subscriptions.run),
+    Command("send-subscriptions", "envoyer par e-mail les notes de synthèse des abonnements dus (PDF ou PPTX)",
+            subscriptions.send_arguments, subscriptions.send),
     Command("export", "produire une note (PPTX, PDF) ou un classeur (XLSX) pour un périmètre",
             export.arguments, export.run),
     Command("publish-site", "construire et publier le site public statique (données publiées, DSFR, données ouvertes)",
