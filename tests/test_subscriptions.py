@@ -35,6 +35,7 @@ def test_periods_follow_the_reporting_deadline():
     assert subscription_mail.period_label("2026-T3") == "T3 2026"
 
 
+@pytest.mark.parametrize("store_kind", ["duckdb", "postgresql"])
 def test_a_lab_lead_may_subscribe_to_the_nation_their_region_and_their_lab_only(ref_store):
     lead = subscriptions.allowed_presets(ref_store, PORTEUR)
     region = ref_store.scalar("SELECT region_code FROM labs WHERE lab_id = 'siilab'")
@@ -46,12 +47,24 @@ def test_a_lab_lead_may_subscribe_to_the_nation_their_region_and_their_lab_only(
     sub = subscriptions.add(ref_store, PORTEUR.email, PORTEUR, "lab:siilab")
     with pytest.raises(subscriptions.SubscriptionError, match="Déjà abonné"):
         subscriptions.add(ref_store, PORTEUR.email, PORTEUR, "lab:siilab")
+    # the sending log: a failure is tried again, a sending is not; the e-mail's token ends that subscription
+    national = subscriptions.add(ref_store, PORTEUR.email, PORTEUR, "national", "pptx", "monthly")
+    subscriptions.record_sending(ref_store, "test", sub, "2026-T3", subscriptions.FAILED, detail="SMTP en panne")
+    assert subscriptions.done_periods(ref_store) == set()
+    token, hashed = subscriptions.new_token()
+    subscriptions.record_sending(ref_store, "test", sub, "2026-T3", subscriptions.SENT, size=10, hashed_token=hashed)
+    assert subscriptions.done_periods(ref_store) == {(sub.subscription_id, "2026-T3")}
+    assert ref_store.scalar("SELECT count(*) FROM subscription_sendings WHERE token_hash = ?", [token]) == 0
+    assert subscriptions.unsubscribe_by_token(ref_store, token) == sub
+    assert subscriptions.active(ref_store) == [national]
+    subscriptions.remove(ref_store, PORTEUR.email, national.subscription_id, PORTEUR)
+    sub = subscriptions.add(ref_store, PORTEUR.email, PORTEUR, "lab:siilab")
     with pytest.raises(PermissionDenied):   # only one's own (or an administrator)
         subscriptions.remove(ref_store, ANALYSTE.email, sub.subscription_id, ANALYSTE)
     subscriptions.remove(ref_store, ADMIN.email, sub.subscription_id, ADMIN)
     assert subscriptions.active(ref_store) == []
     events = audit.events(ref_store, actions=[audit.Action.SUBSCRIBED, audit.Action.UNSUBSCRIBED])
-    assert sorted(events.outcome) == sorted(["refus", "succès", "refus", "succès"])
+    assert sorted(events.outcome) == sorted(["refus"] * 2 + ["succès"] * 6)
 
 
 @pytest.fixture
@@ -194,3 +207,28 @@ def test_the_command_line_adds_lists_and_removes(ref_store, capsys):
     assert cli.main(["subscriptions", "remove", "--db", str(path), "--id", "1"]) == 0
     assert cli.main(["subscriptions", "list", "--db", str(path)]) == 0
     assert "Aucun abonnement en cours." in capsys.readouterr().out
+
+
+def test_my_subscriptions_panel_adds_and_ends_ones_own(ref_store):
+    from conftest import make_app_test
+    path = ref_store.path
+    ref_store.close()
+    at = make_app_test(path, page="pages/note.py", actor=PORTEUR).run()
+    assert not at.exception, at.exception
+    assert "Vous n'avez aucun abonnement." in [i.value for i in at.info]
+    note = at.selectbox(key="abonnements_note")
+    assert note.options[0] == "France entière" and len(note.options) == 3   # the nation, its region, its lab
+    assert "Laboratoire : Siilab" in note.options and not [o for o in note.options if "Archipel" in o]
+    note.set_value("lab:siilab")
+    at.radio(key="abonnements_frequence").set_value("monthly")
+    [b for b in at.button if b.label == "S'abonner"][0].click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [f"Abonnement enregistré : Laboratoire : Siilab, envoyé à {PORTEUR.email}."]
+    shown = [d.value for d in at.dataframe if "Fréquence" in d.value.columns][0]
+    assert list(shown["Note"]) == ["Laboratoire : Siilab"] and list(shown["Fréquence"]) == ["mensuelle"]
+    at.button(key="abonnements_fin").click().run()
+    assert [s.value for s in at.success][0].startswith("Désabonnement enregistré : n° 1 — Laboratoire : Siilab")
+    with Store(path) as store:
+        assert subscriptions.active(store) == []
+        assert list(audit.events(store, actions=[audit.Action.SUBSCRIBED, audit.Action.UNSUBSCRIBED]).actor) == \
+            [PORTEUR.email, PORTEUR.email]
