@@ -69,6 +69,8 @@ COMMANDS = (
             bench.imports_arguments, bench.run_imports),
     Command("bench-export", "mesurer la durée des exports (images, diaporama, classeur)",
             bench.exports_arguments, bench.run_exports),
+    Command("bench-subscriptions", "mesurer l'envoi des abonnements (16 laboratoires, 18 régions, national)",
+            bench.subscriptions_arguments, bench.run_subscriptions),
     Command("bench-load", "mesurer la latence des pages sous N sessions simultanées (1 processus, 2 répliques, grand jeu)",
             bench.load_arguments, bench.run_load),
 )
