@@ -232,3 +232,30 @@ def test_my_subscriptions_panel_adds_and_ends_ones_own(ref_store):
         assert subscriptions.active(store) == []
         assert list(audit.events(store, actions=[audit.Action.SUBSCRIBED, audit.Action.UNSUBSCRIBED]).actor) == \
             [PORTEUR.email, PORTEUR.email]
+
+
+def test_the_unsubscribe_link_works_on_the_running_app(ref_db_path, tmp_path):
+    """Through `streamlit run serve.py` (the app's own routes beside Streamlit): the page, then the button's POST."""
+    import shutil
+    import urllib.request
+
+    from conftest import StreamlitServer
+    path = tmp_path / "app.duckdb"
+    shutil.copy(ref_db_path, path)
+    with Store(path) as store:
+        sub = subscriptions.add(store, PORTEUR.email, PORTEUR, "national")
+        token, hashed = subscriptions.new_token()
+        subscriptions.record_sending(store, "test", sub, "2026-T3", subscriptions.SENT, size=1, hashed_token=hashed)
+    server = StreamlitServer(path)
+    try:
+        url = f"{server.url}{subscription_mail.UNSUBSCRIBE_PATH}?jeton={token}"
+        with urllib.request.urlopen(url, timeout=30) as page:
+            shown = page.read().decode()
+            assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+        assert "Se désabonner" in shown and "France entière" in shown
+        with urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST"), timeout=30) as done:
+            assert "Désabonnement confirmé" in done.read().decode()
+    finally:
+        server.stop()
+    with Store(path) as store:
+        assert subscriptions.active(store) == []
