@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from datetime import date
 
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from conftest import ADMIN, ANALYSTE, PORTEUR, REPO, add_accounts, snapshot
+from conftest import ADMIN, ANALYSTE, PORTEUR, add_accounts, snapshot
 from lit_analytics import audit, cli, subscription_mail, subscriptions, web
 from lit_analytics.bootstrap import app_store
 from lit_analytics.permissions import Actor, PermissionDenied
@@ -175,21 +174,20 @@ def test_each_subscriber_gets_their_deck_once_and_can_unsubscribe_from_it_only(s
     assert [rcpt for _, rcpt, _ in smtp.messages[count:]] == [[ANALYSTE.email]]
 
 
-def test_dry_run_lists_and_sends_nothing(subscribed, smtp):  # noqa: F811
+def test_dry_run_lists_and_sends_nothing(subscribed, smtp, capsys):  # noqa: F811
     store, _ = subscribed
     path = store.path
     store.close()   # the command opens the file itself
     with Store(path) as opened:
         before = snapshot(opened)
-    run = subprocess.run([sys.executable, "-m", "lit_analytics", "send-subscriptions", "--db", str(path), "--dry-run",
-                          "--today", TODAY.isoformat()], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    assert "3 note(s) à envoyer (--dry-run : rien n'est envoyé)." in run.stdout
-    assert f"{PORTEUR.email} — lab:siilab — T3 2026 (pdf)" in run.stdout
-    assert f"Rien pour {GONE.email} — national : compte désactivé" in run.stdout
+    assert cli.main(["send-subscriptions", "--db", str(path), "--dry-run", "--today", TODAY.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "3 note(s) à envoyer (--dry-run : rien n'est envoyé)." in out
+    assert f"{PORTEUR.email} — lab:siilab — T3 2026 (pdf)" in out
+    assert f"Rien pour {GONE.email} — national : compte désactivé" in out
     assert smtp.messages == []
     with Store(path) as opened:
-        assert snapshot(opened) == before
+        assert snapshot(opened) == before   # nothing built, recorded or audited
 
 
 def test_the_command_line_adds_lists_and_removes(ref_store, capsys):

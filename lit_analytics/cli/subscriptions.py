@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 
 from lit_analytics.cli.common import CliError, existing_database
-from lit_analytics.cli.reminders import _day
+from lit_analytics.cli.reminders import _day, run_sending
 
 ACTIONS = ("list", "add", "remove")
 
@@ -69,13 +69,5 @@ def send_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def send(args: argparse.Namespace) -> int:
-    from lit_analytics import audit, reminders, subscription_mail
-    from lit_analytics.store import Store
-
-    with Store(existing_database(args)) as store:
-        try:
-            result = subscription_mail.send_subscriptions(store, audit.COMMAND_LINE, args.today, dry_run=args.dry_run)
-        except reminders.ReminderError as exc:
-            raise CliError(str(exc)) from exc
-    print(result.text())
-    return 1 if result.failed else 0
+    from lit_analytics import subscription_mail
+    return run_sending(args, subscription_mail.send_subscriptions)
