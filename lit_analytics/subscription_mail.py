@@ -135,14 +135,15 @@ def subject(built: Built, period: str) -> str:
 
 def body(built: Built, due: Due, link: str, *, attached: bool, size: int, alerts: list[str]) -> str:
     deck, base = built.deck, config.app_url().rstrip("/")
-    figures = [f"  • {label} : {value}" + (f" ({deck.headline_changes[label]})" if deck.headline_changes.get(label)
-                                           else "") for label, value in deck.headline]
+    figures = [f"  • {label} : {value}" + (f" — sur un an : {deck.headline_changes[label]}"
+                                           if deck.headline_changes.get(label) else "")
+               for label, value in deck.headline]
     lines = ["Bonjour,", "",
              f"Voici la note de synthèse des laboratoires d'innovation territoriale pour {period_label(due.period)} "
              f"— {built.scope.label}" + (f", en pièce jointe ({due.sub.format.upper()})." if attached else "."),
              f"{deck.scope}. {deck.date_line}.", "", "Chiffres clés :", *figures]
     if deck.comparison:
-        lines.append(f"({deck.comparison})")
+        lines.append(deck.comparison)
     if deck.changes:
         lines += ["", f"{deck.changes_title} :", *(f"  • {label} : {value}" for label, value in deck.changes)]
     if due.sub.scope_kind == "national":
@@ -155,8 +156,8 @@ def body(built: Built, due: Due, link: str, *, attached: bool, size: int, alerts
                       f"synthèse » : {base}/note"]
     lines += ["", f"Le tableau de bord : {base}/", "", "Bien cordialement,",
               "La DITP — suivi des laboratoires d'innovation territoriale", "",
-              f"Vous recevez ce message car vous êtes abonné(e) à cette note ({subscriptions.FORMATS[due.sub.format]}, "
-              f"{subscriptions.FREQUENCIES[due.sub.frequency]}).",
+              f"Vous recevez ce message car vous êtes abonné(e) à cette note : {subscriptions.FORMATS[due.sub.format]}, "
+              f"{subscriptions.FREQUENCIES[due.sub.frequency]}.",
               f"Se désabonner de cette note (sans se connecter ; vos autres abonnements continuent) : {link}"]
     return "\n".join(lines)
 

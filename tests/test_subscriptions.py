@@ -131,7 +131,7 @@ def test_each_subscriber_gets_their_deck_once_and_can_unsubscribe_from_it_only(s
         flat = " ".join(text.split())
         for label, value in deck.headline[:6]:             # the headline figures are in its text and the body
             assert " ".join(value.split()) in flat, (label, value)
-            assert f"• {label} : {value}" in body
+            assert f"• {label} : {value} — sur un an : " in body
         assert "Chiffres clés" in flat
         if scope == "national":
             assert "Alertes : aucune." in body
