@@ -6,8 +6,9 @@ operation, 2 for bad usage), never a traceback.
 
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
-(import), `templates` (template), `reminders` (remind), `export`, `users`, `backup` (backup, restore), `bench`
-(bench, bench-import, bench-export, bench-load). The commands call the same functions as the pages; heavy modules are imported when a
+(import), `templates` (template), `reminders` (remind), `subscriptions` (subscriptions, send-subscriptions),
+`export`, `users`, `backup` (backup, restore), `bench` (bench, bench-import, bench-export, bench-load,
+bench-subscriptions). The commands call the same functions as the pages; heavy modules are imported when a
 command runs, so `--help` stays quick.
 """
 
