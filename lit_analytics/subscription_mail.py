@@ -180,7 +180,7 @@ def message(built: Built, due: Due, sender: str, token: str, alerts: list[str]) 
     if attached:
         maintype, subtype = MIME[due.sub.format]
         msg.add_attachment(data, maintype=maintype, subtype=subtype,
-                           filename=briefing.file_name(f"note {built.scope.slug} {due.period}", due.sub.format))
+                           filename=f"lit-note-{built.scope.slug}-{due.period.lower()}.{due.sub.format}")
     return msg, len(data), attached
 
 

@@ -257,3 +257,23 @@ def test_the_unsubscribe_link_works_on_the_running_app(ref_db_path, tmp_path):
         server.stop()
     with Store(path) as store:
         assert subscriptions.active(store) == []
+
+
+def test_an_attachment_over_the_bound_is_replaced_by_a_link(ref_store, monkeypatch):
+    from lit_analytics.export import briefing
+    monkeypatch.setenv("LIT_MAIL_MAX_MB", "0.001")    # 1 048 bytes
+    monkeypatch.setenv("LIT_APP_URL", "https://lit.ditp.test")
+    scope = briefing.parse_preset(ref_store, "national")
+    built = subscription_mail.Built(scope, briefing.build_deck(ref_store, scope, [], today=TODAY),
+                                    {"pdf": b"%PDF-1.7" + b"0" * 2000, "pptx": b"PK" + b"0" * 500})
+    due = subscription_mail.Due(subscriptions.Subscription(7, ANALYSTE.email, "national", "", "pdf", "quarterly"),
+                                "2026-T3")
+    msg, size, attached = subscription_mail.message(built, due, "suivi-lit@ditp.test", "jeton-1", ["Une alerte"])
+    assert (size, attached) == (2008, False) and list(msg.iter_attachments()) == []
+    body = msg.get_content()
+    assert "dépasse la taille maximale d'une pièce jointe" in body and "https://lit.ditp.test/note" in body
+    assert "Alertes :\n  • Une alerte" in body                      # the national e-mail lists the data alerts
+    assert body.rstrip().endswith("https://lit.ditp.test/abonnements/desabonner?jeton=jeton-1")
+    small = subscription_mail.Due(due.sub.__class__(8, ANALYSTE.email, "national", "", "pptx", "monthly"), "2026-11")
+    msg, size, attached = subscription_mail.message(built, small, "suivi-lit@ditp.test", "jeton-2", [])
+    assert attached and [a.get_filename() for a in msg.iter_attachments()] == ["lit-note-national-2026-11.pptx"]
