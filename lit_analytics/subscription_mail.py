@@ -5,7 +5,8 @@ today gets its preset's deck by e-mail, PDF (converted from the PPTX by LibreOff
   soon as the quarter's reporting deadline has passed (`reminders.deadline`, the rule of « Suivi des dépôts »):
   period « 2026-T3 ». A period sent (or refused) is never sent again (`subscriptions.done_periods`); a failure is
   tried again at the next run.
-* Each deck is built once per preset and run, whoever and however many receive it (one PDF conversion per preset).
+* Each deck is built once per preset and run, whoever and however many receive it; the PDFs of a run are made by
+  one LibreOffice start (`export.office.pptx_to_pdf_many`).
 * The recipient's rights are checked at sending time: a disabled account, or a lab lead who lost the lab, gets
   nothing (refusal logged and audited once for the period).
 * The e-mail: a French subject and body with the headline figures and how they moved, what changed (lab preset),
@@ -110,17 +111,27 @@ class RunResult:
 class Built:
     scope: briefing.Scope
     deck: deck_mod.Deck
-    files: dict[str, bytes]         # 'pptx' and, when asked, 'pdf'
+    files: dict[str, bytes]         # 'pptx' and, once converted (`convert`), 'pdf'
 
 
-def build(store: Store, preset: str, formats: set[str], today: date) -> Built:
-    """The preset's deck, once: its PPTX, and the PDF LibreOffice makes of it when a subscriber wants PDF."""
+def build(store: Store, preset: str, today: date) -> Built:
+    """The preset's deck, once, and its PPTX."""
     scope = briefing.parse_preset(store, preset)
     deck = briefing.build_deck(store, scope, today=today)
-    files = {"pptx": deck_mod.to_pptx(deck)}
-    if "pdf" in formats:
-        files["pdf"] = office.pptx_to_pdf(files["pptx"])
-    return Built(scope, deck, files)
+    return Built(scope, deck, {"pptx": deck_mod.to_pptx(deck)})
+
+
+def convert(built: dict[str, Built]) -> dict[str, str]:
+    """The PDF of every deck given (preset → Built), by one LibreOffice run; preset → French error of those that
+    failed."""
+    pdfs = office.pptx_to_pdf_many({preset: b.files["pptx"] for preset, b in built.items()})
+    errors = {}
+    for preset, pdf in pdfs.items():
+        if isinstance(pdf, ExportError):
+            errors[preset] = str(pdf)
+        else:
+            built[preset].files["pdf"] = pdf
+    return errors
 
 
 # --- the e-mail ------------------------------------------------------------------------------------------
@@ -208,15 +219,23 @@ def send_subscriptions(store: Store, by: str, today: date | None = None, *, dry_
     by_preset: dict[str, list[Due]] = {}
     for d in to_send:
         by_preset.setdefault(d.sub.preset, []).append(d)
-    for preset, group in by_preset.items():
+    built: dict[str, Built] = {}
+    for preset, group in by_preset.items():     # one deck per preset, whoever receives it
         try:
-            built = build(store, preset, {d.sub.format for d in group}, today)
-            result.decks += 1
+            built[preset] = build(store, preset, today)
         except (ExportError, ValueError) as exc:
             for d in group:
                 _failed(store, by, d, f"note non construite : {exc}", result)
-            continue
-        _send_group(store, by, built, group, settings, alert_lines, result)
+    result.decks = len(built)
+    errors = convert({p: b for p, b in built.items() if any(d.sub.format == "pdf" for d in by_preset[p])})
+    for preset, b in built.items():
+        group = by_preset[preset]
+        if preset in errors:
+            for d in [d for d in group if d.sub.format == "pdf"]:
+                _failed(store, by, d, errors[preset], result)
+            group = [d for d in group if d.sub.format != "pdf"]
+        if group:
+            _send_group(store, by, b, group, settings, alert_lines, result)
     return result
 
 
