@@ -7,6 +7,7 @@ headless run for all) are timed apart."""
 from __future__ import annotations
 
 import email
+import os
 import platform
 import statistics
 import tempfile
@@ -81,7 +82,7 @@ def run(labs: int = LABS, regions: int = REGIONS) -> dict:
             store = init_database(Path(tmp) / "bench.duckdb", demo=True)
             presets = _subscribe(store, labs, regions)
             settings = SmtpSettings("127.0.0.1", controller.port, "bench@lit.test", starttls=False)
-            start = time.perf_counter()
+            start, load = time.perf_counter(), os.getloadavg()[1]
             result = subscription_mail.send_subscriptions(store, "bench", TODAY, settings=settings)
             total = time.perf_counter() - start
             again_start = time.perf_counter()
@@ -91,7 +92,8 @@ def run(labs: int = LABS, regions: int = REGIONS) -> dict:
     finally:
         subscription_mail.build, subscription_mail.convert = real_build, real_convert
         controller.stop()
-    return {"labs": labs, "regions": regions, "presets": presets, "decks": result.decks, "sent": len(result.sent), "failed": len(result.failed),
+    load = (load + os.getloadavg()[1]) / 2
+    return {"load": load, "labs": labs, "regions": regions, "presets": presets, "decks": result.decks, "sent": len(result.sent), "failed": len(result.failed),
             "total": total, "builds": builds, "conversions": conversions, "sizes": inbox.sizes,
             "again_sent": len(again.sent), "again_total": again_total}
 
@@ -115,7 +117,8 @@ def render(r: dict) -> str:
              f"(CPython {platform.python_version()}, {platform.machine()}), demo database, today "
              f"{TODAY:%d/%m/%Y}: {r['labs']} labs + {r['regions']} regions + national, one PDF subscriber each (and a PPTX "
              "one for national), sent to an SMTP server on localhost (aiosmtpd). One deck per preset, whoever "
-             f"receives it; failures: {r['failed']}. Seconds unless said.",
+             f"receives it; failures: {r['failed']}. Seconds unless said. Machine load during the run (5-minute load "
+             f"average, {os.cpu_count()} CPUs): {r['load']:.1f}.",
              "", "| measure | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
     lines += [""]
