@@ -46,6 +46,9 @@ class Action(StrEnum):
     REGISTRY_ENTRY_ADDED = "ajout au référentiel"          # a cohort or a funding source
     SOURCE_ADDED = "ajout d'une source publique"
     REFERENCE_SYNC = "synchronisation du référentiel"
+    SUBSCRIBED = "abonnement à une note"
+    UNSUBSCRIBED = "désabonnement"
+    SUBSCRIPTION_SENT = "envoi d'une note par abonnement"
 
 
 class Outcome(StrEnum):

@@ -103,3 +103,15 @@ def site_base_url() -> str | None:
 def site_demo_allowed() -> bool:
     """`LIT_SITE_DEMO=1`: the button may publish a site from a demo database (every page then says so)."""
     return os.environ.get("LIT_SITE_DEMO", "").strip().lower() in ("1", "oui", "true", "yes")
+
+
+def soffice_path() -> str | None:
+    """`LIT_SOFFICE`: the LibreOffice program that converts a deck to PDF for the subscriptions (unset: `soffice` on
+    the PATH, Debian's `libreoffice-impress`)."""
+    return os.environ.get("LIT_SOFFICE", "").strip() or None
+
+
+def mail_max_bytes() -> int:
+    """`LIT_MAIL_MAX_MB` (10 by default): the largest attachment a subscription e-mail carries; a larger deck is
+    left out of the e-mail, which then links to the « Note de synthèse » page instead."""
+    return int(float(os.environ.get("LIT_MAIL_MAX_MB", "10")) * 1024 * 1024)

@@ -241,7 +241,7 @@ class SmtpSettings:
                    starttls and not implicit, implicit, env.get("LIT_SMTP_CAFILE") or None)
 
 
-def _send(settings: SmtpSettings, messages: list[EmailMessage]) -> list[str | None]:
+def send_messages(settings: SmtpSettings, messages: list[EmailMessage]) -> list[str | None]:
     """Send over one SMTP connection; for each message None when accepted, else the French error."""
     results: list[str | None] = []
     context = ssl.create_default_context(cafile=settings.cafile)
@@ -283,7 +283,7 @@ def send_reminders(store: Store, by: str, today: date | None = None, *, dry_run:
     settings = settings or SmtpSettings.from_env()
     messages = [message(r, settings.sender) for r in to_send]
     try:
-        outcomes = _send(settings, messages)
+        outcomes = send_messages(settings, messages)
     except (OSError, smtplib.SMTPException) as exc:
         outcomes = [f"serveur SMTP {settings.host}:{settings.port} injoignable ou en erreur : {exc}"] * len(to_send)
     for r, error in zip(to_send, outcomes):

@@ -12,6 +12,11 @@ A Streamlit script runs over a WebSocket and cannot set a cookie; these two rout
 * `GET /metrics` answers this process's metrics in Prometheus' text format (`lit_analytics.metrics`), only to
   the host itself or to a scraper sending the token (`metrics.may_read`); anyone else gets 403.
 
+* `GET /abonnements/desabonner?jeton=…` (the link of a subscription e-mail) answers a small French page with one
+  button; `POST` to the same address (the button, or a mail client's one-click `List-Unsubscribe-Post`) ends that
+  e-mail's subscription only, without signing in (`subscriptions.unsubscribe_by_token`). A GET changes nothing: a
+  mail scanner following links unsubscribes nobody.
+
 No Streamlit import here: this is HTTP, not page glue; the store is the app's own (`bootstrap.app_store`).
 """
 
@@ -21,12 +26,13 @@ import secrets
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from lit_analytics import metrics, sessions
+from lit_analytics import metrics, sessions, subscriptions
 from lit_analytics.bootstrap import app_store, app_store_is_open
 from lit_analytics.store import StoreError
+from lit_analytics.subscription_mail import UNSUBSCRIBE_PATH
 
 OPEN_PATH = "/lit-session/ouvrir"
 CLOSE_PATH = "/lit-session/fermer"
@@ -113,5 +119,47 @@ class BrowserNonce:
         await self.app(scope, receive, send_with_cookie)
 
 
+_PAGE = ("<!doctype html><html lang='fr'><head><meta charset='utf-8'><meta name='viewport' "
+         "content='width=device-width, initial-scale=1'><title>{title}</title><style>body{{font-family:Marianne,"
+         "Arial,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#161616;line-height:1.5}}"
+         "h1{{color:#000091;font-size:1.5rem}}button{{background:#000091;color:#fff;border:0;padding:.6rem 1.2rem;"
+         "font-size:1rem;cursor:pointer}}button:focus-visible{{outline:3px solid #0a76f6;outline-offset:2px}}"
+         "</style></head><body><main><h1>{title}</h1>{body}</main></body></html>")
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    import html
+    return HTMLResponse(_PAGE.format(title=html.escape(title), body=body), status_code=status,
+                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+                                 "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                                            "form-action 'self'; frame-ancestors 'none'"})
+
+
+def unsubscribe(request: Request) -> HTMLResponse:
+    import html
+    token = request.query_params.get("jeton", "")
+    try:
+        store = app_store()
+    except StoreError:
+        return _page("Désabonnement impossible", "<p>Le service est indisponible ; réessayez plus tard.</p>", 503)
+    if request.method == "POST":
+        sub = subscriptions.unsubscribe_by_token(store, token)
+        running = False
+    else:
+        sub, running = subscriptions.by_token(store, token)
+    if sub is None:
+        return _page("Lien de désabonnement inconnu", "<p>Ce lien ne correspond à aucun abonnement. Vos abonnements "
+                     "se gèrent aussi sur la page « Note de synthèse », rubrique « Mes abonnements ».</p>", 404)
+    label = html.escape(subscriptions.preset_labels(store, [sub])[sub.preset])
+    what = f"la note « {label} » ({subscriptions.FREQUENCIES[sub.frequency].split(' ')[0]}, {sub.format.upper()})"
+    if not running:
+        return _page("Désabonnement confirmé", f"<p>Vous ne recevrez plus {what}. Vos autres abonnements "
+                     "continuent.</p>")
+    return _page("Se désabonner", f"<p>Ne plus recevoir {what} par e-mail à l'adresse "
+                 f"{html.escape(sub.email)} ? Vos autres abonnements continuent.</p><form method='post'>"
+                 "<button type='submit'>Me désabonner de cette note</button></form>")
+
+
 ROUTES = [Route(OPEN_PATH, open_session, methods=["GET"]), Route(CLOSE_PATH, close_session, methods=["GET"])]
-ROUTES.append(Route(METRICS_PATH, metrics_page, methods=["GET"]))   # what Prometheus scrapes (lit_analytics.metrics)
+ROUTES.append(Route(METRICS_PATH, metrics_page, methods=["GET"]))
+ROUTES.append(Route(UNSUBSCRIBE_PATH, unsubscribe, methods=["GET", "POST"]))   # the link of subscription e-mails   # what Prometheus scrapes (lit_analytics.metrics)

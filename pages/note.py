@@ -7,6 +7,7 @@ from lit_analytics.export import briefing
 from lit_analytics.lab_names import lab_names
 from lit_analytics.ui.auth import require_actor
 from lit_analytics.ui.export import briefing_downloads
+from lit_analytics.ui.subscriptions import panel as subscriptions_panel
 
 actor = require_actor()
 filters = ui.sidebar_filters()
@@ -42,3 +43,6 @@ if not chart_ids:
 else:
     st.caption("Le document est produit au clic (quelques secondes par graphique).")
     briefing_downloads(store, scope, chart_ids, actor.email)
+
+st.divider()
+subscriptions_panel(store, actor)   # « Mes abonnements »: the note by e-mail (lit_analytics.ui.subscriptions)

@@ -23,10 +23,12 @@ LAYERS: list[tuple[str, ...]] = [
     ("audit", "permissions", "sessions", "reference", "geo",           # the journal, rights, sessions, registry files;
      "metrics"),                                                        # what /metrics exports (reads store.stats)
     ("lab_names",),                                                     # the one lab id → name look-up
-    ("accounts", "registry", "auth", "ingest", "indicators", "demo", "presentation"),   # use cases and queries; French wording
+    ("accounts", "registry", "auth", "ingest", "indicators", "demo",   # use cases and queries; French wording
+     "presentation", "subscriptions"),                                  # (subscriptions: issue 22)
     ("charts", "map_chart"),                                            # figure builders
     ("catalogue",),                                                     # the chart registry (query + figure + table)
-    ("export", "reminders", "bootstrap", "web", "site"),                # faces: exports, e-mails, set-up, HTTP routes, public site
+    ("export", "reminders", "bootstrap", "web", "site",                 # faces: exports, e-mails, set-up, HTTP routes, public site
+     "subscription_mail"),                                              # the subscriptions' e-mails (issue 22)
     ("ui",),                                                            # the Streamlit glue
     ("cli", "__main__"),                                                # the command line
 ]

@@ -6,8 +6,10 @@ operation, 2 for bad usage), never a traceback.
 
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
-(import), `templates` (template), `reminders` (remind), `export`, `users`, `registry` (labs, cohorts, funding-sources, sources, reference), `backup` (backup, restore), `bench`
-(bench, bench-import, bench-export, bench-load). The commands call the same functions as the pages; heavy modules are imported when a
+(import), `templates` (template), `reminders` (remind), `subscriptions` (subscriptions, send-subscriptions),
+`export`, `users`, `registry` (labs, cohorts, funding-sources, sources, reference), `backup` (backup, restore),
+`bench` (bench, bench-import, bench-export, bench-load, bench-subscriptions). The commands call the same functions
+as the pages; heavy modules are imported when a
 command runs, so `--help` stays quick.
 """
 
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lit_analytics.cli import backup, bench, database, export, imports, registry, reminders, site, templates, users
+from lit_analytics.cli import subscriptions
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -49,6 +52,10 @@ COMMANDS = (
             templates.arguments, templates.run),
     Command("remind", "relancer par e-mail les porteurs dont un rapport est bientôt dû ou en retard",
             reminders.arguments, reminders.run),
+    Command("subscriptions", "gérer les abonnements aux notes de synthèse par e-mail (list, add, remove)",
+            subscriptions.arguments, subscriptions.run),
+    Command("send-subscriptions", "envoyer par e-mail les notes de synthèse des abonnements dus (PDF ou PPTX)",
+            subscriptions.send_arguments, subscriptions.send),
     Command("export", "produire une note (PPTX, PDF) ou un classeur (XLSX) pour un périmètre",
             export.arguments, export.run),
     Command("publish-site", "construire et publier le site public statique (données publiées, DSFR, données ouvertes)",
@@ -74,6 +81,8 @@ COMMANDS = (
             bench.imports_arguments, bench.run_imports),
     Command("bench-export", "mesurer la durée des exports (images, diaporama, classeur)",
             bench.exports_arguments, bench.run_exports),
+    Command("bench-subscriptions", "mesurer l'envoi des abonnements (16 laboratoires, 18 régions, national)",
+            bench.subscriptions_arguments, bench.run_subscriptions),
     Command("bench-load", "mesurer la latence des pages sous N sessions simultanées (1 processus, 2 répliques, grand jeu)",
             bench.load_arguments, bench.run_load),
 )

@@ -125,6 +125,21 @@ def run_exports(args: argparse.Namespace) -> int:
     return 0
 
 
+def subscriptions_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--labs", type=positive_int, default=16, help="laboratoires abonnés (défaut 16)")
+    p.add_argument("--regions", type=positive_int, default=18, help="régions abonnées (défaut 18)")
+    _output_argument(p)
+
+
+def run_subscriptions(args: argparse.Namespace) -> int:
+    bench, subs = _devtools("bench"), _devtools("bench.subscriptions")
+    with _dev_requirements():
+        section = subs.render(subs.run(args.labs, args.regions))
+    bench.write_section(_output(args, bench), section)
+    print(section)
+    return 0
+
+
 def run_load(args: argparse.Namespace) -> int:
     bench, load = _devtools("bench"), _devtools("bench.load")
 

@@ -27,12 +27,19 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lit_analytics import reminders
+    return run_sending(args, reminders.send_reminders)
+
+
+def run_sending(args: argparse.Namespace, send) -> int:
+    """A cron command that e-mails (`remind`, `send-subscriptions`): `send(store, by, today, dry_run=…)` on the
+    database, its French summary printed; exit 1 when a sending failed or SMTP is not configured."""
     from lit_analytics import audit, reminders
     from lit_analytics.store import Store
 
     with Store(existing_database(args)) as store:
         try:
-            result = reminders.send_reminders(store, audit.COMMAND_LINE, args.today, dry_run=args.dry_run)
+            result = send(store, audit.COMMAND_LINE, args.today, dry_run=args.dry_run)
         except reminders.ReminderError as exc:
             raise CliError(str(exc)) from exc
     print(result.text())

@@ -25,7 +25,8 @@ from lit_analytics.store.errors import UndeclaredWriteError
 # them (a sign-in, an account change, a journal row) leaves `data_version`, hence every cached figure, as it is;
 # other processes still copy them (they read them uncached). A table added to the schema is a figure table unless
 # it is named here (`tests/test_store.py` checks every name exists).
-FIGURE_FREE_TABLES = frozenset({"users", "user_labs", "sessions", "sign_in_throttle", "audit_log"})
+FIGURE_FREE_TABLES = frozenset({"users", "user_labs", "sessions", "sign_in_throttle", "audit_log",
+                                "subscriptions", "subscription_sendings"})
 
 
 def declared(writes: Iterable[str] | str) -> frozenset[str]:
