@@ -172,3 +172,15 @@ def test_reference_sync_refuses_a_bad_file_naming_file_and_line(ref_store, tmp_p
     line = len((folder / "labs.csv").read_text("utf-8").splitlines())      # the appended row (header = line 1)
     with pytest.raises(RegistryError, match=rf"labs\.csv, ligne {line} : Cohorte : « inconnue » inconnue"):
         sync.apply(ref_store, "ligne de commande", folder)
+
+
+def test_reference_sync_leaves_a_demo_database_as_it_is_and_fills_what_an_upgrade_left_empty(demo_copy):
+    from lit_analytics.store import Store
+    with Store(demo_copy) as store:
+        assert sync.plan(store).empty                       # the demo's « budget (démo) » assumptions are kept
+        with store.transaction(writes=("labs",)) as cur:    # as migration 008 leaves a database of an earlier release
+            cur.execute("UPDATE labs SET short_name = NULL")
+        planned = sync.plan(store)
+        assert "~ ti-lab : Nom court — → Ti Lab" in planned.text(dry_run=True)
+        sync.apply(store, "ligne de commande")
+        assert lab_names(store, ["le-campus", "ti-lab"]) == {"le-campus": "LaBase", "ti-lab": "Ti Lab"}

@@ -48,3 +48,17 @@ def test_an_admin_adds_a_cohort_then_a_lab_and_its_profile_shows_the_history(dem
     assert not profile.exception, profile.exception
     history = [d.value for d in profile.dataframe if "Champ" in d.value.columns]
     assert history and "Création" in set(history[0]["Champ"])
+
+
+def test_the_lead_of_a_closed_lab_still_reads_its_profile_and_history(demo_copy):
+    from lit_analytics.registry import labs
+    from lit_analytics.store import Store
+    with Store(demo_copy) as store:
+        labs.close_lab(store, ADMIN, "siilab", "31/12/2025")
+    lead = Actor(DEMO_LOGINS["porteur-siilab"], "porteur", frozenset({"siilab"}), "Porteuse Siilab (démo)")
+    at = make_app_test(demo_copy, page="pages/laboratoires.py", actor=lead).run()
+    at.selectbox(key="labo_fiche").set_value("siilab").run()
+    assert not at.exception, at.exception
+    assert any("fermé le 31/12/2025" in c.value for c in at.caption)
+    history = [d.value for d in at.dataframe if "Champ" in d.value.columns]
+    assert list(history[0]["Après"]) == ["31/12/2025"] and list(history[0]["Par"]) == [ADMIN.email]

@@ -101,13 +101,13 @@ def lab_comparison(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
                  FROM current_training_sessions s JOIN sel_labs l USING (lab_id) WHERE {s_where} GROUP BY 1),
         money AS (SELECT f.lab_id, sum(f.amount_eur)::DOUBLE AS committed
                   FROM current_funding_tranches f JOIN sel_labs l USING (lab_id) WHERE {f_where} GROUP BY 1)
-        SELECT l.lab_id, {shown_name()} AS name, r.name AS region, l.cohort,
+        SELECT l.lab_id, {shown_name()} AS name, r.name AS region, coalesce(c.label, l.cohort) AS cohort,
                coalesce(proj.projects, 0)::BIGINT AS projects,
                coalesce(ess.reached, 0)::BIGINT AS reached,
                coalesce(sess.sessions, 0)::BIGINT AS sessions,
                coalesce(sess.participants, 0)::BIGINT AS participants,
                coalesce(money.committed, 0)::DOUBLE AS committed
-        FROM sel_labs l LEFT JOIN regions r USING (region_code)
+        FROM sel_labs l LEFT JOIN regions r USING (region_code) LEFT JOIN cohorts c ON c.code = l.cohort
         LEFT JOIN proj USING (lab_id) LEFT JOIN ess USING (lab_id) LEFT JOIN sess USING (lab_id)
         LEFT JOIN money USING (lab_id)
         ORDER BY projects DESC, sessions DESC, name""", params + s_params + f_params)

@@ -3,7 +3,7 @@ PostgreSQL) as a reviewed diff — added, changed, unchanged — so that a relea
 existing installations without `init --force` (which would rebuild the database and lose every report).
 
 Rules: nothing is ever deleted (a lab, cohort, source or figure a user entered stays); an empty cell of a file
-never clears a value; a lab field an administrator changed in the service (a `lab_changes` row not written by a
+never clears a value; assumptions the service appended to the file's (« budget (démo) ») are kept; a lab field an administrator changed in the service (a `lab_changes` row not written by a
 sync) is kept, and reported as kept. Every lab change is one `lab_changes` row by « référentiel du dépôt » and
 is audited with before/after, in one transaction; `--dry-run` computes the same diff and writes nothing.
 """
@@ -163,8 +163,9 @@ def _plan_labs(store: Store, directory: Path, p: SyncPlan, cohorts: set[str]) ->
             continue
         changes, kept = {}, []
         for f, v in typed.items():
-            if V.as_text(v) == V.as_text(current.get(f)):
-                continue
+            now = V.as_text(current.get(f))
+            if V.as_text(v) == now or (f == "assumptions" and now and now.startswith(V.as_text(v) + " ; ")):
+                continue     # the same, or the file's assumptions plus what the service added (the demo's budgets)
             if (lab_id, f) in user_fields:
                 kept.append(f"{lab_id} : {FIELD_LABELS[f]} ({V.shown(f, V.as_text(current.get(f)))}, saisi dans le "
                             f"service ; le fichier dit {V.shown(f, V.as_text(v))})")
