@@ -39,6 +39,7 @@ class Action(StrEnum):
     BACKUP = "sauvegarde de la base"
     BACKUP_RESTORED = "restauration d'une sauvegarde"
     SITE_PUBLISHED = "publication du site public"
+    HISTORY_IMPORT = "import d'historique"
 
 
 class Outcome(StrEnum):

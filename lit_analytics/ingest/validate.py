@@ -47,6 +47,10 @@ class Context:
     lab_id: str | None
     quarter: str | None
     known_labs: frozenset[str]
+    # A history file (many labs and quarters, `ingest.history`): each row's (lab, quarter), or None where the
+    # row's own lab or quarter is unreadable. Identifiers are then unique per lab and quarter, and dates checked
+    # against their row's quarter.
+    row_reports: tuple[tuple[str, str] | None, ...] | None = None
 
 
 @dataclass
@@ -77,7 +81,7 @@ def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validati
     for f in schema.fields:
         parsed[f.name] = _parse_column(f, columns.get(f.name), raw, ctx, result, warn_lines)
 
-    _check_unique_and_examples(schema, parsed, raw, result)
+    _check_unique_and_examples(schema, parsed, raw, result, ctx.row_reports)
     _check_cross_fields(schema, parsed, raw, ctx, result)
     if lab_column is not None:
         _check_other_lab(lab_column, raw, ctx, result)
@@ -244,7 +248,8 @@ def _expected(f: Field) -> str:
 
 # --- rows ------------------------------------------------------------------------------------------
 
-def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable, result: Validation) -> None:
+def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable, result: Validation,
+                               row_reports=None) -> None:
     key = schema.key
     ids = parsed[key]
     for i, value in enumerate(ids):
@@ -253,14 +258,16 @@ def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable,
                                        f"« {value} » est la ligne d'exemple du modèle : attendu vos propres lignes "
                                        "(supprimez la ligne d'exemple).", value))
     present = [v for v in ids if v is not None]
-    if len(set(present)) == len(present):
+    keys = ids if row_reports is None else [   # history: unique per lab and quarter (rows without one: not compared)
+        (r, v) if r is not None else (i,) for i, (r, v) in enumerate(zip(row_reports, ids))]
+    if len(set(present if row_reports is None else (k for k, v in zip(keys, ids) if v is not None))) == len(present):
         return
-    seen: dict[str, int] = {}
+    seen: dict = {}
     for i, value in enumerate(ids):
         if value is None:
             continue
         line = raw.lines[i]
-        first = seen.setdefault(value, line)
+        first = seen.setdefault(keys[i], line)
         if first != line:
             result.errors.append(Issue(line, key, "unique",
                                        f"Identifiant « {value} » en double (déjà ligne {first}) : attendu un "
@@ -278,13 +285,19 @@ def _check_cross_fields(schema: TableSchema, parsed: dict, raw: RawTable, ctx: C
                         f"{f.title} ({fmt_date(value)}) antérieure à la {other.title.lower()} ({fmt_date(before)}) : "
                         f"attendu une date identique ou postérieure au {fmt_date(before)}.", fmt_date(value)))
                     parsed[f.name][i] = None
-        if f.in_quarter and ctx.quarter:
-            start, end = quarter_start(ctx.quarter), quarter_end(ctx.quarter)
+        if f.in_quarter and (ctx.quarter or ctx.row_reports):
+            quarters = ([ctx.quarter] * len(raw.rows) if ctx.quarter else
+                        [r[1] if r else None for r in ctx.row_reports])   # history: each row's own quarter
+            bounds = {q: (quarter_start(q), quarter_end(q)) for q in set(quarters) if q}
             for i, value in enumerate(parsed[f.name]):
-                if value is not None and not (start <= value <= end):
+                quarter = quarters[i]
+                if value is None or quarter is None:
+                    continue
+                start, end = bounds[quarter]
+                if not (start <= value <= end):
                     result.errors.append(Issue(
                         raw.lines[i], f.name, "outside-quarter",
-                        f"Le {fmt_date(value)} est hors du trimestre déposé ({fmt_quarter(ctx.quarter)}) : attendu une "
+                        f"Le {fmt_date(value)} est hors du trimestre déposé ({fmt_quarter(quarter)}) : attendu une "
                         f"date du {fmt_date(start)} au {fmt_date(end)} (déposez cette ligne avec son trimestre).",
                         fmt_date(value)))
 
