@@ -13,7 +13,7 @@ from conftest import ADMIN, PORTEUR, snapshot
 from lit_analytics import ingest
 from lit_analytics.cli import main
 from lit_analytics.formats import quarter_range
-from lit_analytics.ingest.history import CHANGED, NEW, UNCHANGED, verify_history
+from lit_analytics.ingest.history_file import CHANGED, NEW, UNCHANGED, verify_history
 from lit_analytics.ingest.history_publish import publish_history
 from lit_analytics.permissions import PermissionDenied
 
@@ -180,3 +180,20 @@ def test_the_command_line_dry_run_writes_nothing_then_imports(ref_store, tmp_pat
     assert code == 1 and "Ligne 50, colonne « duree_heures » : « deux » n'est pas un nombre" in out
     code, out = cli(ref_store, "--user", PORTEUR.email, "--kind", "sessions", "--history", str(path))
     assert code == 1 and "administrateurs" in out
+
+
+def test_the_upload_page_previews_and_publishes_a_history_for_administrators_only(demo_copy):
+    from conftest import make_app_test
+    at = make_app_test(demo_copy, page="pages/depot.py", actor=PORTEUR).run()
+    assert not at.exception and not [s for s in at.subheader if "historique" in s.value]
+    at = make_app_test(demo_copy, page="pages/depot.py", actor=ADMIN).run()
+    at.selectbox(key="history_kind").set_value("sessions").run()
+    uploader = next(u for u in at.get("file_uploader") if "historique" in u.proto.label)
+    uploader.set_value(("historique.csv", sessions_history(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert any("Fichier valide : 48 ligne(s), 24 laboratoire(s)" in s.value for s in at.success)
+    preview = next(d.value for d in at.dataframe if "État" in d.value.columns)
+    assert len(preview) == 24 and set(preview["Laboratoire"]) == {"Siilab", "Lab Zéro (Lab0)", "Liric"}
+    at.button(key="history_publish").click().run()
+    assert not at.exception, at.exception
+    assert any("Publié en une fois" in s.value for s in at.success), [s.value for s in at.success]

@@ -1,6 +1,6 @@
 """`python -m lit_analytics import --kind … --history FILE [--lab LAB] [--dry-run]`: years of follow-up at once.
 
-The same verification as the page's history import (`ingest.history`), its French report and per-lab-and-quarter
+The same verification as the page's history import (`ingest.history_file`), its French report and per-lab-and-quarter
 preview on stdout; without `--dry-run`, publication in one transaction (`ingest.history_publish`). Exit codes: 0
 published (or nothing to publish, or a clean --dry-run), 1 rejected or refused, 2 bad usage.
 """
@@ -16,7 +16,7 @@ from lit_analytics.cli.common import CliError, existing_database
 
 def run_history(args: argparse.Namespace) -> int:
     from lit_analytics.ingest import REJECTED
-    from lit_analytics.ingest.history import verify_history
+    from lit_analytics.ingest.history_file import verify_history
     from lit_analytics.ingest.history_publish import publish_history
     from lit_analytics.permissions import PermissionDenied, actor_for_email
     from lit_analytics.store import Store

@@ -18,7 +18,7 @@ import pandas as pd
 from lit_analytics import audit
 from lit_analytics.audit import Action, Outcome
 from lit_analytics.formats import fmt_int, fmt_quarter
-from lit_analytics.ingest.history import (LEDGER, UNCHANGED, HistoryReport, check_history, compare_batches,
+from lit_analytics.ingest.history_file import (LEDGER, UNCHANGED, HistoryReport, check_history, compare_batches,
                                           current_rows, lab_facts, require_history)
 from lit_analytics.ingest.publish import (_REGISTRATION, PUBLISHED, REJECTED, ReviewOutdated, _insert_rows,
                                           _record_rejection, _register_import)

@@ -47,7 +47,7 @@ class Context:
     lab_id: str | None
     quarter: str | None
     known_labs: frozenset[str]
-    # A history file (many labs and quarters, `ingest.history`): each row's (lab, quarter), or None where the
+    # A history file (many labs and quarters, `ingest.history_file`): each row's (lab, quarter), or None where the
     # row's own lab or quarter is unreadable. Identifiers are then unique per lab and quarter, and dates checked
     # against their row's quarter.
     row_reports: tuple[tuple[str, str] | None, ...] | None = None
