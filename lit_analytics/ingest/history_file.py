@@ -192,6 +192,9 @@ def _without(raw: RawTable, positions: list[int]) -> RawTable:
     if not positions:
         return raw
     keep = [i for i in range(len(raw.header)) if i not in positions]
+    if raw.columns is not None:
+        return replace(raw, header=[raw.header[i] for i in keep],
+                       columns={new: raw.columns[old] for new, old in enumerate(keep)})
     return replace(raw, header=[raw.header[i] for i in keep], rows=[[row[i] for i in keep] for row in raw.rows])
 
 
@@ -200,7 +203,7 @@ def _row_reports(raw: RawTable, kind: str, schema, lab_pos, lab_name, quarter_po
     """Each row's (lab, quarter), None where either is unreadable (its error is then in `errors`)."""
     today = today or date.today()
     lines = raw.lines
-    lab_cells = ([row[lab_pos].strip() for row in raw.rows] if lab_pos is not None else [only_lab] * len(raw.rows))
+    lab_cells = [c.strip() for c in raw.column(lab_pos)] if lab_pos is not None else [only_lab] * raw.row_count
     lab_of = {}
     for text in set(lab_cells):
         lab_of[text] = labs.by_folded.get(V.fold(text)) if text else None
@@ -236,7 +239,7 @@ def _quarters(raw: RawTable, kind: str, schema, quarter_pos, today: date, errors
     lines = raw.lines
     current = quarter_of(today)
     if quarter_pos is not None:
-        cells = [row[quarter_pos].strip() for row in raw.rows]
+        cells = [c.strip() for c in raw.column(quarter_pos)]
         parsed = {}
         for text in set(cells):
             try:
@@ -265,8 +268,8 @@ def _quarters(raw: RawTable, kind: str, schema, quarter_pos, today: date, errors
     names = {normalise_header(schema.field(column).name), normalise_header(schema.field(column).title)}
     position = next((i for i, h in enumerate(raw.header) if normalise_header(h) in names), None)
     if position is None:
-        return [None] * len(raw.rows)   # the missing date column is the validator's error
-    cells = [row[position].strip() for row in raw.rows]
+        return [None] * raw.row_count   # the missing date column is the validator's error
+    cells = [c.strip() for c in raw.column(position)]
     parsed = {text: (V.parse_date(text)[0] if text else None) for text in set(cells)}
     return [quarter_of(parsed[text]) if parsed[text] is not None else None for text in cells]
 

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from lit_analytics.formats import fmt_number
-from lit_analytics.ingest import xlsx
+from lit_analytics.ingest import fastcheck, xlsx
 from lit_analytics.ingest.limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_EXTRA_CELLS, MAX_FILE_BYTES, MAX_LINE_CHARS,
                                          MAX_LINES, MAX_ROWS, ReadError, cell_too_long, too_many_columns,
                                          too_many_lines)
@@ -48,6 +48,17 @@ class RawTable:
     separator: str | None = None
     extra_cells: list[tuple[int, int, str]] = field(default_factory=list)  # (line, position, value) beyond header
     header_line: int = 1
+    columns: dict[int, list[str]] | None = None   # read by DuckDB (`fastcheck`): position → cells; `rows` is empty
+
+    @property
+    def row_count(self) -> int:
+        return len(self.lines)
+
+    def column(self, position: int) -> list[str]:
+        """The cells of one column, row by row."""
+        if self.columns is not None:
+            return self.columns[position]
+        return [row[position] for row in self.rows]
 
     def describe(self) -> str:
         if self.file_format == "xlsx":
@@ -69,7 +80,7 @@ def read_table(data: bytes, file_name: str, expected_columns: list[str]) -> RawT
                                       "au format .xlsx ou CSV (point-virgule).")
     if data[:4] == b"PK\x03\x04" or name.endswith(".xlsx"):
         return _read_xlsx(data, expected_columns)
-    return _read_csv(data, expected_columns)
+    return _read_csv_columns(data, expected_columns) or _read_csv(data, expected_columns)
 
 
 def _too_many_rows(count: int) -> ReadError:
@@ -128,6 +139,23 @@ def _check_lines(text: str) -> None:
                                              "séparateur et les guillemets).", count)
         if count > MAX_LINES:
             raise too_many_lines(count)
+
+
+def _read_csv_columns(data: bytes, expected_columns: list[str]) -> RawTable | None:
+    """A large plain CSV read by DuckDB (`fastcheck`); None for any other file, read below row by row."""
+    if len(data) < fastcheck.FAST_MIN_BYTES:
+        return None
+    try:
+        text, encoding = decode(data)
+    except ReadError:
+        return None
+    separator = detect_separator(text, expected_columns)
+    found = fastcheck.read_columns(text, separator, expected_columns)
+    if found is None:
+        return None
+    header, lines, columns = found
+    return RawTable(header=header, rows=[], lines=lines, file_format="csv", encoding=encoding, separator=separator,
+                    columns=columns)
 
 
 def _read_csv(data: bytes, expected_columns: list[str]) -> RawTable:

@@ -62,7 +62,7 @@ class Validation:
 
 
 def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validation:
-    result = Validation(frame=None, row_count=len(raw.rows))
+    result = Validation(frame=None, row_count=raw.row_count)
     columns, lab_column = _map_header(raw, schema, ctx, result)
     if result.errors:
         return result
@@ -71,7 +71,7 @@ def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validati
                                    f"Valeur « {value} » au-delà des {len(raw.header)} colonnes de l'en-tête : "
                                    "attendu une valeur par colonne de l'en-tête (vérifiez le séparateur et les "
                                    "guillemets).", value))
-    if not raw.rows:
+    if not raw.row_count:
         result.errors.append(Issue(None, None, "no-rows", "Le fichier ne contient aucune ligne de données : "
                                    "attendu une ligne par enregistrement sous l'en-tête."))
         return result
@@ -107,7 +107,7 @@ def _map_header(raw: RawTable, schema: TableSchema, ctx: Context, result: Valida
     for position, name in enumerate(raw.header):
         key = normalise_header(name)
         if not key:
-            if any(row[position].strip() for row in raw.rows):
+            if any(cell.strip() for cell in raw.column(position)):
                 result.errors.append(Issue(line, f"colonne n° {position + 1}", "blank-header",
                                            f"La colonne n° {position + 1} a des valeurs mais pas de nom : attendu un "
                                            "des noms de colonnes du modèle."))
@@ -197,9 +197,9 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
                   warn_lines) -> list:
     """Parse one column: each distinct cell text once, then map back (fast on large files)."""
     if position is None:
-        return [None] * len(raw.rows)
+        return [None] * raw.row_count
     parse, code = _parser_for(f, ctx)
-    cells = [row[position] for row in raw.rows]
+    cells = raw.column(position)
     missing = f"Valeur manquante : « {f.name} » ({f.title}) est obligatoire ; attendu {_expected(f)}."
     if parse is V.parse_text:  # free text (often all distinct, e.g. identifiers): stored as received, less the
         values = [unneutralise(text.strip()) or None for text in cells]   # app's own CSV formula mark
@@ -286,7 +286,7 @@ def _check_cross_fields(schema: TableSchema, parsed: dict, raw: RawTable, ctx: C
                         f"attendu une date identique ou postérieure au {fmt_date(before)}.", fmt_date(value)))
                     parsed[f.name][i] = None
         if f.in_quarter and (ctx.quarter or ctx.row_reports):
-            quarters = ([ctx.quarter] * len(raw.rows) if ctx.quarter else
+            quarters = ([ctx.quarter] * raw.row_count if ctx.quarter else
                         [r[1] if r else None for r in ctx.row_reports])   # history: each row's own quarter
             bounds = {q: (quarter_start(q), quarter_end(q)) for q in set(quarters) if q}
             for i, value in enumerate(parsed[f.name]):
@@ -303,8 +303,8 @@ def _check_cross_fields(schema: TableSchema, parsed: dict, raw: RawTable, ctx: C
 
 
 def _check_other_lab(position: int, raw: RawTable, ctx: Context, result: Validation) -> None:
-    for i, row in enumerate(raw.rows):
-        value = row[position].strip()
+    for i, cell in enumerate(raw.column(position)):
+        value = cell.strip()
         if value and V.fold(value) != V.fold(ctx.lab_id or ""):
             code = "other-lab" if value in ctx.known_labs else "unknown-lab"
             result.errors.append(Issue(
