@@ -25,6 +25,8 @@ import os
 import tempfile
 
 import duckdb
+import numpy as np
+import pyarrow.compute as pc
 
 from lit_analytics.ingest.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINE_CHARS, MAX_ROWS
 from lit_analytics.ingest.schema import normalise_header
@@ -37,7 +39,8 @@ _BLANK = (r"[\t\n\x{0B}\x{0C}\r\x{1C}-\x{1F} \x{85}\x{A0}\x{1680}\x{2000}-\x{200
 
 
 def read_columns(text: str, separator: str, expected_columns: list[str]):
-    """(header, spreadsheet line of each data row, position → cells) of a decoded CSV text read by DuckDB, or None
+    """(header, spreadsheet line of each data row, position → column of cells (Arrow)) of a decoded CSV text read by
+    DuckDB, or None
     when it is not plainly within the caps (the caller then reads it row by row). `read.read_table` calls it for
     files of at least `FAST_MIN_BYTES` that are not workbooks."""
     if "\x00" in text or '"' in text or text.count("\r") != text.count("\r\n"):
@@ -93,8 +96,23 @@ def _duckdb_columns(core: str, separator: str, width: int, named: int, line_coun
             select = [f"coalesce({n}, '') AS {n}" if read[i] else
                       f"CASE WHEN regexp_full_match(coalesce({n}, ''), '{_BLANK}') THEN '' ELSE '·' END AS {n}"
                       for i, n in enumerate(names[:named])]
-            arrays = conn.execute(f"SELECT rowid + 2 AS line, {', '.join(select)} FROM t "
-                                  f"WHERE NOT coalesce({blank}, true) ORDER BY rowid").fetchnumpy()
-            return {k: v.tolist() for k, v in arrays.items()}
+            table = conn.execute(f"SELECT rowid + 2 AS line, {', '.join(select)} FROM t "
+                                 f"WHERE NOT coalesce({blank}, true) ORDER BY rowid").arrow().read_all()
+            found = {name: table[name] for name in table.column_names}
+            found["line"] = found["line"].to_numpy().tolist()
+            return found
     finally:
         os.unlink(path)
+
+
+# --- the columns read (Arrow arrays: no Python string is made until a check needs it) ----------------------
+
+def as_list(column) -> list[str]:
+    """A column's cells as Python strings."""
+    return column.to_pylist()
+
+
+def encoded(column) -> tuple[np.ndarray, list[str]]:
+    """(code of each row's cell, distinct cells): the validator parses each distinct cell once."""
+    found = pc.dictionary_encode(column).combine_chunks()
+    return found.indices.to_numpy(zero_copy_only=False), found.dictionary.to_pylist()

@@ -48,7 +48,8 @@ class RawTable:
     separator: str | None = None
     extra_cells: list[tuple[int, int, str]] = field(default_factory=list)  # (line, position, value) beyond header
     header_line: int = 1
-    columns: dict[int, list[str]] | None = None   # read by DuckDB (`fastcheck`): position → cells; `rows` is empty
+    columns: dict | None = None     # read by DuckDB (`fastcheck`): position → its cells (Arrow); `rows` is empty
+    _lists: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def row_count(self) -> int:
@@ -56,9 +57,15 @@ class RawTable:
 
     def column(self, position: int) -> list[str]:
         """The cells of one column, row by row."""
-        if self.columns is not None:
-            return self.columns[position]
-        return [row[position] for row in self.rows]
+        if self.columns is None:
+            return [row[position] for row in self.rows]
+        if position not in self._lists:
+            self._lists[position] = fastcheck.as_list(self.columns[position])
+        return self._lists[position]
+
+    def encoded(self, position: int):
+        """(code of each row's cell, distinct cells) when the table was read in columns, else None."""
+        return None if self.columns is None else fastcheck.encoded(self.columns[position])
 
     def describe(self) -> str:
         if self.file_format == "xlsx":
@@ -204,6 +211,12 @@ def _closed_quotes(reader, text: str):
 
 
 def _first_line(text: str) -> str:
+    head = text[:2 * MAX_LINE_CHARS]   # most often enough (a large file is not copied for its first line)
+    for line in io.StringIO(head, newline=""):
+        if line.strip() and line.endswith(("\n", "\r")):
+            return line.rstrip("\r\n")
+        if line.strip():
+            break   # cut by the slice (or the file's last line): read it from the whole text
     for line in io.StringIO(text, newline=""):
         if line.strip():
             return line.rstrip("\r\n")

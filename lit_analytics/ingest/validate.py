@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from lit_analytics.formats import fmt_date, fmt_number, fmt_quarter, quarter_end, quarter_start, unneutralise
@@ -199,11 +200,14 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
     if position is None:
         return [None] * raw.row_count
     parse, code = _parser_for(f, ctx)
-    cells = raw.column(position)
     missing = f"Valeur manquante : « {f.name} » ({f.title}) est obligatoire ; attendu {_expected(f)}."
     if parse is V.parse_text:  # free text (often all distinct, e.g. identifiers): stored as received, less the
-        values = [unneutralise(text.strip()) or None for text in cells]   # app's own CSV formula mark
+        values = [text or None for text in map(str.strip, raw.column(position))]   # app's own CSV formula mark
+        if "\n'" in "\n" + "\n".join(filter(None, values)):   # a text starting with the app's mark
+            values = [unneutralise(text) if text else None for text in values]
         limit = f.max_length or 10**9
+        if None not in values and max(map(len, values), default=0) <= limit:
+            return values   # the usual case, checked at C speed
         for i in [i for i, v in enumerate(values) if v is None or len(v) > limit]:
             if values[i] is None:
                 if f.required:
@@ -213,8 +217,10 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
                 result.errors.append(Issue(raw.lines[i], f.name, code_, message, values[i]))
                 values[i] = None
         return values
+    encoded = raw.encoded(position)   # read in columns: each distinct cell and each row's code, without strings
+    cells = raw.column(position) if encoded is None else None
     outcomes: dict[str, tuple] = {}
-    for text in set(cells):
+    for text in (encoded[1] if encoded is not None else set(cells)):
         stripped = text.strip()
         if not stripped:
             outcomes[text] = (None, "required", missing, None) if f.required else (None, None, None, None)
@@ -225,11 +231,21 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
             continue
         bound = _bounds_error(f, value, stripped)
         outcomes[text] = (None, bound[0], bound[1], None) if bound else (value, None, None, warning)
-    values = [outcomes[text][0] for text in cells]
     flagged = {text for text, o in outcomes.items() if o[1] or o[3]}
+    if encoded is not None:
+        codes, distinct = encoded
+        values = np.array([outcomes[text][0] for text in distinct], dtype=object)[codes].tolist()
+        marked = [k for k, text in enumerate(distinct) if text in flagged]
+        rows = np.flatnonzero(np.isin(codes, marked)).tolist() if marked else []
+        cells = dict(zip(rows, (distinct[codes[i]] for i in rows)))
+    else:
+        value_of = {text: o[0] for text, o in outcomes.items()}
+        values = list(map(value_of.__getitem__, cells))
+        rows = range(len(cells)) if flagged else ()
     if flagged:
         lines = raw.lines
-        for i, text in enumerate(cells):
+        for i in rows:
+            text = cells[i]
             if text in flagged:
                 _, err_code, message, warning = outcomes[text]
                 if err_code:
@@ -248,15 +264,20 @@ def _expected(f: Field) -> str:
 
 # --- rows ------------------------------------------------------------------------------------------
 
-def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable, result: Validation,
-                               row_reports=None) -> None:
-    key = schema.key
-    ids = parsed[key]
+def _check_examples(key: str, ids: list, raw: RawTable, result: Validation) -> None:
     for i, value in enumerate(ids):
         if value is not None and value[:7].upper() == "EXEMPLE":
             result.errors.append(Issue(raw.lines[i], key, "example-row",
                                        f"« {value} » est la ligne d'exemple du modèle : attendu vos propres lignes "
                                        "(supprimez la ligne d'exemple).", value))
+
+
+def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable, result: Validation,
+                               row_reports=None) -> None:
+    key = schema.key
+    ids = parsed[key]
+    if "exemple" in "\n".join(filter(None, ids)).lower():   # else no row can be the template's example
+        _check_examples(key, ids, raw, result)
     present = [v for v in ids if v is not None]
     keys = ids if row_reports is None else [   # history: unique per lab and quarter (rows without one: not compared)
         (r, v) if r is not None else (i,) for i, (r, v) in enumerate(zip(row_reports, ids))]
@@ -289,6 +310,9 @@ def _check_cross_fields(schema: TableSchema, parsed: dict, raw: RawTable, ctx: C
             quarters = ([ctx.quarter] * raw.row_count if ctx.quarter else
                         [r[1] if r else None for r in ctx.row_reports])   # history: each row's own quarter
             bounds = {q: (quarter_start(q), quarter_end(q)) for q in set(quarters) if q}
+            if ctx.quarter and all(bounds[ctx.quarter][0] <= v <= bounds[ctx.quarter][1]
+                                   for v in set(parsed[f.name]) if v is not None):
+                continue   # every distinct date inside the quarter: no row to look at
             for i, value in enumerate(parsed[f.name]):
                 quarter = quarters[i]
                 if value is None or quarter is None:
@@ -325,7 +349,11 @@ def _typed_frame(schema: TableSchema, parsed: dict) -> pd.DataFrame:
     data = {}
     for f in schema.fields:
         column = parsed[f.name]
-        if f.type == "integer":
+        if f.type == "integer" and None not in column:
+            data[f.name] = pd.array(np.array(column, dtype="int64"), dtype="Int64")
+        elif f.type == "number" and None not in column:
+            data[f.name] = pd.array(np.array(column, dtype="float64"), dtype="Float64")
+        elif f.type == "integer":
             data[f.name] = pd.array(column, dtype="Int64")
         elif f.type == "number":
             data[f.name] = pd.array(column, dtype="Float64")
