@@ -150,6 +150,8 @@ def test_funding_history_adds_to_the_ledger_and_deletes_nothing(ref_store):
     report = verify_history(ref_store, data, "hist.csv", kind="financements")
     assert [(b.lab_id, b.quarter, b.status) for b in report.batches] == [
         ("liric", "2021-T2", CHANGED), ("siilab", "2021-T1", CHANGED)]
+    twice = verify_history(ref_store, data + b"T-2;siilab;PIA;10;01/02/2021\n", "hist.csv", kind="financements")
+    assert [(e.line, e.column, e.code) for e in twice.errors] == [(4, "id_tranche", "unique")]
     result = publish_history(ref_store, data, "hist.csv", kind="financements", actor=ADMIN)
     assert list(result.versions) == [(None, None)]
     assert ref_store.query("SELECT tranche_id, amount_eur FROM funding_tranches f JOIN report_versions v "

@@ -177,7 +177,11 @@ def check_history(data: bytes, file_name: str, kind: str, labs: LabFacts, *, onl
     row_reports = None
     if not errors:
         row_reports = _row_reports(raw, kind, schema, lab_pos, lab_name, quarter_pos, labs, only_lab, today, errors)
-    result = validate_table(table, schema, Context(kind, None, None, labs.ids, row_reports))
+    # The ledger's tranche ids are unique in the whole file; a lab report's ids per lab and quarter.
+    per_report = row_reports if kind in LAB_REPORT_KINDS else None
+    result = validate_table(table, schema, Context(kind, None, None, labs.ids, per_report))
+    if per_report is None and kind in LAB_REPORT_KINDS:   # without a lab or quarter column, ids cannot be compared
+        result.errors = [e for e in result.errors if e.code != "unique"]
     report.row_count = result.row_count
     report.errors = sorted(errors + result.errors, key=lambda i: (i.line or 0, i.column or ""))
     report.warnings = result.warnings
