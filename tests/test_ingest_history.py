@@ -199,3 +199,21 @@ def test_the_upload_page_previews_and_publishes_a_history_for_administrators_onl
     at.button(key="history_publish").click().run()
     assert not at.exception, at.exception
     assert any("Publié en une fois" in s.value for s in at.success), [s.value for s in at.success]
+
+
+@pytest.mark.parametrize("extra", ["", "\r\nSiilab;T3 2021;S-9;15/08/2021;Atelier;atelier;deux;8;"
+                                   "\r\nLab inconnu;T3 2021;S-1;15/12/2021;Atelier;atelier;2;8;"])
+def test_the_duckdb_reader_of_large_files_gives_the_same_history_report(ref_store, monkeypatch, extra):
+    from lit_analytics.ingest import fastcheck
+    from lit_analytics.ingest import read as reader
+    data = sessions_history(extra=extra)
+    monkeypatch.setattr(fastcheck, "FAST_MIN_BYTES", 0)
+    assert reader.read_table(data, "h.csv", ["id_session", "laboratoire"]).columns is not None
+    fast = verify_history(ref_store, data, "h.csv", kind="sessions")
+    monkeypatch.setattr(fastcheck, "FAST_MIN_BYTES", 10**12)
+    slow = verify_history(ref_store, data, "h.csv", kind="sessions")
+    assert (fast.errors, fast.warnings, fast.row_count) == (slow.errors, slow.warnings, slow.row_count)
+    assert [(b.lab_id, b.quarter, b.lines) for b in fast.batches] == [(b.lab_id, b.quarter, b.lines)
+                                                                       for b in slow.batches]
+    assert all(f.rows.equals(s.rows) for f, s in zip(fast.batches, slow.batches))
+    assert bool(extra) == bool(fast.errors)

@@ -197,7 +197,7 @@ def _without(raw: RawTable, positions: list[int]) -> RawTable:
         return raw
     keep = [i for i in range(len(raw.header)) if i not in positions]
     if raw.columns is not None:
-        return replace(raw, header=[raw.header[i] for i in keep],
+        return replace(raw, header=[raw.header[i] for i in keep], _lists={},   # a cache by position of its own
                        columns={new: raw.columns[old] for new, old in enumerate(keep)})
     return replace(raw, header=[raw.header[i] for i in keep], rows=[[row[i] for i in keep] for row in raw.rows])
 
