@@ -42,15 +42,13 @@ def run(args: argparse.Namespace) -> int:
         if args.file or args.quarter:
             return _usage("--history remplace le fichier et --quarter : le trimestre de chaque ligne est dans le "
                           "fichier.")
-        from lit_analytics.cli.history import run_history
-        return run_history(args)
-    if args.file is None:
+    elif args.file is None:
         return _usage("indiquez le fichier à déposer (ou --history FICHIER).")
-    if args.kind in LAB_REPORT_KINDS and (not args.lab or not args.quarter):
+    elif args.kind in LAB_REPORT_KINDS and (not args.lab or not args.quarter):
         return _usage(f"un rapport « {args.kind} » demande --lab et --quarter.")
-    if args.kind not in LAB_REPORT_KINDS and (args.lab or args.quarter):
+    elif args.kind not in LAB_REPORT_KINDS and (args.lab or args.quarter):
         return _usage("le registre des financements se dépose en entier : ni --lab ni --quarter.")
-    path = Path(args.file)
+    path = Path(args.history or args.file)
     if not path.is_file():
         return _usage(f"fichier introuvable : {path}")
     db = existing_database(args)
@@ -59,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
         actor = actor_for_email(store, args.user)
         if actor is None:
             raise CliError(f"Compte inconnu ou désactivé : {args.user}.")
+        if args.history is not None:   # many labs and quarters at once (administrators)
+            from lit_analytics.cli.history import run_history
+            return run_history(store, actor, args, path.name, data)
         try:
             if args.dry_run:
                 report = ingest.verify(store, data, path.name, kind=args.kind, lab_id=args.lab,
