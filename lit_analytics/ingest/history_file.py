@@ -20,10 +20,10 @@ and published as one new version of the whole ledger (the file's tranches added 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from lit_analytics import permissions
@@ -204,86 +204,88 @@ def _without(raw: RawTable, positions: list[int]) -> RawTable:
 
 def _row_reports(raw: RawTable, kind: str, schema, lab_pos, lab_name, quarter_pos, labs: LabFacts, only_lab,
                  today, errors: list[Issue]) -> tuple:
-    """Each row's (lab, quarter), None where either is unreadable (its error is then in `errors`)."""
+    """Each row's (lab, quarter), None where either is unreadable (its error is then in `errors`). Each distinct
+    (lab cell, quarter) is looked at once; only the rows of a refused one are walked through."""
     today = today or date.today()
-    lines = raw.lines
-    lab_cells = [c.strip() for c in raw.column(lab_pos)] if lab_pos is not None else [only_lab] * raw.row_count
-    lab_of = {}
-    for text in set(lab_cells):
-        lab_of[text] = labs.by_folded.get(V.fold(text)) if text else None
-    quarter_of_row = _quarters(raw, kind, schema, quarter_pos, today, errors)
-    out = []
-    for i, text in enumerate(lab_cells):
-        lab, quarter = lab_of[text], quarter_of_row[i]
-        if kind in LAB_REPORT_KINDS:
-            if not text:
-                errors.append(Issue(lines[i], lab_name, "required", f"Valeur manquante : « {lab_name} » est "
-                                    "obligatoire ; attendu l'identifiant ou le nom d'un laboratoire."))
-            elif lab is None:
-                examples = ", ".join(sorted(labs.ids)[:3])
-                errors.append(Issue(lines[i], lab_name, "unknown-lab",
-                                    f"Laboratoire « {text} » inconnu : attendu l'identifiant d'un laboratoire "
-                                    f"existant (par exemple {examples}…).", text))
-            elif only_lab is not None and lab != only_lab:
-                errors.append(Issue(lines[i], lab_name, "other-lab",
-                                    f"Ligne du laboratoire « {text} » dans un dépôt pour « {only_lab} » : attendu "
-                                    f"uniquement des lignes de « {only_lab} » (ou une colonne id_lab vide).", text))
-                lab = None
-            elif quarter is not None and lab in labs.closed_on and quarter_start(quarter) > labs.closed_on[lab]:
-                errors.append(Issue(lines[i], lab_name, "lab-closed",
-                                    f"Le laboratoire « {text} » est fermé depuis le {fmt_date(labs.closed_on[lab])} : "
-                                    f"attendu un trimestre jusqu'à sa fermeture, reçu {fmt_quarter(quarter)}.", text))
-                lab = None
-        out.append((lab, quarter) if lab is not None and quarter is not None else None)
-    return tuple(out)
+    lab_cells = raw.column(lab_pos) if lab_pos is not None else [only_lab or ""] * raw.row_count
+    pairs = list(zip(lab_cells, _quarters(raw, kind, schema, quarter_pos, today, errors)))
+    outcome = {pair: _lab_outcome(pair[0].strip(), pair[1], kind, lab_name, labs, only_lab) for pair in set(pairs)}
+    refused = {pair for pair, (_, problem) in outcome.items() if problem}
+    if refused:
+        lines = raw.lines
+        errors += [Issue(lines[i], lab_name, *outcome[pair][1]) for i, pair in enumerate(pairs) if pair in refused]
+    report_of = {pair: found for pair, (found, _) in outcome.items()}
+    return tuple(map(report_of.__getitem__, pairs))
+
+
+def _lab_outcome(text: str, quarter: str | None, kind: str, lab_name: str, labs: LabFacts, only_lab):
+    """((lab, quarter) or None, None or (code, French message, value)) for one distinct lab cell and quarter."""
+    lab = labs.by_folded.get(V.fold(text)) if text else None
+    if kind not in LAB_REPORT_KINDS:   # the ledger: `id_lab` is the schema's own column, checked by the validator
+        return ((lab, quarter) if lab and quarter else None), None
+    if not text:
+        return None, ("required", f"Valeur manquante : « {lab_name} » est obligatoire ; attendu l'identifiant ou le "
+                                  "nom d'un laboratoire.", None)
+    if lab is None:
+        return None, ("unknown-lab", f"Laboratoire « {text} » inconnu : attendu l'identifiant d'un laboratoire "
+                                     f"existant (par exemple {', '.join(sorted(labs.ids)[:3])}…).", text)
+    if only_lab is not None and lab != only_lab:
+        return None, ("other-lab", f"Ligne du laboratoire « {text} » dans un dépôt pour « {only_lab} » : attendu "
+                                   f"uniquement des lignes de « {only_lab} » (ou une colonne id_lab vide).", text)
+    if quarter is not None and lab in labs.closed_on and quarter_start(quarter) > labs.closed_on[lab]:
+        return None, ("lab-closed", f"Le laboratoire « {text} » est fermé depuis le "
+                                    f"{fmt_date(labs.closed_on[lab])} : attendu un trimestre jusqu'à sa fermeture, "
+                                    f"reçu {fmt_quarter(quarter)}.", text)
+    return ((lab, quarter) if quarter else None), None
 
 
 def _quarters(raw: RawTable, kind: str, schema, quarter_pos, today: date, errors: list[Issue]) -> list:
     """Each row's quarter: the `trimestre` cell, else the quarter of the row's date (unreadable: None)."""
-    lines = raw.lines
-    current = quarter_of(today)
-    if quarter_pos is not None:
-        cells = [c.strip() for c in raw.column(quarter_pos)]
-        parsed = {}
-        for text in set(cells):
-            try:
-                parsed[text] = parse_quarter(text) if text else None
-            except ValueError:
-                parsed[text] = ValueError
-        out = []
-        for i, text in enumerate(cells):
-            quarter = parsed[text]
-            if not text:
-                errors.append(Issue(lines[i], QUARTER_HEADER, "required", "Valeur manquante : « trimestre » est "
-                                    "obligatoire ; attendu un trimestre, par exemple T3 2021."))
-                quarter = None
-            elif quarter is ValueError:
-                errors.append(Issue(lines[i], QUARTER_HEADER, "type", f"« {text} » n'est pas un trimestre : attendu "
-                                    "par exemple T3 2021 ou 2021-T3.", text))
-                quarter = None
-            elif quarter > current:
-                errors.append(Issue(lines[i], QUARTER_HEADER, "future-quarter",
-                                    f"Le trimestre {fmt_quarter(quarter)} n'a pas encore commencé : attendu un "
-                                    f"trimestre passé ou en cours (jusqu'au {fmt_quarter(current)}).", text))
-                quarter = None
-            out.append(quarter)
-        return out
-    column = DATE_COLUMN[kind]
-    names = {normalise_header(schema.field(column).name), normalise_header(schema.field(column).title)}
-    position = next((i for i, h in enumerate(raw.header) if normalise_header(h) in names), None)
-    if position is None:
-        return [None] * raw.row_count   # the missing date column is the validator's error
-    cells = [c.strip() for c in raw.column(position)]
-    parsed = {text: (V.parse_date(text)[0] if text else None) for text in set(cells)}
-    return [quarter_of(parsed[text]) if parsed[text] is not None else None for text in cells]
+    if quarter_pos is None:
+        column = DATE_COLUMN[kind]
+        names = {normalise_header(schema.field(column).name), normalise_header(schema.field(column).title)}
+        position = next((i for i, h in enumerate(raw.header) if normalise_header(h) in names), None)
+        if position is None:
+            return [None] * raw.row_count   # the missing date column is the validator's error
+        cells = raw.column(position)
+        day = {text: V.parse_date(text.strip())[0] if text.strip() else None for text in set(cells)}
+        quarter = {text: quarter_of(d) if d is not None else None for text, d in day.items()}
+        return list(map(quarter.__getitem__, cells))
+    cells = raw.column(quarter_pos)
+    outcome = {text: _quarter_outcome(text.strip(), quarter_of(today)) for text in set(cells)}
+    if any(problem for _, problem in outcome.values()):
+        lines = raw.lines
+        errors += [Issue(lines[i], QUARTER_HEADER, *outcome[text][1]) for i, text in enumerate(cells)
+                   if outcome[text][1]]
+    return [outcome[text][0] for text in cells]
+
+
+def _quarter_outcome(text: str, current: str):
+    """(quarter or None, None or (code, French message, value)) for one distinct `trimestre` cell."""
+    if not text:
+        return None, ("required", "Valeur manquante : « trimestre » est obligatoire ; attendu un trimestre, par "
+                                  "exemple T3 2021.", None)
+    try:
+        quarter = parse_quarter(text)
+    except ValueError:
+        return None, ("type", f"« {text} » n'est pas un trimestre : attendu par exemple T3 2021 ou 2021-T3.", text)
+    if quarter > current:
+        return None, ("future-quarter", f"Le trimestre {fmt_quarter(quarter)} n'a pas encore commencé : attendu un "
+                                        f"trimestre passé ou en cours (jusqu'au {fmt_quarter(current)}).", text)
+    return quarter, None
 
 
 def _batches(frame: pd.DataFrame, row_reports: tuple, lines: list[int]) -> list[Batch]:
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, target in enumerate(row_reports):
-        groups[target].append(i)
-    return [Batch(lab, quarter, frame.iloc[index].reset_index(drop=True), [lines[i] for i in index])
-            for (lab, quarter), index in sorted(groups.items())]
+    """The rows of each (lab, quarter), in the file's order, sorted by lab then quarter: one sort, then slices."""
+    targets = sorted(set(row_reports))
+    code_of = {target: k for k, target in enumerate(targets)}
+    codes = np.fromiter(map(code_of.__getitem__, row_reports), dtype=np.int64, count=len(row_reports))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(targets) + 1))
+    ordered = frame.take(order).reset_index(drop=True)
+    ordered_lines = np.asarray(lines)[order].tolist()
+    return [Batch(lab, quarter, ordered.iloc[bounds[k]:bounds[k + 1]].reset_index(drop=True),
+                  ordered_lines[bounds[k]:bounds[k + 1]]) for k, (lab, quarter) in enumerate(targets)]
 
 
 def compare_batches(store: Store, report: HistoryReport) -> None:
@@ -292,20 +294,21 @@ def compare_batches(store: Store, report: HistoryReport) -> None:
         return
     currents, rows = current_rows(store, report.kind, {(b.lab_id, b.quarter) for b in report.batches})
     schema = load_schema(report.kind)
+    empty = _empty(schema)
     if report.kind == LEDGER:
         ledger = rows.get(currents.get((None, None)))
         report.current_version_id = currents.get((None, None))
     for batch in report.batches:
         if report.kind == LEDGER:
             batch.current_version_id = report.current_version_id
-            current = ledger if ledger is not None else _empty(schema)
+            current = ledger if ledger is not None else empty
             mine = current[current["id_tranche"].isin(set(batch.rows["id_tranche"]))] if len(current) else current
             batch.diff = compare(mine, batch.rows, schema)
             batch.diff.removed = []   # the ledger's other tranches are kept
             continue
         batch.current_version_id = currents.get((batch.lab_id, batch.quarter))
         current = rows.get(batch.current_version_id)
-        batch.diff = compare(current if current is not None else _empty(schema), batch.rows, schema)
+        batch.diff = compare(current if current is not None else empty, batch.rows, schema)
 
 
 def current_rows(store: Store, kind: str, targets: set) -> tuple[dict, dict]:

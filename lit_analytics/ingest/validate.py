@@ -279,9 +279,13 @@ def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable,
     if "exemple" in "\n".join(filter(None, ids)).lower():   # else no row can be the template's example
         _check_examples(key, ids, raw, result)
     present = [v for v in ids if v is not None]
-    keys = ids if row_reports is None else [   # history: unique per lab and quarter (rows without one: not compared)
-        (r, v) if r is not None else (i,) for i, (r, v) in enumerate(zip(row_reports, ids))]
-    if len(set(present if row_reports is None else (k for k, v in zip(keys, ids) if v is not None))) == len(present):
+    if row_reports is None:
+        keys, compared = ids, present
+    else:   # history: unique per lab and quarter (rows without one: not compared)
+        keys = (list(zip(row_reports, ids)) if None not in row_reports else
+                [(r, v) if r is not None else (i,) for i, (r, v) in enumerate(zip(row_reports, ids))])
+        compared = keys if len(present) == len(ids) else [k for k, v in zip(keys, ids) if v is not None]
+    if len(set(compared)) == len(present):
         return
     seen: dict = {}
     for i, value in enumerate(ids):
