@@ -217,3 +217,18 @@ def test_the_duckdb_reader_of_large_files_gives_the_same_history_report(ref_stor
                                                                        for b in slow.batches]
     assert all(f.rows.equals(s.rows) for f, s in zip(fast.batches, slow.batches))
     assert bool(extra) == bool(fast.errors)
+
+
+def _hostile():
+    from devtools.hostile_files import HOSTILE
+    return HOSTILE
+
+
+@pytest.mark.parametrize("hostile", _hostile(), ids=[h.name for h in _hostile()])
+def test_a_hostile_file_sent_as_a_history_gets_the_same_french_refusal(hostile, ref_store):
+    """Every cap and message of the hostile-file tests holds for history files (same reader, same validator)."""
+    before = snapshot(ref_store)
+    report = verify_history(ref_store, hostile.make(), hostile.name, kind=hostile.kind, only_lab="siilab")
+    assert not report.ok
+    assert (hostile.line, hostile.column, hostile.code) in [(e.line, e.column, e.code) for e in report.errors]
+    assert snapshot(ref_store) == before
