@@ -6,7 +6,7 @@ database) gives the same cells on the same spreadsheet lines several times faste
 the validator reads them. « Plainly » means, checked before DuckDB reads a byte of it:
 
 * a CSV (not XLSX nor .xls) of at least `FAST_MIN_BYTES` and at most `MAX_FILE_BYTES`, in an encoding `read.decode`
-  accepts (`read.py` checks these three), without NUL nor quote character (`"`), without a lone carriage return,
+  accepts (`read.py` checks these three), without NUL nor quote character (`"`), with one kind of line end,
   without an empty line (DuckDB skips it: line numbers would shift), with at most `MAX_ROWS` data lines and a header
   of at most `MAX_COLUMNS` cells of at most `MAX_CELL_CHARS` characters;
 * and, once read: exactly one record per line, no record wider than the header line (DuckDB's strict mode), every
@@ -21,6 +21,7 @@ out as `read.py` leaves them out (blank as Python's `str.strip` says), their lin
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import tempfile
 
@@ -38,71 +39,74 @@ _BLANK = (r"[\t\n\x{0B}\x{0C}\r\x{1C}-\x{1F} \x{85}\x{A0}\x{1680}\x{2000}-\x{200
           r"\x{205F}\x{3000}]*")
 
 
-def read_columns(text: str, separator: str, expected_columns: list[str]):
+def read_columns(text: str, separator: str, expected_columns: list[str], utf8: bytes | None = None):
     """(header, spreadsheet line of each data row, position → column of cells (Arrow)) of a decoded CSV text read by
-    DuckDB, or None
-    when it is not plainly within the caps (the caller then reads it row by row). `read.read_table` calls it for
-    files of at least `FAST_MIN_BYTES` that are not workbooks."""
-    if "\x00" in text or '"' in text or text.count("\r") != text.count("\r\n"):
+    DuckDB, or None when it is not plainly within the caps (the caller then reads it row by row). `read.read_table`
+    calls it for files of at least `FAST_MIN_BYTES` that are not workbooks; `utf8`: the file's bytes when they are
+    the UTF-8 of `text` (BOM left out), given to DuckDB as they are."""
+    if "\x00" in text or '"' in text:
         return None
-    body = text.replace("\r\n", "\n") if "\r" in text else text
-    core = body[:-1] if body.endswith("\n") else body
-    if not core.strip() or core.startswith("\n") or "\n\n" in core:
+    ends, returns = text.count("\n"), text.count("\r")
+    if returns and not (returns == ends == text.count("\r\n")):
+        return None   # a lone carriage return, or both kinds of line ends
+    newline = "\r\n" if returns else "\n"
+    last = len(text) - len(newline) if text.endswith(newline) else len(text)   # the text less its last line end
+    if text.isspace() or text.startswith(newline) or text.find(newline * 2, 0, last + len(newline)) >= 0:
         return None   # a blank line (DuckDB skips it: the line numbers would shift; the count below checks it too)
-    line_count = core.count("\n") + 1
+    line_count = ends - (1 if last < len(text) else 0) + 1
     if line_count - 1 > MAX_ROWS:
         return None
-    cells = next(csv.reader([core.split("\n", 1)[0]], delimiter=separator))
+    first = text.find(newline)
+    cells = next(csv.reader([text[:first if first >= 0 else last]], delimiter=separator))
     header = [c.strip() for c in cells]
     while header and not header[-1]:
         header.pop()
     if not header or len(cells) > MAX_COLUMNS or any(len(c) > MAX_CELL_CHARS for c in cells):
         return None
     expected = {normalise_header(c) for c in expected_columns}
-    columns = _duckdb_columns(core, separator, len(cells), len(header), line_count,
-                              [normalise_header(h) in expected for h in header])
-    if columns is None:
+    found = _duckdb_columns(utf8 if utf8 is not None else text.encode("utf-8"), separator, len(cells), len(header),
+                            line_count, [normalise_header(h) in expected for h in header])
+    if found is None:
         return None
-    lines = columns.pop("line")
-    return header, lines, {int(k[1:]): v for k, v in columns.items()}
+    lines, columns = found
+    return header, lines, columns
 
 
-def _duckdb_columns(core: str, separator: str, width: int, named: int, line_count: int, read: list[bool]):
-    """line → cells of each header column (the columns the report does not read: '' or '·'), or None."""
+def _duckdb_columns(data: bytes, separator: str, width: int, named: int, line_count: int, read: list[bool]):
+    """(spreadsheet line of each non-blank row, position → its cells: '' for a missing one; the columns the report
+    does not read only '' or '·'), or None. One scan by DuckDB; the checks on the Arrow columns."""
     names = [f"c{i}" for i in range(width)]
     fd, path = tempfile.mkstemp(prefix="lit-verify-", suffix=".csv")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(core.encode("utf-8"))
-        with scratch_connection(threads=1) as conn:
+            out.write(data)
+        with scratch_connection(threads=1) as conn:   # one thread: the rows come in the file's order
             spec = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
             try:
-                conn.execute(f"CREATE TABLE t AS SELECT * FROM read_csv(?, header = false, skip = 1, delim = ?, "
-                             f"quote = '', escape = '', auto_detect = false, columns = {spec}, null_padding = true, "
-                             "strict_mode = true, parallel = true)", [path, separator])
+                table = conn.execute(f"SELECT * FROM read_csv(?, header = false, skip = 1, delim = ?, quote = '', "
+                                     f"escape = '', auto_detect = false, columns = {spec}, null_padding = true, "
+                                     "strict_mode = true)", [path, separator]).arrow().read_all()
             except duckdb.Error:
                 return None   # a record wider than the header line, or anything DuckDB refuses: read.py says why
-            checks = ", ".join(f"max(length({n}))" for n in names)
-            # A line's length: its cells, its separators (an empty cell is NULL: counted as a separator anyway).
-            line = f"max({' + '.join(f'coalesce(length({n}), 0)' for n in names)})"
-            found = conn.execute(f"SELECT count(*), {line}, {checks} FROM t").fetchone()
-            if found[0] != line_count - 1 or (found[1] or 0) + width + 1 >= MAX_LINE_CHARS \
-                    or any((m or 0) > MAX_CELL_CHARS for m in found[2:]):
-                return None   # a skipped line, a line or a cell near its cap: read.py measures and words it
-            blank = f"regexp_full_match(concat({', '.join(names)}), '{_BLANK}')"
-            beyond = [f"NOT regexp_full_match(coalesce({n}, ''), '{_BLANK}')" for n in names[named:]]
-            if beyond and conn.execute(f"SELECT count(*) FROM t WHERE {' OR '.join(beyond)}").fetchone()[0]:
-                return None   # a value beyond the named columns: read.py reports it (extra-cell)
-            select = [f"coalesce({n}, '') AS {n}" if read[i] else
-                      f"CASE WHEN regexp_full_match(coalesce({n}, ''), '{_BLANK}') THEN '' ELSE '·' END AS {n}"
-                      for i, n in enumerate(names[:named])]
-            table = conn.execute(f"SELECT rowid + 2 AS line, {', '.join(select)} FROM t "
-                                 f"WHERE NOT coalesce({blank}, true) ORDER BY rowid").arrow().read_all()
-            found = {name: table[name] for name in table.column_names}
-            found["line"] = found["line"].to_numpy().tolist()
-            return found
     finally:
         os.unlink(path)
+    if table.num_rows != line_count - 1:
+        return None   # a line DuckDB skipped
+    columns = [table[n] for n in names]
+    lengths = [pc.fill_null(pc.utf8_length(c), 0) for c in columns]
+    longest_line = pc.max(functools.reduce(pc.add, lengths)).as_py() or 0   # cells (+ separators below)
+    if longest_line + width + 1 >= MAX_LINE_CHARS or any((pc.max(n).as_py() or 0) > MAX_CELL_CHARS for n in lengths):
+        return None   # a line or a cell near its cap: read.py measures and words it
+    blank = [pc.fill_null(pc.match_substring_regex(c, f"^{_BLANK}$"), True) for c in columns]
+    if any(pc.any(pc.invert(b)).as_py() for b in blank[named:]):
+        return None   # a value beyond the named columns: read.py reports it (extra-cell)
+    kept = pc.invert(functools.reduce(pc.and_, blank))   # rows with at least one non-blank cell
+    lines = (np.flatnonzero(kept.to_numpy(zero_copy_only=False)) + 2).tolist()
+    out = {}
+    for i in range(named):
+        cells = pc.fill_null(columns[i], "") if read[i] else pc.if_else(blank[i], "", "·")
+        out[i] = pc.filter(cells, kept)
+    return lines, out
 
 
 # --- the columns read (Arrow arrays: no Python string is made until a check needs it) ----------------------

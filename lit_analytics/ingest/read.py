@@ -157,7 +157,8 @@ def _read_csv_columns(data: bytes, expected_columns: list[str]) -> RawTable | No
     except ReadError:
         return None
     separator = detect_separator(text, expected_columns)
-    found = fastcheck.read_columns(text, separator, expected_columns)
+    utf8 = {"UTF-8": data, "UTF-8 avec BOM": data[3:]}.get(encoding)   # given to DuckDB as they are
+    found = fastcheck.read_columns(text, separator, expected_columns, utf8)
     if found is None:
         return None
     header, lines, columns = found
