@@ -49,6 +49,7 @@ class Action(StrEnum):
     SUBSCRIBED = "abonnement à une note"
     UNSUBSCRIBED = "désabonnement"
     SUBSCRIPTION_SENT = "envoi d'une note par abonnement"
+    HISTORY_IMPORT = "import d'historique"
 
 
 class Outcome(StrEnum):

@@ -14,6 +14,7 @@ from lit_analytics.ui.auth import require_actor
 from lit_analytics.ui.export import file_download
 from lit_analytics.ui.grid import prefilled_downloads
 from lit_analytics.ui.grid import report_grid as grid_editor
+from lit_analytics.ui.history_import import history_section
 
 actor = require_actor()
 store = ui.get_store()
@@ -135,3 +136,6 @@ if actor.is_admin:
             if cols[1].button("Restaurer cette version", key="depot_restore"):
                 flow.restored(ingest.restore(store, chosen, actor).message())
                 st.rerun()
+
+# --- 4. years of follow-up at once (administrators) -------------------------------------------------------
+history_section(store, actor, names)

@@ -22,7 +22,10 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quarter", type=quarter_arg, default=None,
                    help="trimestre : 2021-T3, T3 2021 ou 2021Q3 (projets, sessions)")
     p.add_argument("--dry-run", action="store_true", help="vérifier seulement : rien n'est écrit")
-    p.add_argument("file", help="fichier CSV ou XLSX")
+    p.add_argument("--history", metavar="FICHIER", default=None,
+                   help="fichier d'historique : plusieurs laboratoires et trimestres (colonnes id_lab et trimestre), "
+                        "publié en une fois, une version par laboratoire et trimestre (administrateurs)")
+    p.add_argument("file", nargs="?", help="fichier CSV ou XLSX")
 
 
 def _usage(message: str) -> int:
@@ -35,11 +38,17 @@ def run(args: argparse.Namespace) -> int:
     from lit_analytics.permissions import PermissionDenied, actor_for_email
     from lit_analytics.store import Store
 
-    if args.kind in LAB_REPORT_KINDS and (not args.lab or not args.quarter):
+    if args.history is not None:
+        if args.file or args.quarter:
+            return _usage("--history remplace le fichier et --quarter : le trimestre de chaque ligne est dans le "
+                          "fichier.")
+    elif args.file is None:
+        return _usage("indiquez le fichier à déposer (ou --history FICHIER).")
+    elif args.kind in LAB_REPORT_KINDS and (not args.lab or not args.quarter):
         return _usage(f"un rapport « {args.kind} » demande --lab et --quarter.")
-    if args.kind not in LAB_REPORT_KINDS and (args.lab or args.quarter):
+    elif args.kind not in LAB_REPORT_KINDS and (args.lab or args.quarter):
         return _usage("le registre des financements se dépose en entier : ni --lab ni --quarter.")
-    path = Path(args.file)
+    path = Path(args.history or args.file)
     if not path.is_file():
         return _usage(f"fichier introuvable : {path}")
     db = existing_database(args)
@@ -48,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
         actor = actor_for_email(store, args.user)
         if actor is None:
             raise CliError(f"Compte inconnu ou désactivé : {args.user}.")
+        if args.history is not None:   # many labs and quarters at once (administrators)
+            from lit_analytics.cli.history import run_history
+            return run_history(store, actor, args, path.name, data)
         try:
             if args.dry_run:
                 report = ingest.verify(store, data, path.name, kind=args.kind, lab_id=args.lab,

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from lit_analytics.formats import fmt_number
-from lit_analytics.ingest import xlsx
+from lit_analytics.ingest import fastcheck, xlsx
 from lit_analytics.ingest.limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_EXTRA_CELLS, MAX_FILE_BYTES, MAX_LINE_CHARS,
                                          MAX_LINES, MAX_ROWS, ReadError, cell_too_long, too_many_columns,
                                          too_many_lines)
@@ -48,6 +48,24 @@ class RawTable:
     separator: str | None = None
     extra_cells: list[tuple[int, int, str]] = field(default_factory=list)  # (line, position, value) beyond header
     header_line: int = 1
+    columns: dict | None = None     # read by DuckDB (`fastcheck`): position → its cells (Arrow); `rows` is empty
+    _lists: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.lines)
+
+    def column(self, position: int) -> list[str]:
+        """The cells of one column, row by row."""
+        if self.columns is None:
+            return [row[position] for row in self.rows]
+        if position not in self._lists:
+            self._lists[position] = fastcheck.as_list(self.columns[position])
+        return self._lists[position]
+
+    def encoded(self, position: int):
+        """(code of each row's cell, distinct cells) when the table was read in columns, else None."""
+        return None if self.columns is None else fastcheck.encoded(self.columns[position])
 
     def describe(self) -> str:
         if self.file_format == "xlsx":
@@ -69,7 +87,7 @@ def read_table(data: bytes, file_name: str, expected_columns: list[str]) -> RawT
                                       "au format .xlsx ou CSV (point-virgule).")
     if data[:4] == b"PK\x03\x04" or name.endswith(".xlsx"):
         return _read_xlsx(data, expected_columns)
-    return _read_csv(data, expected_columns)
+    return _read_csv_columns(data, expected_columns) or _read_csv(data, expected_columns)
 
 
 def _too_many_rows(count: int) -> ReadError:
@@ -130,6 +148,24 @@ def _check_lines(text: str) -> None:
             raise too_many_lines(count)
 
 
+def _read_csv_columns(data: bytes, expected_columns: list[str]) -> RawTable | None:
+    """A large plain CSV read by DuckDB (`fastcheck`); None for any other file, read below row by row."""
+    if len(data) < fastcheck.FAST_MIN_BYTES:
+        return None
+    try:
+        text, encoding = decode(data)
+    except ReadError:
+        return None
+    separator = detect_separator(text, expected_columns)
+    utf8 = {"UTF-8": data, "UTF-8 avec BOM": data[3:]}.get(encoding)   # given to DuckDB as they are
+    found = fastcheck.read_columns(text, separator, expected_columns, utf8)
+    if found is None:
+        return None
+    header, lines, columns = found
+    return RawTable(header=header, rows=[], lines=lines, file_format="csv", encoding=encoding, separator=separator,
+                    columns=columns)
+
+
 def _read_csv(data: bytes, expected_columns: list[str]) -> RawTable:
     text, encoding = decode(data)
     if "\x00" in text:
@@ -176,6 +212,12 @@ def _closed_quotes(reader, text: str):
 
 
 def _first_line(text: str) -> str:
+    head = text[:2 * MAX_LINE_CHARS]   # most often enough (a large file is not copied for its first line)
+    for line in io.StringIO(head, newline=""):
+        if line.strip() and line.endswith(("\n", "\r")):
+            return line.rstrip("\r\n")
+        if line.strip():
+            break   # cut by the slice (or the file's last line): read it from the whole text
     for line in io.StringIO(text, newline=""):
         if line.strip():
             return line.rstrip("\r\n")

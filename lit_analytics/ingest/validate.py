@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from lit_analytics.formats import fmt_date, fmt_number, fmt_quarter, quarter_end, quarter_start, unneutralise
@@ -50,6 +51,10 @@ class Context:
     # Values the registry added to a column's list since the schema was written (the funding ledger's `source`:
     # the codes of `funding_sources`, migration 008), column → codes.
     registry_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # A history file (many labs and quarters, `ingest.history_file`): each row's (lab, quarter), or None where the
+    # row's own lab or quarter is unreadable. Identifiers are then unique per lab and quarter, and dates checked
+    # against their row's quarter.
+    row_reports: tuple[tuple[str, str] | None, ...] | None = None
 
     def enum_of(self, f: Field) -> tuple[str, ...] | None:
         extra = dict(self.registry_values).get(f.name, ())
@@ -65,7 +70,7 @@ class Validation:
 
 
 def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validation:
-    result = Validation(frame=None, row_count=len(raw.rows))
+    result = Validation(frame=None, row_count=raw.row_count)
     columns, lab_column = _map_header(raw, schema, ctx, result)
     if result.errors:
         return result
@@ -74,7 +79,7 @@ def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validati
                                    f"Valeur « {value} » au-delà des {len(raw.header)} colonnes de l'en-tête : "
                                    "attendu une valeur par colonne de l'en-tête (vérifiez le séparateur et les "
                                    "guillemets).", value))
-    if not raw.rows:
+    if not raw.row_count:
         result.errors.append(Issue(None, None, "no-rows", "Le fichier ne contient aucune ligne de données : "
                                    "attendu une ligne par enregistrement sous l'en-tête."))
         return result
@@ -84,7 +89,7 @@ def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validati
     for f in schema.fields:
         parsed[f.name] = _parse_column(f, columns.get(f.name), raw, ctx, result, warn_lines)
 
-    _check_unique_and_examples(schema, parsed, raw, result)
+    _check_unique_and_examples(schema, parsed, raw, result, ctx.row_reports)
     _check_cross_fields(schema, parsed, raw, ctx, result)
     if lab_column is not None:
         _check_other_lab(lab_column, raw, ctx, result)
@@ -110,7 +115,7 @@ def _map_header(raw: RawTable, schema: TableSchema, ctx: Context, result: Valida
     for position, name in enumerate(raw.header):
         key = normalise_header(name)
         if not key:
-            if any(row[position].strip() for row in raw.rows):
+            if any(cell.strip() for cell in raw.column(position)):
                 result.errors.append(Issue(line, f"colonne n° {position + 1}", "blank-header",
                                            f"La colonne n° {position + 1} a des valeurs mais pas de nom : attendu un "
                                            "des noms de colonnes du modèle."))
@@ -200,13 +205,16 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
                   warn_lines) -> list:
     """Parse one column: each distinct cell text once, then map back (fast on large files)."""
     if position is None:
-        return [None] * len(raw.rows)
+        return [None] * raw.row_count
     parse, code = _parser_for(f, ctx)
-    cells = [row[position] for row in raw.rows]
     missing = f"Valeur manquante : « {f.name} » ({f.title}) est obligatoire ; attendu {_expected(f)}."
     if parse is V.parse_text:  # free text (often all distinct, e.g. identifiers): stored as received, less the
-        values = [unneutralise(text.strip()) or None for text in cells]   # app's own CSV formula mark
+        values = [text or None for text in map(str.strip, raw.column(position))]   # app's own CSV formula mark
+        if "\n'" in "\n" + "\n".join(filter(None, values)):   # a text starting with the app's mark
+            values = [unneutralise(text) if text else None for text in values]
         limit = f.max_length or 10**9
+        if None not in values and max(map(len, values), default=0) <= limit:
+            return values   # the usual case, checked at C speed
         for i in [i for i, v in enumerate(values) if v is None or len(v) > limit]:
             if values[i] is None:
                 if f.required:
@@ -216,8 +224,10 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
                 result.errors.append(Issue(raw.lines[i], f.name, code_, message, values[i]))
                 values[i] = None
         return values
+    encoded = raw.encoded(position)   # read in columns: each distinct cell and each row's code, without strings
+    cells = raw.column(position) if encoded is None else None
     outcomes: dict[str, tuple] = {}
-    for text in set(cells):
+    for text in (encoded[1] if encoded is not None else set(cells)):
         stripped = text.strip()
         if not stripped:
             outcomes[text] = (None, "required", missing, None) if f.required else (None, None, None, None)
@@ -228,11 +238,21 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
             continue
         bound = _bounds_error(f, value, stripped)
         outcomes[text] = (None, bound[0], bound[1], None) if bound else (value, None, None, warning)
-    values = [outcomes[text][0] for text in cells]
     flagged = {text for text, o in outcomes.items() if o[1] or o[3]}
+    if encoded is not None:
+        codes, distinct = encoded
+        values = np.array([outcomes[text][0] for text in distinct], dtype=object)[codes].tolist()
+        marked = [k for k, text in enumerate(distinct) if text in flagged]
+        rows = np.flatnonzero(np.isin(codes, marked)).tolist() if marked else []
+        cells = dict(zip(rows, (distinct[codes[i]] for i in rows)))
+    else:
+        value_of = {text: o[0] for text, o in outcomes.items()}
+        values = list(map(value_of.__getitem__, cells))
+        rows = range(len(cells)) if flagged else ()
     if flagged:
         lines = raw.lines
-        for i, text in enumerate(cells):
+        for i in rows:
+            text = cells[i]
             if text in flagged:
                 _, err_code, message, warning = outcomes[text]
                 if err_code:
@@ -251,23 +271,35 @@ def _expected(f: Field) -> str:
 
 # --- rows ------------------------------------------------------------------------------------------
 
-def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable, result: Validation) -> None:
-    key = schema.key
-    ids = parsed[key]
+def _check_examples(key: str, ids: list, raw: RawTable, result: Validation) -> None:
     for i, value in enumerate(ids):
         if value is not None and value[:7].upper() == "EXEMPLE":
             result.errors.append(Issue(raw.lines[i], key, "example-row",
                                        f"« {value} » est la ligne d'exemple du modèle : attendu vos propres lignes "
                                        "(supprimez la ligne d'exemple).", value))
+
+
+def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable, result: Validation,
+                               row_reports=None) -> None:
+    key = schema.key
+    ids = parsed[key]
+    if "exemple" in "\n".join(filter(None, ids)).lower():   # else no row can be the template's example
+        _check_examples(key, ids, raw, result)
     present = [v for v in ids if v is not None]
-    if len(set(present)) == len(present):
+    if row_reports is None:
+        keys, compared = ids, present
+    else:   # history: unique per lab and quarter (rows without one: not compared)
+        keys = (list(zip(row_reports, ids)) if None not in row_reports else
+                [(r, v) if r is not None else (i,) for i, (r, v) in enumerate(zip(row_reports, ids))])
+        compared = keys if len(present) == len(ids) else [k for k, v in zip(keys, ids) if v is not None]
+    if len(set(compared)) == len(present):
         return
-    seen: dict[str, int] = {}
+    seen: dict = {}
     for i, value in enumerate(ids):
         if value is None:
             continue
         line = raw.lines[i]
-        first = seen.setdefault(value, line)
+        first = seen.setdefault(keys[i], line)
         if first != line:
             result.errors.append(Issue(line, key, "unique",
                                        f"Identifiant « {value} » en double (déjà ligne {first}) : attendu un "
@@ -285,20 +317,29 @@ def _check_cross_fields(schema: TableSchema, parsed: dict, raw: RawTable, ctx: C
                         f"{f.title} ({fmt_date(value)}) antérieure à la {other.title.lower()} ({fmt_date(before)}) : "
                         f"attendu une date identique ou postérieure au {fmt_date(before)}.", fmt_date(value)))
                     parsed[f.name][i] = None
-        if f.in_quarter and ctx.quarter:
-            start, end = quarter_start(ctx.quarter), quarter_end(ctx.quarter)
+        if f.in_quarter and (ctx.quarter or ctx.row_reports):
+            quarters = ([ctx.quarter] * raw.row_count if ctx.quarter else
+                        [r[1] if r else None for r in ctx.row_reports])   # history: each row's own quarter
+            bounds = {q: (quarter_start(q), quarter_end(q)) for q in set(quarters) if q}
+            if ctx.quarter and all(bounds[ctx.quarter][0] <= v <= bounds[ctx.quarter][1]
+                                   for v in set(parsed[f.name]) if v is not None):
+                continue   # every distinct date inside the quarter: no row to look at
             for i, value in enumerate(parsed[f.name]):
-                if value is not None and not (start <= value <= end):
+                quarter = quarters[i]
+                if value is None or quarter is None:
+                    continue
+                start, end = bounds[quarter]
+                if not (start <= value <= end):
                     result.errors.append(Issue(
                         raw.lines[i], f.name, "outside-quarter",
-                        f"Le {fmt_date(value)} est hors du trimestre déposé ({fmt_quarter(ctx.quarter)}) : attendu une "
+                        f"Le {fmt_date(value)} est hors du trimestre déposé ({fmt_quarter(quarter)}) : attendu une "
                         f"date du {fmt_date(start)} au {fmt_date(end)} (déposez cette ligne avec son trimestre).",
                         fmt_date(value)))
 
 
 def _check_other_lab(position: int, raw: RawTable, ctx: Context, result: Validation) -> None:
-    for i, row in enumerate(raw.rows):
-        value = row[position].strip()
+    for i, cell in enumerate(raw.column(position)):
+        value = cell.strip()
         if value and V.fold(value) != V.fold(ctx.lab_id or ""):
             code = "other-lab" if value in ctx.known_labs else "unknown-lab"
             result.errors.append(Issue(
@@ -319,7 +360,11 @@ def _typed_frame(schema: TableSchema, parsed: dict) -> pd.DataFrame:
     data = {}
     for f in schema.fields:
         column = parsed[f.name]
-        if f.type == "integer":
+        if f.type == "integer" and None not in column:
+            data[f.name] = pd.array(np.array(column, dtype="int64"), dtype="Int64")
+        elif f.type == "number" and None not in column:
+            data[f.name] = pd.array(np.array(column, dtype="float64"), dtype="Float64")
+        elif f.type == "integer":
             data[f.name] = pd.array(column, dtype="Int64")
         elif f.type == "number":
             data[f.name] = pd.array(column, dtype="Float64")

@@ -23,8 +23,9 @@ def upload_workflow() -> UploadWorkflow:
     return UploadWorkflow(st.session_state)
 
 
-def show_verification(report: ingest.Report, source: Source) -> None:
-    """The verification report: what was read, then every error and warning with its line (file) or cell (grid)."""
+def show_verification(report: ingest.Report, source: Source, key: str = "depot") -> None:
+    """The verification report: what was read, then every error and warning with its line (file) or cell (grid);
+    `key` prefixes the tables' keys (the page's history import shows its own report)."""
     if not source.from_grid:
         st.caption(f"{display.as_text(source.name)} — {report.file_description or 'fichier illisible'}, "
                    f"{fmt_int(report.row_count)} ligne(s) de données. Dépôt : {report.target()}.")
@@ -40,13 +41,13 @@ def show_verification(report: ingest.Report, source: Source) -> None:
                  icon=":material/block:")
         st.dataframe(report.issues_frame() if not source.from_grid else
                      report_grid.issues_frame(report, source.grid_labels),
-                     hide_index=True, width="stretch", key="depot_errors", placeholder="")
+                     hide_index=True, width="stretch", key=f"{key}_errors", placeholder="")
     if report.warnings:
         st.warning(f"{fmt_int(len(report.warnings))} avertissement(s) : valeurs acceptées après correction.",
                    icon=":material/info:")
         st.dataframe(report.issues_frame("avertissement") if not source.from_grid else
                      report_grid.issues_frame(report, source.grid_labels, "avertissement"),
-                     hide_index=True, width="stretch", key="depot_warnings", placeholder="")
+                     hide_index=True, width="stretch", key=f"{key}_warnings", placeholder="")
 
 
 def show_changes(report: ingest.Report, kind: str) -> None:
