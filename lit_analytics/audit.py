@@ -39,6 +39,10 @@ class Action(StrEnum):
     BACKUP = "sauvegarde de la base"
     BACKUP_RESTORED = "restauration d'une sauvegarde"
     SITE_PUBLISHED = "publication du site public"
+    EVENT_ADDED = "ajout d'un événement"
+    EVENT_CHANGED = "modification d'un événement"
+    EVENT_REMOVED = "suppression d'un événement"
+    ALERT_SETTINGS_CHANGED = "modification des seuils d'alerte"
 
 
 class Outcome(StrEnum):

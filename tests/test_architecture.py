@@ -23,8 +23,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("audit", "permissions", "sessions", "reference", "geo",           # the journal, rights, sessions, registry files;
      "metrics"),                                                        # what /metrics exports (reads store.stats)
     ("lab_names",),                                                     # the one lab id → name look-up
-    ("accounts", "auth", "ingest", "indicators", "demo", "presentation"),   # use cases and queries; French wording
-    ("charts", "map_chart"),                                            # figure builders
+    ("accounts", "auth", "ingest", "indicators", "demo", "presentation",   # use cases and queries; French wording
+     "events", "alerts"),                                               # events on time charts; data alerts
+    ("charts", "map_chart", "event_marks"),                             # figure builders; events drawn on them
     ("catalogue",),                                                     # the chart registry (query + figure + table)
     ("export", "reminders", "bootstrap", "web", "site"),                # faces: exports, e-mails, set-up, HTTP routes, public site
     ("ui",),                                                            # the Streamlit glue
