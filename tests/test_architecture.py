@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("accounts", "auth", "ingest", "indicators", "demo", "presentation",   # use cases and queries; French wording
      "events", "alerts"),                                               # events on time charts; data alerts
     ("charts", "map_chart", "event_marks"),                             # figure builders; events drawn on them
-    ("catalogue",),                                                     # the chart registry (query + figure + table)
+    ("catalogue", "glossary"),                                          # the chart registry (query + figure + table); « Définitions »
     ("export", "reminders", "bootstrap", "web", "site"),                # faces: exports, e-mails, set-up, HTTP routes, public site
     ("ui",),                                                            # the Streamlit glue
     ("cli", "__main__"),                                                # the command line

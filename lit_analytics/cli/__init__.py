@@ -6,7 +6,8 @@ operation, 2 for bad usage), never a traceback.
 
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
-(import), `templates` (template), `reminders` (remind), `export`, `users`, `backup` (backup, restore), `bench`
+(import), `templates` (template), `reminders` (remind), `export`, `users`, `events` (events, alerts), `backup`
+(backup, restore), `bench`
 (bench, bench-import, bench-export, bench-load). The commands call the same functions as the pages; heavy modules are imported when a
 command runs, so `--help` stays quick.
 """
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lit_analytics.cli import backup, bench, database, export, imports, reminders, site, templates, users
+from lit_analytics.cli import backup, bench, database, events, export, imports, reminders, site, templates, users
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -54,6 +55,10 @@ COMMANDS = (
     Command("publish-site", "construire et publier le site public statique (données publiées, DSFR, données ouvertes)",
             site.arguments, site.run),
     Command("users", "gérer les comptes (add, list, disable, enable, unlock, password)", users.arguments, users.run),
+    Command("events", "gérer les événements des graphiques temporels (list, add, edit, remove)",
+            events.arguments, events.run),
+    Command("alerts", "lister les alertes sur les données (laboratoires sans rapport, météo « orage », baisses)",
+            events.alerts_arguments, events.run_alerts),
     Command("backup", "sauvegarder la base (fichier ou PostgreSQL) dans un dossier, pendant que l'application tourne",
             backup.backup_arguments, backup.run_backup),
     Command("restore", "restaurer une sauvegarde dans une base vide, ou par-dessus une base existante (--force)",

@@ -59,7 +59,7 @@ def events_table(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "N°": events["event_id"], "Date": events["event_date"], "Libellé": events["label"],
         "Type": [KIND_LABELS.get(k, k) for k in events["kind"]],
-        "Laboratoire": [n if isinstance(n, str) else (lab or "") for n, lab in
+        "Laboratoire": [n if isinstance(n, str) else lab if isinstance(lab, str) else "" for n, lab in
                         zip(events["lab_name"], events["lab_id"])],
         "Source": events["source_title"].fillna(""), "Adresse": events["source_url"].fillna(""),
         "Ajouté par": events["created_by"],
