@@ -103,9 +103,12 @@ def set_thresholds(store: Store, actor: Actor, values: dict[str, float]) -> dict
                     cur.execute("INSERT INTO alert_settings (value, updated_by, updated_at, setting) "
                                 "VALUES (?, ?, ?, ?)", row)
             audit.record(cur, actor.email, Action.ALERT_SETTINGS_CHANGED, Outcome.SUCCESS, "seuils des alertes",
-                         " ; ".join(f"{SETTINGS[k].label} : {fmt_number(before[k], 1)} → {fmt_number(v, 1)}"
-                                    for k, v in changed.items()))
+                         " ; ".join(f"{SETTINGS[k].label} : {_fmt(before[k])} → {_fmt(v)}" for k, v in changed.items()))
     return thresholds(store)
+
+
+def _fmt(value: float) -> str:
+    return fmt_number(value, 0 if float(value).is_integer() else 1)
 
 
 def _silent(store: Store, quarter: str, quarters: int) -> list[Alert]:

@@ -130,7 +130,8 @@ def test_marks_on_nearby_quarters_are_set_on_rows_that_do_not_overlap():
     assert rows == [0, 1, 2, 0]
 
 
-def test_the_command_line_lists_adds_edits_and_removes_events(demo_copy, capsys):
+def test_the_command_line_lists_adds_edits_and_removes_events(demo_file_copy, capsys):
+    demo_copy = demo_file_copy
     db = str(demo_copy)
     with Store(demo_copy) as store:
         add_accounts(store)

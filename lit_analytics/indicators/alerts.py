@@ -10,9 +10,9 @@ import pandas as pd
 from lit_analytics.formats import quarter_end, quarter_start, shift_quarter
 from lit_analytics.store import Store
 
-# The météo of each lab's quarterly report (issue 22, point 2; another branch's migration). Until that table
-# exists, the « orage » alert finds nothing; the query below is the one place that names it.
-WEATHER_TABLE = "lab_weather"
+# The météo of each lab's quarterly report (issue 22, point 2: migration 009 of the `meteo` branch, versioned like
+# the reports). Until that table exists, the « orage » alert finds nothing; `storms` is the one place naming it.
+WEATHER_TABLE = "meteo_reports"
 STORM = "orage"
 
 # Measures compared with the same quarter a year earlier, and the report that carries each of them.
@@ -46,7 +46,7 @@ def storms(store: Store, quarter: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["lab_id", "name", "quarter"])
     return store.query_df(f"""
         SELECT w.lab_id, l.name, w.quarter FROM {WEATHER_TABLE} w JOIN labs l ON l.lab_id = w.lab_id
-        WHERE w.quarter = ? AND w.level = ? ORDER BY l.name""", [quarter, STORM])
+        WHERE w.is_current AND w.quarter = ? AND w.level = ? ORDER BY l.name""", [quarter, STORM])
 
 
 def year_on_year(store: Store, quarter: str) -> pd.DataFrame:
