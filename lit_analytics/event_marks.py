@@ -9,6 +9,8 @@ layout (`export/slide_charts`) keeps these annotations and only enlarges their t
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -30,17 +32,6 @@ def quarters_on_axis(fig: go.Figure) -> list[str]:
     return list(axis.categoryarray) if axis.type == "category" and axis.categoryarray is not None else []
 
 
-def _wrapped(text: str) -> list[str]:
-    words, lines, line = text.split(" "), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > WRAP:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return lines + [line]
-
-
 def _rows(starts: list[float], widths: list[float]) -> list[int]:
     """A row for each label (in axis order): the first row where it starts after the previous label ends."""
     ends: list[float] = []
@@ -59,7 +50,8 @@ def add_marks(fig: go.Figure, marks: pd.DataFrame) -> list[str]:
     quarters = quarters_on_axis(fig)
     position = {q: i / max(len(quarters), 1) for i, q in enumerate(quarters)}
     shown = [row for row in marks.itertuples() if row.quarter in position]
-    lines = [[line for label in row.labels for line in _wrapped(label)] for row in shown]
+    lines = [[line for label in row.labels for line in textwrap.wrap(label, WRAP, break_long_words=False)]
+             for row in shown]
     rows = _rows([position[row.quarter] for row in shown],
                  [max(len(line) for line in text) * CHAR_SHARE + 0.01 for text in lines])
     heights: dict[int, int] = {}

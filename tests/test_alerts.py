@@ -7,21 +7,13 @@ from datetime import date, datetime
 
 import pytest
 
-from conftest import ADMIN, ANALYSTE, add_accounts
+from conftest import ADMIN, ANALYSTE
 from lit_analytics import alerts, audit, cli
 from lit_analytics.indicators import alerts as queries
 from lit_analytics.permissions import PermissionDenied
 from lit_analytics.store import Store
 
 TODAY = date(2026, 12, 7)           # T3 2026 is the last quarter due (deadline 30/10/2026)
-
-
-@pytest.fixture
-def demo(demo_copy) -> Store:
-    store = Store(demo_copy)
-    add_accounts(store)
-    yield store
-    store.close()
 
 
 def publish_version(store: Store, lab_id: str, quarter: str, kind: str = "sessions") -> None:
@@ -56,7 +48,8 @@ def test_labs_that_published_nothing_for_two_quarters_are_listed(ref_store):
     assert [a.lab_id for a in alerts.data_alerts(ref_store, TODAY, labs=("archipel",))] == ["archipel"]
 
 
-def test_a_drop_against_the_same_quarter_a_year_earlier_is_listed_above_the_thresholds(demo):
+def test_a_drop_against_the_same_quarter_a_year_earlier_is_listed_above_the_thresholds(demo_store_rw):
+    demo = demo_store_rw
     measures = queries.year_on_year(demo, "2026-T3")
     row = measures[(measures["before"] >= 20) & (measures["now"] <= measures["before"] * 0.4)].iloc[0]
     share = 100 * (row["before"] - row["now"]) / row["before"]
@@ -73,7 +66,8 @@ def test_a_drop_against_the_same_quarter_a_year_earlier_is_listed_above_the_thre
                    if a.kind == alerts.DROP)
 
 
-def test_a_lab_without_the_report_of_either_quarter_is_not_compared(demo):
+def test_a_lab_without_the_report_of_either_quarter_is_not_compared(demo_store_rw):
+    demo = demo_store_rw
     measures = queries.year_on_year(demo, "2026-T3")
     reported = {(lab, kind) for lab, kind, quarter in demo.query(
         "SELECT lab_id, kind, quarter FROM report_versions WHERE is_current AND quarter = '2025-T3'")}

@@ -23,14 +23,6 @@ def last_journal(store: Store) -> dict:
     return audit.events(store).iloc[0].to_dict()
 
 
-@pytest.fixture
-def demo(demo_copy) -> Store:
-    store = Store(demo_copy)
-    add_accounts(store)
-    yield store
-    store.close()
-
-
 def test_the_programme_milestones_are_shipped_with_their_public_source(ref_store):
     rows = {r[0]: r[1:] for r in ref_store.query(
         "SELECT event_date, label, kind, lab_id, source_title, source_url, created_by FROM events")}
@@ -95,7 +87,8 @@ def test_bad_input_gets_a_french_message_naming_the_field_and_nothing_is_written
     assert counts(ref_store) == before
 
 
-def test_time_charts_mark_the_events_of_their_quarters_and_list_them_in_their_table(demo):
+def test_time_charts_mark_the_events_of_their_quarters_and_list_them_in_their_table(demo_store_rw):
+    demo = demo_store_rw
     chart = catalogue.build_chart(demo, "evolution-activite")
     assert any("Nouvelle ambition" in text for text in marks_of(chart))
     assert MARKS_COLUMN in chart.data.columns
