@@ -114,6 +114,8 @@ def test_time_charts_mark_the_events_of_their_quarters_and_list_them_in_their_ta
     quarter = f"T{(tranche[1].month - 1) // 3 + 1} {tranche[1].year}"
     listed = " ".join(siilab.data[siilab.data["Trimestre"] == quarter][MARKS_COLUMN])
     assert "engagés" in listed and (tranche[0] in listed or "Relance" in listed or "Cofinancement" in listed)
+    many = tuple(lab for (lab,) in demo.query("SELECT lab_id FROM labs ORDER BY lab_id LIMIT 4"))
+    assert "engagés" not in " ".join(marks_of(catalogue.build_chart(demo, "financements-cumules", Filters(labs=many))))
     # charts without a quarter axis are left as they are
     assert MARKS_COLUMN not in catalogue.build_chart(demo, "projets-par-theme").data.columns
 

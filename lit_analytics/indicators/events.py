@@ -1,9 +1,10 @@
 """Events on the time charts: programme milestones and what administrators added (table `events`, migration 011),
 and each lab's funding tranches (read from the funding ledger, not stored twice).
 
-`chart_events` returns what a time chart of a scope draws: programme-wide events always, a lab's own events and
-its tranches when the scope names the lab (`Filters.labs`: the lab profile, a lab's deck) — a national chart
-with every lab's tranches would be unreadable. Codes and numbers only; `presentation.events` writes the labels.
+`chart_events` returns what a time chart of a scope draws: programme-wide events always, a lab's own events when the
+scope names the lab (`Filters.labs`: the lab profile, a lab's deck), and its tranches when the scope names at most
+`TRANCHE_LABS` labs — a chart with every lab's tranches would be unreadable. Codes and numbers only;
+`presentation.events` writes the labels.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lit_analytics.store import Store
 
 EVENT = "event"        # `origin` of a row of `events`
 TRANCHE = "tranche"    # `origin` of a lab's tranches committed in one quarter from one source
+TRANCHE_LABS = 3       # tranches are marked on the charts of a scope naming at most this many labs
 
 MARK_COLUMNS = ["event_date", "quarter", "origin", "kind", "label", "lab_id", "lab_name", "source", "amount",
                 "source_title", "source_url"]
@@ -35,7 +37,8 @@ def chart_events(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
     in_labs = f"e.lab_id IN ({', '.join('?' * len(labs))})" if labs else "FALSE"
     e_where, e_params = filters.period_where("e.event_date")
     f_where, f_params = filters.period_where("f.committed_on")
-    tranches_in = f"f.lab_id IN ({', '.join('?' * len(labs))})" if labs else "FALSE"
+    funded = labs if len(labs) <= TRANCHE_LABS else []
+    tranches_in = f"f.lab_id IN ({', '.join('?' * len(funded))})" if funded else "FALSE"
     return store.query_df(f"""
         SELECT e.event_date, {quarter_sql('e.event_date')} AS quarter, '{EVENT}' AS origin, e.kind, e.label,
                e.lab_id, l.name AS lab_name, NULL AS source, NULL::DOUBLE AS amount, e.source_title, e.source_url
@@ -47,4 +50,4 @@ def chart_events(store: Store, filters: Filters = Filters()) -> pd.DataFrame:
         FROM current_funding_tranches f LEFT JOIN labs l ON l.lab_id = f.lab_id
         WHERE {tranches_in} AND {f_where}
         GROUP BY f.lab_id, {quarter_sql('f.committed_on')}, f.source
-        ORDER BY 1, 3, 5, 8""", labs + e_params + labs + f_params)
+        ORDER BY 1, 3, 5, 8""", labs + e_params + funded + f_params)
