@@ -152,6 +152,12 @@ def data_alerts(store: Store, today: date | None = None, labs: tuple[str, ...] |
     return [a for a in found if labs is None or a.lab_id in labs]
 
 
+def alert_lines(store: Store, today: date) -> list[str]:
+    """Every data alert as one French line: what the national subscription e-mail lists (`subscription_mail`'s
+    `alerts` argument of `send_subscriptions`)."""
+    return [f"{KIND_LABELS[a.kind]} — {a.text}" for a in data_alerts(store, today)]
+
+
 def alerts_table(alerts: list[Alert]) -> pd.DataFrame:
     """The alerts as « Suivi des dépôts » lists them."""
     return pd.DataFrame({"Alerte": [KIND_LABELS[a.kind] for a in alerts],

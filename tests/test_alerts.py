@@ -46,6 +46,8 @@ def test_labs_that_published_nothing_for_two_quarters_are_listed(ref_store):
     assert "siilab" not in found
     assert found["archipel"].text.endswith("(T2 2026 – T3 2026 ; dernier rapport : T1 2026).")
     assert [a.lab_id for a in alerts.data_alerts(ref_store, TODAY, labs=("archipel",))] == ["archipel"]
+    lines = alerts.alert_lines(ref_store, TODAY)          # the national subscription e-mail's lines
+    assert "Aucun rapport publié — " + found["archipel"].text in lines and len(lines) == len(found)
 
 
 def test_a_drop_against_the_same_quarter_a_year_earlier_is_listed_above_the_thresholds(demo_store_rw):
