@@ -129,6 +129,9 @@ def _require_admin_audited(store: Store, actor: Actor, what: Action, target: str
         raise
 
 
+require_admin_audited = _require_admin_audited   # the same check for the other administrators' writes (events)
+
+
 def _describe(role: str, labs: Iterable[str], display_name: str | None = None) -> str:
     text = f"rôle {role}"
     labs = list(labs)

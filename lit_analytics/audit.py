@@ -50,6 +50,10 @@ class Action(StrEnum):
     UNSUBSCRIBED = "désabonnement"
     SUBSCRIPTION_SENT = "envoi d'une note par abonnement"
     HISTORY_IMPORT = "import d'historique"
+    EVENT_ADDED = "ajout d'un événement"
+    EVENT_CHANGED = "modification d'un événement"
+    EVENT_REMOVED = "suppression d'un événement"
+    ALERT_SETTINGS_CHANGED = "modification des seuils d'alerte"
 
 
 class Outcome(StrEnum):

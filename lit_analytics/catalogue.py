@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from lit_analytics import charts, indicators, map_chart, navigation
+from lit_analytics import charts, event_marks, indicators, map_chart, navigation
 from lit_analytics.charts import ChartText
 from lit_analytics.filters import Filters
+from lit_analytics.indicators.events import chart_events
 from lit_analytics.presentation import activity, funding, scopes
+from lit_analytics.presentation import events as event_words
 from lit_analytics.presentation import map as map_words
 from lit_analytics.store import Store
 
@@ -47,6 +49,7 @@ class ChartSpec:
     extras: Callable[[Store, Filters], dict] | None = None    # more data for the figure (map markers)
     figure_options: Callable[[str | None, Filters], dict] | None = None
     notes: Callable[[pd.DataFrame, str | None], tuple[str, ...]] | None = None   # sentences from the data
+    timeline: bool = False                              # a quarter axis: events drawn as marks (`event_marks`)
 
     @property
     def default_variant(self) -> str | None:
@@ -104,7 +107,7 @@ _SPECS = [
     ChartSpec("evolution-activite", "accueil", "Évolution de l'activité",
               "Nombre cumulé, depuis le début de la période, de projets lancés (date de début) et de sessions "
               "de formation tenues, trimestre après trimestre.",
-              indicators.activity_over_time, charts.activity_over_time, activity.activity_table),
+              indicators.activity_over_time, charts.activity_over_time, activity.activity_table, timeline=True),
     ChartSpec("reference-ditp", "accueil", "Chiffres publiés par la DITP et données",
               "Les chiffres annoncés par la DITP le 01/12/2020 (9 laboratoires actifs, près de 200 projets et "
               "actions, près de 500 sessions de formation) comparés aux données, à l'échelle nationale et "
@@ -126,7 +129,8 @@ _SPECS = [
               "Portefeuille de projets déclaré par les laboratoires à la fin de chaque trimestre, réparti par "
               "étape du cycle de vie (émergence, conception, expérimentation, déploiement, essaimage, terminé, "
               "abandonné).",
-              indicators.projects_by_stage_over_time, charts.projects_by_stage_over_time, activity.stage_table),
+              indicators.projects_by_stage_over_time, charts.projects_by_stage_over_time, activity.stage_table,
+              timeline=True),
     ChartSpec("projets-par-theme", "indicateurs", "Projets par thème",
               "Projets en cours à un moment de la période, par thème d'action publique, et leur part dans "
               "l'ensemble de ces projets.",
@@ -145,11 +149,12 @@ _SPECS = [
     ChartSpec("sessions-trimestre", "indicateurs", "Sessions de formation par trimestre",
               "Sessions de formation, ateliers, webinaires et sensibilisations tenus chaque trimestre de la "
               "période, par format.",
-              indicators.sessions_by_quarter, charts.sessions_by_quarter, activity.sessions_table),
+              indicators.sessions_by_quarter, charts.sessions_by_quarter, activity.sessions_table, timeline=True),
     ChartSpec("participants-trimestre", "indicateurs", "Participants aux sessions par trimestre",
               "Personnes présentes aux sessions tenues chaque trimestre : agents publics et autres participants "
               "(usagers, partenaires ; compté zéro quand le laboratoire ne le renseigne pas).",
-              indicators.participants_by_quarter, charts.participants_by_quarter, activity.participants_table),
+              indicators.participants_by_quarter, charts.participants_by_quarter, activity.participants_table,
+              timeline=True),
     ChartSpec("part-essaimage", "indicateurs", "Part des projets ayant atteint l'essaimage",
               "Parmi les projets lancés chaque année de la période, part de ceux qui ont atteint l'étape "
               "« essaimage » (diffusion à d'autres territoires ou services) dans au moins un rapport. Les projets "
@@ -163,7 +168,7 @@ _SPECS = [
     ChartSpec("financements-trimestre", "financements", "Montants engagés par trimestre et par source",
               "Montants des tranches de financement engagées chaque trimestre (date d'engagement), par source : "
               "PIA, FTAP, France Relance, autres cofinancements.",
-              indicators.funding_by_quarter, charts.funding_by_quarter, funding.funding_quarter_table),
+              indicators.funding_by_quarter, charts.funding_by_quarter, funding.funding_quarter_table, timeline=True),
     ChartSpec("engage-verse", "financements", "Engagé et versé par source",
               "Montants engagés pendant la période, par source, et la part de ces montants déjà versée à la fin "
               "de la période.",
@@ -171,7 +176,7 @@ _SPECS = [
     ChartSpec("financements-cumules", "financements", "Financements cumulés",
               "Montants engagés (trait plein) et versés (pointillés) cumulés depuis le début de la période, "
               "par source.",
-              indicators.funding_by_quarter, charts.funding_cumulative, funding.cumulative_table),
+              indicators.funding_by_quarter, charts.funding_cumulative, funding.cumulative_table, timeline=True),
     ChartSpec("financements-laboratoires", "financements", "Montants engagés par laboratoire",
               "Montants engagés pendant la période pour chaque laboratoire, par source.",
               indicators.funding_by_lab, charts.funding_by_lab, funding.by_lab_table),
@@ -224,6 +229,16 @@ def build_chart(store: Store, chart_id: str, filters: Filters = Filters(), varia
     empty = any(getattr(a, "name", None) == "empty" for a in figure.layout.annotations)
     if chart_id == "carte":
         empty = False   # the map always shows the regions (and says where there is nothing)
+    data = spec.table(raw).reset_index(drop=True)
+    if spec.timeline and not empty:
+        data = _with_events(store, scope, figure, data)
     return Chart(id=spec.id, title=text.title, subtitle=text.subtitle, caption=text.caption.split("\n")[0],
-                 definition=spec.definition, data=spec.table(raw).reset_index(drop=True), figure=figure,
+                 definition=spec.definition, data=data, figure=figure,
                  empty=empty, notes=notes, variant=variant, filters=scope)
+
+
+def _with_events(store: Store, scope: Filters, figure: go.Figure, data: pd.DataFrame) -> pd.DataFrame:
+    """The scope's events drawn on a time chart, and listed in its table (« Repères »)."""
+    marks = event_words.marks(chart_events(store, scope))
+    drawn = event_marks.add_marks(figure, marks)
+    return event_words.with_marks_column(data, marks[marks["quarter"].isin(drawn)])

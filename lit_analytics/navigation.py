@@ -50,6 +50,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("laboratoires", "Laboratoires", ":material/account_balance:", "pages/laboratoires.py",
               "laboratoires", DASHBOARD, ("projets-etapes-trimestre", "sessions-trimestre", "financements-cumules")),
     PageEntry("note", "Note de synthèse", ":material/description:", "pages/note.py", "note", DASHBOARD),
+    PageEntry("definitions", "Définitions", ":material/menu_book:", "pages/definitions.py", "definitions",
+              DASHBOARD),
     PageEntry("depot", "Dépôt trimestriel", ":material/upload_file:", "pages/depot.py", "depot", REPORTS),
     PageEntry("suivi_depots", "Suivi des dépôts", ":material/calendar_month:", "pages/suivi_depots.py",
               "suivi-depots", REPORTS),
@@ -59,6 +61,8 @@ PAGES: tuple[PageEntry, ...] = (
               ADMINISTRATION, roles=ADMINS),
     PageEntry("journal", "Journal d'audit", ":material/history:", "pages/journal.py", "journal", ADMINISTRATION,
               roles=ADMINS),
+    PageEntry("evenements", "Événements", ":material/event:", "pages/evenements.py", "evenements",
+              ADMINISTRATION, roles=ADMINS),
     # Signed out, every address shows the sign-in form (app.py's gate); signed in, /connexion says who is.
     PageEntry("connexion", "Connexion", ":material/login:", "pages/connexion.py", "connexion", None,
               roles=frozenset()),

@@ -27,6 +27,7 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import urlencode
 
 from lit_analytics import config, subscriptions
+from lit_analytics.alerts import alert_lines
 from lit_analytics.export import briefing, office
 from lit_analytics.export import deck as deck_mod
 from lit_analytics.export.images import ExportError
@@ -40,12 +41,6 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
           "novembre", "décembre")
 MIME = {"pdf": ("application", "pdf"),
         "pptx": ("application", "vnd.openxmlformats-officedocument.presentationml.presentation")}
-
-
-def no_alerts(store: Store, today: date) -> list[str]:
-    """The data alerts listed in the national e-mail, one French line each. Placeholder until
-    `lit_analytics.alerts` (issue 22, point 4) is wired in as the `alerts` argument of `send_subscriptions`."""
-    return []
 
 
 # --- what is due ------------------------------------------------------------------------------------
@@ -199,7 +194,7 @@ def message(built: Built, due: Due, sender: str, token: str, alerts: list[str]) 
 
 def send_subscriptions(store: Store, by: str, today: date | None = None, *, dry_run: bool = False,
                        settings: SmtpSettings | None = None,
-                       alerts: Callable[[Store, date], list[str]] = no_alerts) -> RunResult:
+                       alerts: Callable[[Store, date], list[str]] = alert_lines) -> RunResult:
     """Send every subscription due today (`plan`): one deck per preset, one e-mail per subscription, each logged
     and audited; `dry_run` builds, sends and writes nothing. `by`: « ligne de commande »."""
     today = today or date.today()

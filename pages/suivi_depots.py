@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from lit_analytics import reminders, ui
+from lit_analytics.ui.alerts import data_alerts_section
 from lit_analytics.formats import fmt_int, fmt_quarter
 from lit_analytics.ingest import display, reporting
 from lit_analytics.permissions import followed_labs
@@ -72,5 +73,7 @@ else:
                     st.warning("Aucun porteur actif pour ce laboratoire : personne à relancer.")
                 else:
                     st.info("Ce rapport a déjà été relancé pour son retard : une relance n'est envoyée qu'une fois.")
+
+data_alerts_section(actor)   # no report for several quarters, météo « orage », indicators falling; thresholds
 
 publish_site_button(actor)   # administrators: regenerate the public site after publications

@@ -24,9 +24,9 @@ LAYERS: list[tuple[str, ...]] = [
      "metrics"),                                                        # what /metrics exports (reads store.stats)
     ("lab_names",),                                                     # the one lab id → name look-up
     ("accounts", "registry", "auth", "ingest", "indicators", "demo",   # use cases and queries; French wording
-     "presentation", "subscriptions"),                                  # (subscriptions: issue 22)
-    ("charts", "map_chart"),                                            # figure builders
-    ("catalogue",),                                                     # the chart registry (query + figure + table)
+     "presentation", "subscriptions", "events", "alerts"),              # subscriptions; events on time charts; data alerts
+    ("charts", "map_chart", "event_marks"),                             # figure builders; events drawn on them
+    ("catalogue", "glossary"),                                          # the chart registry (query + figure + table); « Définitions »
     ("export", "reminders", "bootstrap", "web", "site",                 # faces: exports, e-mails, set-up, HTTP routes, public site
      "subscription_mail"),                                              # the subscriptions' e-mails (issue 22)
     ("ui",),                                                            # the Streamlit glue

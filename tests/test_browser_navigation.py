@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 SIDEBAR = "[data-testid='stSidebar']"
 LEGACY_NAMES = {"app", "serve", "accueil", "carte", "comptes", "connexion", "depot", "financements", "indicateurs",
-                "journal", "laboratoires", "note", "suivi depots"}
+                "journal", "laboratoires", "note", "suivi depots", "definitions", "evenements"}
 
 # Runs in every document before Streamlit's scripts: every text of a navigation link or item, every time one is
 # drawn or changed, goes into window.__navSeen.

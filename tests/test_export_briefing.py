@@ -38,7 +38,9 @@ def test_lab_deck_has_cover_headline_one_slide_per_chart_and_sources(demo_store)
     chart_ids = briefing.default_charts(scope)
     data = briefing.deck_pptx(demo_store, scope)
     texts = slide_texts(data)
-    assert len(texts) == 3 + len(chart_ids)
+    glossary = [t for t in texts if t.strip().startswith("Définitions")]      # the closing « Définitions » slides
+    texts = texts[:len(texts) - len(glossary)]
+    assert len(texts) == 3 + len(chart_ids) and glossary
     assert "Laboratoire : Siilab" in texts[0] and "Données de démonstration" in texts[0]
     assert "Chiffres clés" in texts[1]
     for text, chart_id in zip(texts[2:-1], chart_ids):
@@ -47,7 +49,7 @@ def test_lab_deck_has_cover_headline_one_slide_per_chart_and_sources(demo_store)
     assert "Sources et méthode" in texts[-1] and "démonstration" in texts[-1]
     prs = Presentation(io.BytesIO(data))
     pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in prs.slides]
-    assert pictures == [0, 0] + [1] * len(chart_ids) + [0]
+    assert pictures == [0, 0] + [1] * len(chart_ids) + [0] * (1 + len(glossary))
 
 
 def test_headline_slide_matches_the_database(demo_db_path, demo_store):
@@ -62,9 +64,13 @@ def test_headline_slide_matches_the_database(demo_db_path, demo_store):
 
 def test_pdf_deck_has_the_same_slides(demo_store):
     scope = briefing.parse_preset(demo_store, "lab:siilab")
-    reader = PdfReader(io.BytesIO(briefing.deck_pdf(demo_store, scope, ["sessions-trimestre", "engage-verse"])))
-    assert len(reader.pages) == 5
+    from lit_analytics.export import deck_glossary
+    charts = ["sessions-trimestre", "engage-verse"]
+    glossary = deck_glossary.paginate(briefing.build_deck(demo_store, scope, charts).glossary)
+    reader = PdfReader(io.BytesIO(briefing.deck_pdf(demo_store, scope, charts)))
+    assert len(reader.pages) == 5 + len(glossary)     # cover, figures, 2 charts, sources, « Définitions »
     assert "Sessions de formation par trimestre" in reader.pages[2].extract_text()
+    assert reader.pages[5].extract_text().replace("\ufb01", "fi").startswith("Définitions")   # ﬁ: a ligature
 
 
 def test_workbook_values_equal_the_database(demo_db_path, demo_store):
@@ -205,3 +211,23 @@ def test_lab_deck_says_what_changed_this_quarter(demo_store):
     assert "Ce qui a changé" in deck_mod.to_html(deck)
     national = briefing.build_deck(demo_store, briefing.parse_preset(demo_store, "national"), ["sessions-trimestre"])
     assert national.changes == [] and national.changes_title == ""
+
+
+def test_the_deck_ends_with_the_glossary_of_its_charts_on_slides_that_hold_it(demo_store):
+    """Issue 22, point 6: the « Définitions » of the deck's charts, the météo levels and the alerts, cut into slides
+    that each hold what fits (so no text runs over the footer), in the PPTX and the PDF alike."""
+    from lit_analytics.export import deck_glossary
+    scope = briefing.parse_preset(demo_store, "national")
+    deck = briefing.build_deck(demo_store, scope, ["sessions-trimestre", "engage-verse", "regles-pia"])
+    terms = [term for _, term, _ in deck.glossary]
+    assert terms[:3] == ["Sessions de formation par trimestre", "Engagé et versé par source", "Règles du PIA par lauréat"]
+    assert {"Soleil", "Couvert", "Nuage", "Orage", "Indicateur en baisse"} <= set(terms)
+    pages = deck_glossary.paginate(deck.glossary)
+    assert [entry[1] for page in pages for entry in page if entry[1] is not None] == terms
+    for page in pages:
+        lines = sum(deck_glossary._lines(t, d) if t is not None else deck_glossary.HEADING_LINES for _, t, d in page)
+        assert lines <= deck_glossary.LINES_PER_SLIDE + deck_glossary.HEADING_LINES
+    texts = slide_texts(deck_mod.to_pptx(deck))
+    glossary = [t for t in texts if t.strip().startswith("Définitions")]
+    assert len(glossary) == len(pages)
+    assert "Orage — Objectifs compromis" in " ".join(glossary)

@@ -7,9 +7,9 @@ operation, 2 for bad usage), never a traceback.
 This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main`; each family of commands has
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
 (import), `templates` (template), `reminders` (remind), `subscriptions` (subscriptions, send-subscriptions),
-`export`, `users`, `registry` (labs, cohorts, funding-sources, sources, reference), `backup` (backup, restore),
-`bench` (bench, bench-import, bench-export, bench-load, bench-subscriptions). The commands call the same functions
-as the pages; heavy modules are imported when a
+`export`, `users`, `registry` (labs, cohorts, funding-sources, sources, reference), `events` (events, alerts),
+`backup` (backup, restore), `bench` (bench, bench-import, bench-export, bench-load, bench-subscriptions). The
+commands call the same functions as the pages; heavy modules are imported when a
 command runs, so `--help` stays quick.
 """
 
@@ -21,8 +21,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lit_analytics.cli import backup, bench, database, export, imports, registry, reminders, site, templates, users
-from lit_analytics.cli import subscriptions
+from lit_analytics.cli import backup, bench, database, events, export, imports, registry, reminders, site, templates
+from lit_analytics.cli import subscriptions, users
 from lit_analytics.cli.common import CliError
 
 __all__ = ["COMMANDS", "CliError", "Command", "build_parser", "main"]
@@ -71,6 +71,10 @@ COMMANDS = (
             registry.sources_arguments, registry.run_sources),
     Command("reference", "appliquer data/reference/*.csv à une base en service (sync [--dry-run]) sans init --force",
             registry.reference_arguments, registry.run_reference),
+    Command("events", "gérer les événements des graphiques temporels (list, add, edit, remove)",
+            events.arguments, events.run),
+    Command("alerts", "lister les alertes sur les données (laboratoires sans rapport, météo « orage », baisses)",
+            events.alerts_arguments, events.run_alerts),
     Command("backup", "sauvegarder la base (fichier ou PostgreSQL) dans un dossier, pendant que l'application tourne",
             backup.backup_arguments, backup.run_backup),
     Command("restore", "restaurer une sauvegarde dans une base vide, ou par-dessus une base existante (--force)",

@@ -12,7 +12,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from lit_analytics import catalogue, domain, indicators, presentation, reference
+from lit_analytics import catalogue, domain, glossary, indicators, presentation, reference
 from lit_analytics.catalogue import Chart
 from lit_analytics.export import deck as deck_mod
 from lit_analytics.export import images, slide_charts
@@ -181,7 +181,15 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         headline_changes=changes, comparison=compared.sentence if compared else "",
         sources=_sources(store, demo), links=_source_links(store, scope),
         **_changes(store, scope),
-        method=_method() + ([f"Sans donnée pour ce périmètre, non repris : {', '.join(skipped)}."] if skipped else []))
+        method=_method() + ([f"Sans donnée pour ce périmètre, non repris : {', '.join(skipped)}."] if skipped else []),
+        glossary=_glossary([chart.id for chart in charts]))
+
+
+def _glossary(chart_ids: list[str]) -> list[tuple[str, str, str]]:
+    """The « Définitions » slides: the deck's charts, the météo levels, the alerts and the events' marks (the page
+    « Définitions » has the exchange formats' columns too)."""
+    return [(e.section, e.term, e.definition) for e in glossary.entries()
+            if (e.section == glossary.CHARTS and e.key in chart_ids) or e.section in (glossary.WEATHER, glossary.ALERTS)]
 
 
 def _changes(store: Store, scope: Scope) -> dict:

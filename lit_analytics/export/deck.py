@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lit_analytics.export import deck_glossary
 from lit_analytics.export.images import ExportError, browser_path
 from lit_analytics.formats import BLEU_FRANCE, GREY, TEXT_COLOR, WARNING
 
@@ -50,6 +51,8 @@ class Deck:
     # « Ce qui a changé en T3 2026 » (lab preset): a title and (label, value) lines, beside the headline figures
     changes_title: str = ""
     changes: list[tuple[str, str]] = field(default_factory=list)
+    # « Définitions » slides after the sources: (section, term, definition), see `deck_glossary`
+    glossary: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def slide_count(self) -> int:
@@ -187,6 +190,25 @@ def _sources_slide(prs, deck: Deck) -> None:
     _footer(s, deck, deck.slide_count)
 
 
+def _glossary_slide(prs, deck: Deck, page, number: int) -> None:
+    """One slide of the glossary: section headings and « term — definition » paragraphs at 12 pt."""
+    from pptx.util import Pt
+    s = _new_slide(prs)
+    _text(s, 0.5, 0.35, 12.3, 0.8, deck_glossary.TITLE, size=28, bold=True, color=BLEU_FRANCE)
+    box = _text(s, 0.5, 1.05, 12.3, 5.6, deck_glossary.INTRO, size=12, color=GREY)
+    for section, term, definition in page:
+        paragraph = box.text_frame.add_paragraph()
+        paragraph.space_before = Pt(6 if term is None else 2)
+        parts = [(section, True, BLEU_FRANCE, 14)] if term is None else [(term, True, TEXT_COLOR, 12),
+                                                                         (f" — {definition}", False, TEXT_COLOR, 12)]
+        for text, bold, color, size in parts:
+            run = paragraph.add_run()
+            run.text = text
+            run.font.size, run.font.bold = Pt(size), bold
+            run.font.color.rgb = _rgb(color)
+    _footer(s, deck, number)
+
+
 def to_pptx(deck: Deck) -> bytes:
     """Cover, headline figures, one slide per chart, sources and method."""
     from pptx import Presentation
@@ -199,6 +221,8 @@ def to_pptx(deck: Deck) -> bytes:
     for number, chart in enumerate(deck.charts, start=3):
         _chart_slide(prs, deck, chart, number)
     _sources_slide(prs, deck)
+    for number, page in enumerate(deck_glossary.paginate(deck.glossary), start=deck.slide_count + 1):
+        _glossary_slide(prs, deck, page, number)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
@@ -242,6 +266,8 @@ h2 {{ color: {BLEU_FRANCE}; font-size: 28pt; margin: 0 0 0.05in 0; }}
 .sources-columns p {{ font-size: 12pt; }}
 .sources ul {{ font-size: 9pt; margin: 0; padding-left: 0.2in; }}
 .sources a {{ color: {BLEU_FRANCE}; }}
+.glossary h3 {{ color: {BLEU_FRANCE}; font-size: 14pt; margin: 0.08in 0 0.02in 0; }}
+.glossary p {{ font-size: 12pt; margin: 0 0 0.03in 0; }}
 """
 
 
@@ -284,8 +310,13 @@ def to_html(deck: Deck) -> str:
         body = (f"<div class='sources-columns'><div>{body}</div>"
                 f"<div><p><strong>{e(LINKS_HEADING)}</strong></p><ul>{items}</ul></div></div>")
     parts.append(f"<section class='slide sources'><h2>Sources et méthode</h2>{body}{footer(deck.slide_count)}"
-                 "</section></body></html>")
-    return "".join(parts)
+                 "</section>")
+    for n, page in enumerate(deck_glossary.paginate(deck.glossary), start=deck.slide_count + 1):
+        lines = "".join(f"<h3>{e(section)}</h3>" if term is None else f"<p><strong>{e(term)}</strong> — {e(text)}</p>"
+                        for section, term, text in page)
+        parts.append(f"<section class='slide glossary'><h2>{e(deck_glossary.TITLE)}</h2><p class='caption'>"
+                     f"{e(deck_glossary.INTRO)}</p>{lines}{footer(n)}</section>")
+    return "".join(parts) + "</body></html>"
 
 
 def to_pdf(deck: Deck, timeout: float = 120) -> bytes:

@@ -268,6 +268,8 @@ def _load(conn, backup: Backup, *, empty_first: bool) -> None:
             raise StoreError(f"La sauvegarde ne correspond pas à son schéma (tables absentes : {sorted(missing)}, "
                              f"inconnues : {sorted(unknown)}) ; rien n'a été écrit.")
         for table in tables:
+            # the backup's rows replace those a migration ships (011: the programme's milestones, the thresholds)
+            conn.execute(f"DELETE FROM app.\"{table['name']}\"")
             if int(table["rows"]):
                 file = sql_literal(str(backup.folder / table["file"]))
                 conn.execute(f"INSERT INTO app.\"{table['name']}\" BY NAME SELECT * FROM read_parquet('{file}')")

@@ -56,6 +56,8 @@ def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_op
         for note in item.notes:
             st.caption(note)
         st.caption(f"**Définition.** {item.definition}")
+        st.page_link("pages/definitions.py", label="Toutes les définitions", icon=":material/menu_book:",
+                     query_params={"terme": catalogue.CATALOGUE[item.id].title_for()})
         if not item.empty:
             with st.expander(f"Données du graphique « {item.title} » (tableau)", expanded=table_open):
                 st.dataframe(table, hide_index=True, width="stretch", placeholder="")
