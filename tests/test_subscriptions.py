@@ -127,7 +127,7 @@ def test_each_subscriber_gets_their_deck_once_and_can_unsubscribe_from_it_only(s
         scope = "national" if "France" in subject else "lab:siilab"
         from lit_analytics.export import briefing
         deck = briefing.build_deck(store, briefing.parse_preset(store, scope), today=TODAY)
-        assert pages == deck.slide_count                   # a PDF that opens, one page per slide
+        assert pages == deck.page_count                    # a PDF that opens, one page per slide
         flat = " ".join(text.split())
         for label, value in deck.headline[:6]:             # the headline figures are in its text and the body
             assert " ".join(value.split()) in flat, (label, value)

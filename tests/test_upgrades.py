@@ -73,6 +73,11 @@ ROWS: dict[str, dict] = {
                "lab_id": "lab-test", "source_title": None, "source_url": None, "created_by": "admin@test",
                "created_at": T, "updated_by": None, "updated_at": None},
     "alert_settings": {"setting": "test_setting", "value": 1.0, "updated_by": "admin@test", "updated_at": T},
+    "subscriptions": {"subscription_id": 1, "email": "porteur@lab.test", "scope_kind": "lab", "scope_code": "lab-test",
+                      "format": "pdf", "frequency": "quarterly", "created_at": T, "created_by": "porteur@lab.test",
+                      "ended_at": None, "ended_by": None},
+    "subscription_sendings": {"subscription_id": 1, "period": "2021-T3", "sent_at": T, "status": "envoyé",
+                              "size_bytes": 123456, "detail": None, "token_hash": "ef" * 32},
 }
 # Tables a migration fills with today's values (008: the cohorts and funding sources the CHECKs allowed).
 SEEDED = {"cohorts": ("laureat-2016", "relance-2021-2022"), "funding_sources": ("PIA", "FTAP", "relance", "autre")}

@@ -58,6 +58,11 @@ class Deck:
     def slide_count(self) -> int:
         return 3 + len(self.charts)
 
+    @property
+    def page_count(self) -> int:
+        """Every slide, the « Définitions » ones after the numbered slides included."""
+        return self.slide_count + len(deck_glossary.paginate(self.glossary))
+
 
 LINKS_HEADING = "Pages publiques citées (cliquables)"
 MAX_LINKS = 12
