@@ -133,8 +133,10 @@ def test_each_subscriber_gets_their_deck_once_and_can_unsubscribe_from_it_only(s
             assert " ".join(value.split()) in flat, (label, value)
             assert f"• {label} : {value} — sur un an : " in body
         assert "Chiffres clés" in flat
-        if scope == "national":
-            assert "Alertes : aucune." in body
+        if scope == "national":   # the data alerts of the quarter (lit_analytics.alerts), one line each
+            from lit_analytics.alerts import alert_lines
+            expected = alert_lines(store, TODAY)
+            assert expected and all(f"  • {line}" in body for line in expected)
         else:
             assert re.search(r"Ce qui a changé en T\d 20\d\d :", body)   # what changed, lab preset
 
