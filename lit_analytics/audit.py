@@ -39,6 +39,8 @@ class Action(StrEnum):
     BACKUP = "sauvegarde de la base"
     BACKUP_RESTORED = "restauration d'une sauvegarde"
     SITE_PUBLISHED = "publication du site public"
+    METEO_COMMENT = "commentaire sur une météo"
+    METEO_VISIBILITY = "visibilité publique d'une météo"
 
 
 class Outcome(StrEnum):

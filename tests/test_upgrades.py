@@ -62,6 +62,13 @@ ROWS: dict[str, dict] = {
     "sign_in_throttle": {"client": "192.0.2.1", "failures": 2, "window_start": T},
     "reminders": {"lab_id": "lab-test", "quarter": "2021-T3", "kind": "sessions", "reminder_kind": "en retard",
                   "sent_at": T, "sent_by": "ligne de commande", "recipients": "porteur@lab.test"},
+    "meteo_reports": {"version_id": 1, "lab_id": "lab-test", "quarter": "2021-T3", "level": "nuage",
+                      "highlights": "Lancement de l'accueil unique", "difficulties": "aucune",
+                      "support_needs": "Un appui juridique", "file_name": "meteo.csv", "sha256": "ef" * 32,
+                      "is_demo": False, "published_at": T, "published_by": "porteur@lab.test", "is_current": True,
+                      "is_public": False},
+    "meteo_comments": {"comment_id": 1, "lab_id": "lab-test", "quarter": "2021-T3", "version_id": 1,
+                       "body": "Nous revenons vers vous.", "written_at": T, "written_by": "admin@ditp.test"},
 }
 BOOKKEEPING = ("store_version", "data_version", "schema", "instance", "table:")
 EARLIER = [v for v, _, _ in migrations() if v < latest_schema_version()]

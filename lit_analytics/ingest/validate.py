@@ -67,9 +67,7 @@ def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validati
                                    f"Valeur « {value} » au-delà des {len(raw.header)} colonnes de l'en-tête : "
                                    "attendu une valeur par colonne de l'en-tête (vérifiez le séparateur et les "
                                    "guillemets).", value))
-    if not raw.rows:
-        result.errors.append(Issue(None, None, "no-rows", "Le fichier ne contient aucune ligne de données : "
-                                   "attendu une ligne par enregistrement sous l'en-tête."))
+    if not _row_count_ok(raw, schema, result):
         return result
 
     warn_lines: dict[tuple[str, str, str], list[int]] = defaultdict(list)
@@ -88,6 +86,27 @@ def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validati
     result.errors.sort(key=lambda i: (i.line or 0, schema.names.index(i.column) if i.column in schema.names else 99))
     result.frame = _typed_frame(schema, parsed)
     return result
+
+
+def _row_count_ok(raw: RawTable, schema: TableSchema, result: Validation) -> bool:
+    """A header-only file is an answer (« nothing to declare »: an empty report) unless the format needs a line
+    (the météo); a one-line format refuses more. False when there is nothing more to check."""
+    if not raw.rows and schema.min_rows:
+        result.errors.append(Issue(None, None, "no-rows", "Le fichier ne contient aucune ligne de données : "
+                                   "attendu une ligne sous l'en-tête."))
+        return False
+    if not raw.rows:
+        result.warnings.append(Issue(None, None, "no-rows", "Aucune ligne sous l'en-tête : le rapport publié sera "
+                                     "vide, ce qui déclare « rien ce trimestre » (il compte comme reçu).",
+                                     severity=WARNING))
+        result.frame = _typed_frame(schema, {f.name: [] for f in schema.fields})
+        return False
+    if schema.max_rows is not None and len(raw.rows) > schema.max_rows:
+        for line in raw.lines[schema.max_rows:]:
+            result.errors.append(Issue(line, None, "one-row",
+                                       f"Ligne en trop : le rapport « {schema.kind} » tient en "
+                                       f"{schema.max_rows} ligne(s) sous l'en-tête ; attendu une seule ligne."))
+    return True
 
 
 # --- header ----------------------------------------------------------------------------------------
@@ -182,6 +201,9 @@ def _bounds_error(f: Field, value, text: str) -> tuple[str, str] | None:
     if f.max_length is not None and isinstance(value, str) and len(value) > f.max_length:
         return "max-length", (f"Texte trop long ({fmt_number(len(value))} caractères) : attendu au plus "
                               f"{fmt_number(f.max_length)} caractères.")
+    if f.min_length is not None and isinstance(value, str) and len(value) < f.min_length:
+        return "min-length", (f"Texte trop court ({fmt_number(len(value))} caractère(s)) : attendu au moins "
+                              f"{fmt_number(f.min_length)} caractères pour « {f.title} ».")
     return None
 
 
@@ -199,8 +221,8 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
     missing = f"Valeur manquante : « {f.name} » ({f.title}) est obligatoire ; attendu {_expected(f)}."
     if parse is V.parse_text:  # free text (often all distinct, e.g. identifiers): stored as received, less the
         values = [unneutralise(text.strip()) or None for text in cells]   # app's own CSV formula mark
-        limit = f.max_length or 10**9
-        for i in [i for i, v in enumerate(values) if v is None or len(v) > limit]:
+        limit, least = f.max_length or 10**9, f.min_length or 0
+        for i in [i for i, v in enumerate(values) if v is None or not least <= len(v) <= limit]:
             if values[i] is None:
                 if f.required:
                     result.errors.append(Issue(raw.lines[i], f.name, "required", missing))
@@ -245,13 +267,16 @@ def _expected(f: Field) -> str:
 # --- rows ------------------------------------------------------------------------------------------
 
 def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable, result: Validation) -> None:
+    for name in schema.example_fields:
+        for i, value in enumerate(parsed[name]):
+            if value is not None and value[:7].upper() == "EXEMPLE":
+                result.errors.append(Issue(raw.lines[i], name, "example-row",
+                                           f"« {_shown(value)} » est la ligne d'exemple du modèle : attendu vos "
+                                           "propres lignes (supprimez la ligne d'exemple).", value))
     key = schema.key
+    if key is None:
+        return
     ids = parsed[key]
-    for i, value in enumerate(ids):
-        if value is not None and value[:7].upper() == "EXEMPLE":
-            result.errors.append(Issue(raw.lines[i], key, "example-row",
-                                       f"« {value} » est la ligne d'exemple du modèle : attendu vos propres lignes "
-                                       "(supprimez la ligne d'exemple).", value))
     present = [v for v in ids if v is not None]
     if len(set(present)) == len(present):
         return
