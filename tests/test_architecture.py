@@ -23,7 +23,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("audit", "permissions", "sessions", "reference", "geo",           # the journal, rights, sessions, registry files;
      "metrics"),                                                        # what /metrics exports (reads store.stats)
     ("lab_names",),                                                     # the one lab id → name look-up
-    ("accounts", "auth", "ingest", "indicators", "demo", "presentation"),   # use cases and queries; French wording
+    ("accounts", "auth", "ingest", "indicators", "demo", "presentation",   # use cases and queries; French wording
+     "demo_meteo"),                                                     # the demonstration météo
     ("charts", "map_chart"),                                            # figure builders
     ("catalogue",),                                                     # the chart registry (query + figure + table)
     ("export", "reminders", "bootstrap", "web", "site"),                # faces: exports, e-mails, set-up, HTTP routes, public site
