@@ -54,6 +54,11 @@ def meteo_slides(store: Store, scope_kind: str, filters: Filters) -> list[MeteoS
                                               given["difficulties"], given["support_needs"])]
 
 
+def meteo_slide_count(store: Store, scope_kind: str, filters: Filters) -> int:
+    """How many slides of the field's words a preset's deck has (the note page announces the slide count)."""
+    return len(meteo_slides(store, scope_kind, filters))
+
+
 def pptx_slide(slide, m: MeteoSlide, text) -> None:
     """Draw on a blank slide; `text` is the deck's text-box helper (`deck._text`)."""
     from pptx.util import Inches, Pt
