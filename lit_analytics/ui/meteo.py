@@ -13,6 +13,7 @@ from lit_analytics.domain import METEO, METEO_LEVELS
 from lit_analytics.filters import Filters
 from lit_analytics.formats import fmt_datetime, fmt_quarter
 from lit_analytics.ingest import meteo
+from lit_analytics.ingest.display import as_text
 from lit_analytics.indicators import meteo as queries
 from lit_analytics.permissions import Actor, PermissionDenied
 from lit_analytics.presentation import meteo as words
@@ -72,6 +73,10 @@ def lab_meteo(store: Store, actor: Actor, lab_id: str) -> None:
     if table.empty:
         st.caption("Aucune météo publiée pour ce laboratoire.")
         return
+    latest = table.iloc[0]
+    st.markdown(f"**{latest['Trimestre']} — {latest['Météo']}**")
+    for label in words.TEXTS.values():
+        st.markdown(f"**{label}** : {as_text(latest[label])}")
     st.caption(words.NOT_PUBLIC)
     show_table(table)
     if actor.role not in ("admin", "analyste"):
