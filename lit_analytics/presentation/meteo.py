@@ -12,12 +12,13 @@ from lit_analytics.indicators import meteo as queries
 from lit_analytics.presentation.common import UNKNOWN_REGION
 from lit_analytics.store import Store
 
-# code → (symbol, name, meaning): PILOTE's météo.
+# code → (symbol, name, meaning): PILOTE's météo. Symbols every font of the pages has (no emoji: ⛅ and ⛈ are
+# missing from common fonts and show as empty boxes); decks print the words only.
 LEVELS = {
     "soleil": ("☀", "Soleil", "objectifs sécurisés"),
-    "couvert": ("⛅", "Couvert", "objectifs atteignables"),
+    "couvert": ("◐", "Couvert", "objectifs atteignables"),
     "nuage": ("☁", "Nuage", "appuis nécessaires"),
-    "orage": ("⛈", "Orage", "objectifs compromis"),
+    "orage": ("⚡", "Orage", "objectifs compromis"),
 }
 NOT_GIVEN = "Non renseignée"
 TEXTS = {"highlights": "Faits marquants", "difficulties": "Difficultés et freins",
