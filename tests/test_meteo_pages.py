@@ -77,5 +77,5 @@ def test_the_ditp_answers_on_the_profile_and_the_home_page_filters_by_level(demo
     assert counts["Laboratoires"].sum() == len(every) > 5
     home.multiselect(key="meteo_niveaux").set_value(["orage"]).run()
     stormy = table_with(home, "Besoins d'appui de la DITP")
-    assert len(stormy) == int(counts.set_index("Météo").loc["⚡ Orage — objectifs compromis", "Laboratoires"])
+    assert len(stormy) == int(counts.set_index("Météo").loc["⚡ Orage", "Laboratoires"])
     assert set(stormy["Météo"]) <= {"⚡ Orage — objectifs compromis"}

@@ -65,10 +65,11 @@ def meteo_table(store: Store, filters: Filters, quarter: str, levels: tuple[str,
 
 
 def meteo_counts(table: pd.DataFrame) -> pd.DataFrame:
-    """How many labs at each level (the data table beside the national table)."""
+    """How many labs at each level (the data table beside the national table; short names: « ☀ Soleil »)."""
     names = [level_text(c) for c in METEO_LEVELS] + [NOT_GIVEN]
     counts = table["Météo"].value_counts() if not table.empty else pd.Series(dtype=int)
-    return pd.DataFrame({"Météo": names, "Laboratoires": [int(counts.get(n, 0)) for n in names]})
+    return pd.DataFrame({"Météo": [n.split(" — ")[0] for n in names],
+                         "Laboratoires": [int(counts.get(n, 0)) for n in names]})
 
 
 def lab_meteo_table(store: Store, lab_id: str) -> pd.DataFrame:
