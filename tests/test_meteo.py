@@ -137,3 +137,38 @@ def test_sessions_header_only_from_the_prefilled_template_is_an_answer(ref_store
     result = ingest.publish(ref_store, data, "sessions.csv", kind="sessions", lab_id=LAB, quarter=QUARTER,
                             actor=PORTEUR)
     assert result.outcome == ingest.PUBLISHED and result.report.row_count == 0
+
+
+def test_an_empty_sessions_report_stops_its_reminders(ref_store):
+    from lit_analytics import reminders
+    today = date(2021, 11, 15)     # T3 2021 is late (due 30/10/2021)
+
+    def reminded():
+        due, nobody = reminders.plan(ref_store, today, labs=(LAB,), quarters=(QUARTER,))
+        return sorted(kind for r in due + nobody for kind in r.reports)
+
+    assert reminded() == ["projets", "sessions"]
+    ingest.publish(ref_store, templates.header_only("sessions"), "vide.csv", kind="sessions", lab_id=LAB,
+                   quarter=QUARTER, actor=PORTEUR)
+    assert reminded() == ["projets"]
+
+
+def test_the_command_line_writes_the_template_and_imports_a_meteo(ref_store, tmp_path, capsys):
+    from conftest import add_accounts
+    from lit_analytics.cli import main
+    add_accounts(ref_store, [PORTEUR])
+    db = str(ref_store.path)
+    template = tmp_path / "meteo.xlsx"
+    assert main(["template", "--db", db, "--kind", "meteo", "--lab", LAB, "--quarter", QUARTER, "--format", "xlsx",
+                 "--out", str(template)]) == 0
+    assert main(["import", "--db", db, "--user", PORTEUR.email, "--kind", "meteo", "--lab", LAB, "--quarter",
+                 QUARTER, str(template)]) == 1
+    assert "ligne d'exemple" in capsys.readouterr().out
+    good = tmp_path / "meteo.csv"
+    good.write_bytes(GOOD)
+    assert main(["import", "--db", db, "--user", PORTEUR.email, "--kind", "meteo", "--lab", LAB, "--quarter",
+                 QUARTER, "--dry-run", str(good)]) == 0
+    assert main(["import", "--db", db, "--user", PORTEUR.email, "--kind", "meteo", "--lab", LAB, "--quarter",
+                 QUARTER, str(good)]) == 0
+    assert "Publié : météo siilab T3 2021" in capsys.readouterr().out
+    assert main(["import", "--db", db, "--user", PORTEUR.email, "--kind", "meteo", str(good)]) == 2   # no lab
