@@ -35,6 +35,9 @@ PLANTED = {"email": "chef.labo.fuite@prefecture.example", "name": "Prénom Fuite
            "needs": "Besoins d'appui FUITE-3388", "comment": "Réponse de la DITP FUITE-4499"}
 
 
+PUBLIC_WORDS = "Texte rendu public par la DITP PUBLIC-5511"
+
+
 def plant_private_rows(path: Path) -> None:
     """An account (a lab lead with a name), a rejected upload, and a superseded version of a lab's report whose
     rows exist nowhere else: none of it may reach the site."""
@@ -72,6 +75,11 @@ def plant_private_rows(path: Path) -> None:
                                             PLANTED["needs"], PLANTED["email"]])
             cur.execute("INSERT INTO meteo_comments VALUES (1, ?, ?, ?, ?, now(), 'admin@ditp.test')",
                         [lab, quarter, meteo, PLANTED["comment"]])
+            # Another lab's météo the DITP made public: the site may show it, on that lab's page.
+            other = store.scalar("SELECT max(lab_id) FROM labs WHERE identified")
+            cur.execute("UPDATE meteo_reports SET is_current = false WHERE lab_id = ? AND quarter = ?", [other, quarter])
+            cur.execute("INSERT INTO meteo_reports VALUES (?, ?, ?, 'soleil', ?, 'aucune', 'aucun', NULL, NULL, "
+                        "false, now(), 'démo', true, true)", [meteo + 1, other, quarter, PUBLIC_WORDS])
 
 
 def private_strings(path: Path) -> set[str]:
@@ -223,6 +231,14 @@ def test_no_file_leaks_an_account_an_email_or_an_unpublished_row(site, planted_d
     private = private_strings(planted_db)
     assert set(PLANTED.values()) <= private      # the planted rows are among what is looked for
     assert leaks(site, private) == []
+
+
+def test_a_meteo_the_ditp_made_public_shows_on_its_lab_page_only(site, planted_db):
+    with Store(planted_db, read_only=True) as store:
+        other = store.scalar("SELECT max(lab_id) FROM labs WHERE identified")
+    pages = [p.relative_to(site).as_posix() for p in site.rglob("*.html") if PUBLIC_WORDS in p.read_text("utf-8")]
+    assert pages == [f"laboratoires/{other}.html"]
+    assert "Météo et paroles du terrain" in (site / pages[0]).read_text("utf-8")
 
 
 def test_the_leak_check_catches_a_planted_leak(site, planted_db, tmp_path):

@@ -11,6 +11,8 @@ every write checks the actor's rights and is audited in its own transaction. A n
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +33,16 @@ from lit_analytics.store import Store
 TABLE, COMMENTS = "meteo_reports", "meteo_comments"
 COMMENT_MAX = 1000
 _SEEN_NOW = object()
+
+
+@contextmanager
+def _journal_refusal(store: Store, actor: Actor, action: Action, target: str) -> Iterator[None]:
+    """A refusal for lack of rights raised inside is written to the journal (its own transaction), then raised."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        audit.log(store, actor.email, action, Outcome.REFUSED, target, str(exc))
+        raise
 
 
 def form_file(level: str | None, highlights: str, difficulties: str, support_needs: str) -> bytes:
@@ -107,11 +119,8 @@ def publish(store: Store, data: bytes, file_name: str, *, lab_id: str, quarter: 
     the version current when the call starts) guards against another publication landing meanwhile."""
     lab_id, quarter = _target(store, lab_id, quarter)
     where = f"météo {lab_id} {quarter}"
-    try:
+    with _journal_refusal(store, actor, Action.UPLOAD, where):
         permissions.require_upload(actor, METEO, lab_id)
-    except PermissionDenied as exc:
-        audit.log(store, actor.email, Action.UPLOAD, Outcome.REFUSED, where, str(exc))
-        raise
     report = check_file(data, file_name, load_schema(METEO), Context(METEO, lab_id, quarter, known_labs(store)))
     if expected_version_id is _SEEN_NOW:
         store.refresh(wait=True)
@@ -165,11 +174,8 @@ def _version(cur, version_id: int) -> tuple:
 
 def restore(store: Store, version_id: int, actor: Actor) -> str:
     """Make an earlier météo version current again (administrators only; nothing is deleted). French message."""
-    try:
+    with _journal_refusal(store, actor, Action.RESTORATION, f"météo n° {version_id}"):
         permissions.require_admin(actor, "restaurer une météo")
-    except PermissionDenied as exc:
-        audit.log(store, actor.email, Action.RESTORATION, Outcome.REFUSED, f"météo n° {version_id}", str(exc))
-        raise
     with store.transaction(writes=(TABLE, audit.TABLE)) as cur:
         lab_id, quarter, is_current, _ = _version(cur, version_id)
         if is_current:
@@ -183,11 +189,8 @@ def restore(store: Store, version_id: int, actor: Actor) -> str:
 
 def set_public(store: Store, version_id: int, public: bool, actor: Actor) -> None:
     """The DITP lets the public site show a météo version's texts (or withdraws it): administrators only."""
-    try:
+    with _journal_refusal(store, actor, Action.METEO_VISIBILITY, f"météo n° {version_id}"):
         permissions.require_admin(actor, "rendre une météo publique")
-    except PermissionDenied as exc:
-        audit.log(store, actor.email, Action.METEO_VISIBILITY, Outcome.REFUSED, f"météo n° {version_id}", str(exc))
-        raise
     with store.transaction(writes=(TABLE, audit.TABLE)) as cur:
         lab_id, quarter, _, was = _version(cur, version_id)
         cur.execute(f"UPDATE {TABLE} SET is_public = ? WHERE version_id = ?", [bool(public), version_id])
@@ -198,10 +201,9 @@ def set_public(store: Store, version_id: int, public: bool, actor: Actor) -> Non
 def add_comment(store: Store, lab_id: str, quarter: str, body: str, actor: Actor) -> int:
     """The DITP (administrator or analyst) answers the current météo of a (lab, quarter). Returns its id."""
     target = f"météo {lab_id} {quarter}"
-    if actor.role not in ("admin", "analyste"):
-        message = "Seule la DITP (administrateur ou analyste) répond à la météo d'un laboratoire."
-        audit.log(store, actor.email, Action.METEO_COMMENT, Outcome.REFUSED, target, message)
-        raise PermissionDenied(message)
+    with _journal_refusal(store, actor, Action.METEO_COMMENT, target):
+        if actor.role not in ("admin", "analyste"):
+            raise PermissionDenied("Seule la DITP (administrateur ou analyste) répond à la météo d'un laboratoire.")
     body = (body or "").strip()
     if not body or len(body) > COMMENT_MAX:
         raise ValueError(f"Commentaire vide ou trop long ({len(body)} caractères) : attendu 1 à {COMMENT_MAX} "
