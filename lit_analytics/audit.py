@@ -54,6 +54,8 @@ class Action(StrEnum):
     EVENT_CHANGED = "modification d'un événement"
     EVENT_REMOVED = "suppression d'un événement"
     ALERT_SETTINGS_CHANGED = "modification des seuils d'alerte"
+    METEO_COMMENT = "commentaire sur une météo"
+    METEO_VISIBILITY = "visibilité publique d'une météo"
 
 
 class Outcome(StrEnum):

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from lit_analytics import domain
+from lit_analytics import demo_meteo, domain
 from lit_analytics.formats import (last_complete_quarter, quarter_end, quarter_of, quarter_range,
                                    quarter_start)
 from lit_analytics.reference import known_amounts
@@ -307,16 +307,18 @@ def load_demo(store: Store, *, seed: int = 42, scale: int = 1, until: str | None
     versions.append(("financements", None, None))
 
     with store.transaction(writes=("labs", "imports", "report_versions", "project_snapshots", "training_sessions",
-                                   "funding_tranches", "meta")) as cur:
+                                   "funding_tranches", "meteo_reports", "meta")) as cur:
         if cur.execute("SELECT count(*) FROM report_versions").fetchone()[0]:
             raise ValueError("La base contient déjà des données d'activité : utilisez « init --force ».")
         _store_labs(cur, data)
         _store_versions(cur, data, versions, now, seed, scale)
         snaps, sess, tr = _store_rows(cur, data, versions)
+        meteo = demo_meteo.store_meteo(cur, open_cells, snaps, now, seed)
         store.set_meta(cur, "demo", f"seed={seed};scale={scale};until={data.until}")
     return {"labs": len(data.labs), "project_snapshots": len(snaps), "projects": snaps.project_id.size and
             int(snaps[["lab_id", "project_id"]].drop_duplicates().shape[0]),
-            "training_sessions": len(sess), "funding_tranches": len(tr), "versions": len(versions)}
+            "training_sessions": len(sess), "funding_tranches": len(tr), "versions": len(versions),
+            "meteo_reports": meteo}
 
 
 def _store_labs(cur, data: DemoData) -> None:

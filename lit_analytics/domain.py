@@ -42,6 +42,13 @@ def funding_order(present) -> list[str]:
 REPORT_KINDS = ["projets", "sessions", "financements"]
 # What a lab lead reports, per lab and quarter; the funding ledger (`financements`) is the DITP's whole file.
 LAB_REPORT_KINDS = ("projets", "sessions")
+# The quarter's « météo » (`data/schemas/meteo.json`): given by a lab lead with each quarterly report, versioned on
+# its own (`ingest/meteo.py`); not one of the reports followed on « Suivi des dépôts ».
+METEO = "meteo"
+# The four levels, best first, with the meaning the DITP's PILOTE gives them (French wording: presentation.meteo).
+METEO_LEVELS = ["soleil", "couvert", "nuage", "orage"]
+# Every exchange format with a Table Schema in `data/schemas/`.
+EXCHANGE_FORMATS = [*REPORT_KINDS, METEO]
 
 # The first quarter of activity the programme follows (demonstration data and the upload form start here).
 FIRST_QUARTER = "2017-T1"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lit_analytics.domain import LAB_REPORT_KINDS
+from lit_analytics.domain import LAB_REPORT_KINDS, METEO
 from lit_analytics.store import Store
 
 ROLES = {
@@ -19,7 +19,7 @@ ROLES = {
     "porteur": "Porteur de laboratoire",
 }
 DEFAULT_ROLE = "porteur"             # what a new account is offered first: most accounts are lab leads
-LAB_KINDS = LAB_REPORT_KINDS          # what a lab lead reports; 'financements' is the DITP's ledger
+LAB_KINDS = (*LAB_REPORT_KINDS, METEO)   # what a lab lead reports; 'financements' is the DITP's ledger
 
 
 class PermissionDenied(Exception):

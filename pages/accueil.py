@@ -8,6 +8,7 @@ from lit_analytics import catalogue, domain, indicators, presentation, reference
 from lit_analytics.formats import fmt_eur, fmt_int
 from lit_analytics.presentation import screen_tables
 from lit_analytics.ui.auth import require_actor
+from lit_analytics.ui.meteo import national_table
 
 require_actor()  # defence in depth: app.py already gates every page
 
@@ -48,6 +49,8 @@ with left:
     ui.show_chart(ui.chart(stages, filters), key="chart-accueil-etapes")
 with right:
     ui.show_chart(ui.chart(activity, filters), key="chart-accueil-evolution")
+
+national_table(filters)
 
 st.subheader("Ce que la DITP a publié, et ce que disent les données")
 ui.show_chart(ui.chart(reference_chart, filters), key="chart-accueil-reference", table_open=True)

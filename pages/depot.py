@@ -6,7 +6,7 @@ from lit_analytics import ingest, ui
 from lit_analytics.formats import fmt_quarter
 from lit_analytics.ingest import display, recognise, templates
 from lit_analytics.ingest import grid as report_grid
-from lit_analytics.ingest.workflow import Target
+from lit_analytics.ingest.workflow import Source, Target
 from lit_analytics.lab_names import lab_names
 from lit_analytics.permissions import PermissionDenied, can_upload, visible_labs
 from lit_analytics.ui import depot as upload
@@ -15,6 +15,7 @@ from lit_analytics.ui.export import file_download
 from lit_analytics.ui.grid import prefilled_downloads
 from lit_analytics.ui.grid import report_grid as grid_editor
 from lit_analytics.ui.history_import import history_section
+from lit_analytics.ui.meteo import meteo_form
 
 actor = require_actor()
 store = ui.get_store()
@@ -66,11 +67,16 @@ with st.expander("Modèles à télécharger et dictionnaire des données"):
 
 # --- 2. upload a file, or fill in the grid; verify --------------------------------------------------------
 mode = "fichier"
-if kind in ingest.LAB_REPORT_KINDS:
+if kind in ingest.LAB_REPORT_KINDS and st.checkbox(templates.NOTHING_TO_DECLARE[kind], key=f"nothing-{target.key}",
+                                                   help="Publie un rapport vide : le trimestre compte comme reçu."):
+    mode = "néant"   # nothing to declare: the header-only file, verified and published like any other
+elif kind in ingest.LAB_REPORT_KINDS:
     mode = st.radio("Comment déposer ?", ["fichier", "grille"], horizontal=True, key="depot_mode",
                     format_func={"fichier": "Déposer un fichier (CSV ou XLSX)",
                                  "grille": "Saisir dans le navigateur, sans fichier"}.get)
-if mode == "fichier":
+if mode == "néant":
+    source = Source(templates.header_only(kind), templates.template_name(kind, "csv", lab_id, quarter))
+elif mode == "fichier":
     file = st.file_uploader("Fichier du rapport (CSV ou XLSX)", type=["csv", "txt", "xlsx"],
                             key=f"file-{target.key}")
     source = flow.file_source(target, None if file is None else (file.getvalue(), file.name))
@@ -110,6 +116,9 @@ if source is not None and not other:
             st.info("Ce fichier est déjà la version publiée de ce rapport : rien à publier.")
         elif st.button("Publier", type="primary", key="depot_publish"):
             upload.publish(store, flow, target, source, actor, reviewed)
+
+if kind in ingest.LAB_REPORT_KINDS:
+    meteo_form(store, actor, lab_id, quarter)
 
 # --- 3. history and versions ------------------------------------------------------------------------------
 st.subheader("Historique des dépôts")

@@ -9,8 +9,9 @@ from lit_analytics.formats import fmt_eur, fmt_int, fmt_quarter
 from lit_analytics.presentation import screen_tables
 from lit_analytics.registry import labs as registry_labs
 from lit_analytics.ui.auth import require_actor
+from lit_analytics.ui.meteo import lab_meteo
 
-require_actor()  # defence in depth: app.py already gates every page
+actor = require_actor()  # defence in depth: app.py already gates every page
 
 filters = ui.sidebar_filters()
 
@@ -64,6 +65,7 @@ if not directory.empty:
         ui.show_table(ui.query(screen_tables.quarter_changes_table, lab_id, changed_in))
         st.caption("Comparaison avec le rapport du trimestre précédent, projet par projet (même identifiant) ; "
                    "sessions tenues pendant le trimestre.")
+    lab_meteo(ui.get_store(), actor, lab_id)
     for spec in catalogue.charts_for_page("laboratoires"):
         ui.show_chart(ui.chart(spec.id, lab_filters), key=f"chart-labo-{spec.id}")
     st.subheader("Tranches de financement")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lit_analytics import catalogue, indicators, ui
-from lit_analytics.export import briefing
+from lit_analytics.export import briefing, deck_meteo
 from lit_analytics.lab_names import lab_names
 from lit_analytics.ui.auth import require_actor
 from lit_analytics.ui.export import briefing_downloads
@@ -37,7 +37,8 @@ titles = catalogue.chart_titles()
 chart_ids = st.multiselect("Graphiques (une diapositive chacun, dans cet ordre)", options=list(titles),
                            default=briefing.default_charts(scope), format_func=titles.get,
                            key=f"note_graphiques_{scope.kind}")
-st.markdown(f"**{scope.label}** — {len(chart_ids) + 3} diapositives.")
+slides = len(chart_ids) + 3 + ui.query(deck_meteo.meteo_slide_count, scope.kind, scope.filters)
+st.markdown(f"**{scope.label}** — {slides} diapositives.")
 if not chart_ids:
     st.info("Choisissez au moins un graphique.", icon=":material/info:")
 else:

@@ -57,7 +57,7 @@ def demo_store(demo_db_path) -> Store:
 # the others (browser tests, exports, benchmarks) run on the embedded file only, to keep the suite lean.
 BOTH_STORES = {"test_store", "test_concurrency", "test_audit", "test_pages", "test_ingest_pages",
                "test_ingest_publish", "test_auth", "test_auth_app", "test_auth_permissions", "test_postgres",
-               "test_ingest_history", "test_events", "test_alerts",
+               "test_ingest_history", "test_events", "test_alerts", "test_meteo",
                "test_metrics", "test_backup", "test_upgrades", "test_registry"}
 STORE_KINDS = ["duckdb", "postgresql"]
 

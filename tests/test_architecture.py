@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
      "metrics"),                                                        # what /metrics exports (reads store.stats)
     ("lab_names",),                                                     # the one lab id → name look-up
     ("accounts", "registry", "auth", "ingest", "indicators", "demo",   # use cases and queries; French wording
-     "presentation", "subscriptions", "events", "alerts"),              # subscriptions; events on time charts; data alerts
+     "demo_meteo", "presentation", "subscriptions", "events", "alerts"),   # subscriptions; events; data alerts
     ("charts", "map_chart", "event_marks"),                             # figure builders; events drawn on them
     ("catalogue", "glossary"),                                          # the chart registry (query + figure + table); « Définitions »
     ("export", "reminders", "bootstrap", "web", "site",                 # faces: exports, e-mails, set-up, HTTP routes, public site

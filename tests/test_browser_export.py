@@ -58,12 +58,12 @@ def test_briefing_deck_pdf_and_workbook_from_the_note_page(streamlit_server, pag
     assert name.endswith(".pptx")
     prs = Presentation(io.BytesIO(pptx))
     slides = list(prs.slides)
-    assert len(slides) == 12          # cover, figures, 7 charts, sources, 2 « Définitions » slides
+    assert len(slides) == 13          # cover, figures, 7 charts, « Faits marquants », sources, 2 « Définitions »
     first = " ".join(s.text_frame.text for s in slides[0].shapes if s.has_text_frame)
     assert "Laboratoire : Archipel" in first
     assert sum(1 for s in slides[2].shapes if s.shape_type == 13) == 1
 
     pdf, _ = download(page, "Diaporama PDF")
-    assert len(PdfReader(io.BytesIO(pdf)).pages) == 12
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 13
     xlsx, _ = download(page, "Classeur Excel (XLSX)")
     assert "Tranches de financement" in openpyxl.load_workbook(io.BytesIO(xlsx)).sheetnames

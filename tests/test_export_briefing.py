@@ -33,23 +33,46 @@ def test_presets_parse_and_refuse_unknown_scopes(demo_store):
             briefing.parse_preset(demo_store, bad)
 
 
-def test_lab_deck_has_cover_headline_one_slide_per_chart_and_sources(demo_store):
+def test_lab_deck_has_cover_headline_one_slide_per_chart_faits_marquants_and_sources(demo_store):
     scope = briefing.parse_preset(demo_store, "lab:siilab")
     chart_ids = briefing.default_charts(scope)
     data = briefing.deck_pptx(demo_store, scope)
     texts = slide_texts(data)
     glossary = [t for t in texts if t.strip().startswith("Définitions")]      # the closing « Définitions » slides
     texts = texts[:len(texts) - len(glossary)]
-    assert len(texts) == 3 + len(chart_ids) and glossary
+    assert len(texts) == 4 + len(chart_ids) and glossary
     assert "Laboratoire : Siilab" in texts[0] and "Données de démonstration" in texts[0]
     assert "Chiffres clés" in texts[1]
-    for text, chart_id in zip(texts[2:-1], chart_ids):
+    # The field's words: the lab's latest météo and its three texts, said to be not public.
+    meteo = demo_store.query("SELECT highlights, support_needs FROM meteo_reports WHERE lab_id = 'siilab' "
+                             "AND is_current ORDER BY quarter DESC LIMIT 1")[0]
+    assert "Faits marquants — Siilab" in texts[-2] and "T3 2026 · Météo : " in texts[-2]
+    assert meteo[0] in texts[-2] and meteo[1] in texts[-2] and "non publics" in texts[-2]
+    for text, chart_id in zip(texts[2:-2], chart_ids):
         assert catalogue.CATALOGUE[chart_id].title_for() in text
         assert "Source : données de démonstration" in text and "données au 30/09/2026" in text
     assert "Sources et méthode" in texts[-1] and "démonstration" in texts[-1]
     prs = Presentation(io.BytesIO(data))
     pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in prs.slides]
-    assert pictures == [0, 0] + [1] * len(chart_ids) + [0] * (1 + len(glossary))
+    assert pictures == [0, 0] + [1] * len(chart_ids) + [0] * (2 + len(glossary))
+
+
+def test_regional_deck_has_a_faits_marquants_slide_per_lab_and_the_national_one_the_table(demo_store):
+    from lit_analytics.export import deck_glossary
+    region = briefing.build_deck(demo_store, briefing.parse_preset(demo_store, "region:93"), [])
+    labs = demo_store.query("SELECT coalesce(l.short_name, l.name) FROM meteo_reports m JOIN labs l USING (lab_id) "
+                            "WHERE l.region_code = '93' AND m.is_current AND m.quarter = '2026-T3' ORDER BY 1")
+    assert len(labs) >= 2 and sorted(m.title for m in region.meteo) == [f"Faits marquants — {n}" for (n,) in labs]
+    national = briefing.build_deck(demo_store, briefing.parse_preset(demo_store, "national"), [])
+    [table] = national.meteo
+    assert table.title == "Météo des labs" and not table.texts
+    assert len(table.rows) == demo_store.scalar("SELECT count(*) FROM meteo_reports WHERE is_current "
+                                                "AND quarter = '2026-T3'")
+    levels = [r[2].split(" — ")[0] for r in table.rows]
+    assert levels == sorted(levels, key=["Orage", "Nuage", "Couvert", "Soleil"].index)   # worst first
+    texts = slide_texts(deck_mod.to_pptx(national))
+    closing = len(deck_glossary.paginate(national.glossary))               # the « Définitions » slides
+    assert "Météo des labs" in texts[-2 - closing]
 
 
 def test_headline_slide_matches_the_database(demo_db_path, demo_store):
@@ -68,7 +91,8 @@ def test_pdf_deck_has_the_same_slides(demo_store):
     charts = ["sessions-trimestre", "engage-verse"]
     glossary = deck_glossary.paginate(briefing.build_deck(demo_store, scope, charts).glossary)
     reader = PdfReader(io.BytesIO(briefing.deck_pdf(demo_store, scope, charts)))
-    assert len(reader.pages) == 5 + len(glossary)     # cover, figures, 2 charts, sources, « Définitions »
+    assert len(reader.pages) == 6 + len(glossary)     # cover, figures, 2 charts, météo, sources, « Définitions »
+    assert "Faits marquants — Siilab" in reader.pages[4].extract_text()
     assert "Sessions de formation par trimestre" in reader.pages[2].extract_text()
     assert reader.pages[5].extract_text().replace("\ufb01", "fi").startswith("Définitions")   # ﬁ: a ligature
 

@@ -76,7 +76,7 @@ def test_deck_pdf_pages_as_pictures_in_test_artifacts(demo_store):
     subprocess.run(["pdftoppm", "-png", "-r", "100", str(ARTIFACTS / "diaporama.pdf"), str(ARTIFACTS / "diaporama")],
                    check=True, timeout=120)
     pages = sorted(ARTIFACTS.glob("diaporama-*.png"))
-    assert len(pages) == 9                                      # cover, figures, 4 charts, sources, 2 Définitions
+    assert len(pages) == 10                                     # cover, figures, 4 charts, météo, sources, 2 Définitions
     from PIL import Image
     assert Image.open(pages[2]).size in {(1333, 750), (1334, 750)}            # 13.333 × 7.5 in at 100 dpi: 16:9
 

@@ -15,7 +15,6 @@ F = ("financements", None, None)
 # file → (report, expected line, column, kind of problem)
 BAD = {
     "empty.csv": (S, None, None, "empty-file"),
-    "header_only.csv": (S, None, None, "no-rows"),
     "missing_column.csv": (S, 1, "date", "missing-column"),
     "duplicate_column.csv": (S, 1, "format", "duplicate-column"),
     "bad_number.csv": (S, 3, "duree_heures", "type"),

@@ -12,9 +12,10 @@ from lit_analytics import config, domain, ingest
 from lit_analytics.ingest import templates
 
 KINDS = ["projets", "sessions", "financements"]
+FORMATS = [*KINDS, "meteo"]      # and the quarter's météo (one line)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", FORMATS)
 def test_schemas_are_valid_frictionless_table_schemas(kind):
     from frictionless import Schema
     descriptor = json.loads((config.SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8"))
@@ -30,6 +31,7 @@ def test_schema_vocabularies_are_the_domain_vocabularies():
     assert list(projets.field("types_partenaires").item_enum) == domain.PARTNER_TYPES
     assert list(sessions.field("format").enum) == domain.SESSION_FORMATS
     assert list(financements.field("source").enum) == domain.FUNDING_SOURCES
+    assert list(ingest.load_schema("meteo").field("meteo").enum) == domain.METEO_LEVELS
 
 
 def test_exchange_columns_are_the_documented_ones():
@@ -50,7 +52,7 @@ def test_csv_template_is_semicolon_utf8_bom_with_an_example_row():
                      "EXEMPLE-S-001;16/09/2021;Initiation au design de services;formation;3,5;18;4"]
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", FORMATS)
 def test_xlsx_template_has_data_and_dictionary_sheets(kind):
     book = load_workbook(io.BytesIO(templates.template_xlsx(kind)))
     assert book.sheetnames == [kind, "Dictionnaire"]

@@ -30,7 +30,12 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-
 TEXT_FILES = {".html", ".csv", ".json", ".svg", ".xml", ".css", ".txt"}
 PLANTED = {"email": "chef.labo.fuite@prefecture.example", "name": "Prénom Fuiteur-Nomdefamille",
            "file": "rapport-refuse-fuite.xlsx", "project": "Projet remplacé FUITE-7731",
-           "session": "Session remplacée FUITE-8842", "tranche": "TRANCHE-FUITE-9953"}
+           "session": "Session remplacée FUITE-8842", "tranche": "TRANCHE-FUITE-9953",
+           "highlights": "Faits marquants FUITE-1166", "difficulties": "Difficultés FUITE-2277",
+           "needs": "Besoins d'appui FUITE-3388", "comment": "Réponse de la DITP FUITE-4499"}
+
+
+PUBLIC_WORDS = "Texte rendu public par la DITP PUBLIC-5511"
 
 
 def plant_private_rows(path: Path) -> None:
@@ -40,7 +45,8 @@ def plant_private_rows(path: Path) -> None:
         lab = store.scalar("SELECT min(lab_id) FROM labs WHERE identified")
         quarter = store.scalar("SELECT max(quarter) FROM report_versions WHERE lab_id = ? AND kind = 'projets'", [lab])
         with store.transaction(writes=("users", "user_labs", "imports", "report_versions", "project_snapshots",
-                                       "training_sessions", "funding_tranches")) as cur:
+                                       "training_sessions", "funding_tranches", "meteo_reports",
+                                       "meteo_comments")) as cur:
             cur.execute("INSERT INTO users (email, display_name, role, created_at, created_by) "
                         "VALUES (?, ?, 'porteur', now(), 'test')", [PLANTED["email"], PLANTED["name"]])
             cur.execute("INSERT INTO user_labs VALUES (?, ?)", [PLANTED["email"], lab])
@@ -61,6 +67,19 @@ def plant_private_rows(path: Path) -> None:
                         "2, 5, 0)", [version + 1, lab, quarter, PLANTED["session"]])
             cur.execute("INSERT INTO funding_tranches VALUES (?, ?, ?, 'PIA', 1234567.89, DATE '2020-01-01', NULL, "
                         "'fuite')", [version + 2, PLANTED["tranche"], lab])
+            # The quarter's météo and the DITP's answer: current, but not marked public by the DITP.
+            cur.execute("UPDATE meteo_reports SET is_current = false WHERE lab_id = ? AND quarter = ?", [lab, quarter])
+            meteo = cur.execute("SELECT coalesce(max(version_id), 0) + 1 FROM meteo_reports").fetchone()[0]
+            cur.execute("INSERT INTO meteo_reports VALUES (?, ?, ?, 'orage', ?, ?, ?, 'meteo.csv', 'z', false, now(), "
+                        "?, true, false)", [meteo, lab, quarter, PLANTED["highlights"], PLANTED["difficulties"],
+                                            PLANTED["needs"], PLANTED["email"]])
+            cur.execute("INSERT INTO meteo_comments VALUES (1, ?, ?, ?, ?, now(), 'admin@ditp.test')",
+                        [lab, quarter, meteo, PLANTED["comment"]])
+            # Another lab's météo the DITP made public: the site may show it, on that lab's page.
+            other = store.scalar("SELECT max(lab_id) FROM labs WHERE identified")
+            cur.execute("UPDATE meteo_reports SET is_current = false WHERE lab_id = ? AND quarter = ?", [other, quarter])
+            cur.execute("INSERT INTO meteo_reports VALUES (?, ?, ?, 'soleil', ?, 'aucune', 'aucun', NULL, NULL, "
+                        "false, now(), 'démo', true, true)", [meteo + 1, other, quarter, PUBLIC_WORDS])
 
 
 def private_strings(path: Path) -> set[str]:
@@ -76,7 +95,12 @@ def private_strings(path: Path) -> set[str]:
                     """SELECT title FROM training_sessions s JOIN report_versions v USING (version_id)
                        WHERE NOT v.is_current AND title NOT IN (SELECT title FROM current_training_sessions)""",
                     """SELECT tranche_id FROM funding_tranches f JOIN report_versions v USING (version_id)
-                       WHERE NOT v.is_current AND tranche_id NOT IN (SELECT tranche_id FROM current_funding_tranches)"""):
+                       WHERE NOT v.is_current AND tranche_id NOT IN (SELECT tranche_id FROM current_funding_tranches)""",
+                    # the field's words are not public unless the DITP marked them so
+                    "SELECT highlights FROM meteo_reports WHERE NOT is_public",
+                    "SELECT difficulties FROM meteo_reports WHERE NOT is_public",
+                    "SELECT support_needs FROM meteo_reports WHERE NOT is_public",
+                    "SELECT body FROM meteo_comments", "SELECT published_by FROM meteo_reports"):
             found |= {str(v) for (v,) in store.query(sql) if v}
     generic = {"démo", "système", "ligne de commande", "test"}
     return {s for s in found if len(s) >= 6 and s not in generic}
@@ -230,6 +254,14 @@ def test_no_file_leaks_an_account_an_email_or_an_unpublished_row(site, planted_d
     private = private_strings(planted_db)
     assert set(PLANTED.values()) <= private      # the planted rows are among what is looked for
     assert leaks(site, private) == []
+
+
+def test_a_meteo_the_ditp_made_public_shows_on_its_lab_page_only(site, planted_db):
+    with Store(planted_db, read_only=True) as store:
+        other = store.scalar("SELECT max(lab_id) FROM labs WHERE identified")
+    pages = [p.relative_to(site).as_posix() for p in site.rglob("*.html") if PUBLIC_WORDS in p.read_text("utf-8")]
+    assert pages == [f"laboratoires/{other}.html"]
+    assert "Météo et paroles du terrain" in (site / pages[0]).read_text("utf-8")
 
 
 def test_the_leak_check_catches_a_planted_leak(site, planted_db, tmp_path):

@@ -78,6 +78,13 @@ ROWS: dict[str, dict] = {
                       "ended_at": None, "ended_by": None},
     "subscription_sendings": {"subscription_id": 1, "period": "2021-T3", "sent_at": T, "status": "envoyé",
                               "size_bytes": 123456, "detail": None, "token_hash": "ef" * 32},
+    "meteo_reports": {"version_id": 1, "lab_id": "lab-test", "quarter": "2021-T3", "level": "nuage",
+                      "highlights": "Lancement de l'accueil unique", "difficulties": "aucune",
+                      "support_needs": "Un appui juridique", "file_name": "meteo.csv", "sha256": "ef" * 32,
+                      "is_demo": False, "published_at": T, "published_by": "porteur@lab.test", "is_current": True,
+                      "is_public": False},
+    "meteo_comments": {"comment_id": 1, "lab_id": "lab-test", "quarter": "2021-T3", "version_id": 1,
+                       "body": "Nous revenons vers vous.", "written_at": T, "written_by": "admin@ditp.test"},
 }
 # Tables a migration fills with today's values (008: the cohorts and funding sources the CHECKs allowed).
 SEEDED = {"cohorts": ("laureat-2016", "relance-2021-2022"), "funding_sources": ("PIA", "FTAP", "relance", "autre")}

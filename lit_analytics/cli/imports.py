@@ -11,14 +11,15 @@ import sys
 from pathlib import Path
 
 from lit_analytics.cli.common import CliError, existing_database, quarter_arg
-from lit_analytics.domain import REPORT_KINDS
+from lit_analytics.domain import EXCHANGE_FORMATS, METEO
 from lit_analytics.ingest.schema import LAB_REPORT_KINDS
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--user", required=True, help="e-mail du compte qui dépose")
-    p.add_argument("--kind", required=True, choices=REPORT_KINDS, help="type de rapport")
-    p.add_argument("--lab", default=None, help="identifiant du laboratoire (projets, sessions)")
+    p.add_argument("--kind", required=True, choices=EXCHANGE_FORMATS, help="type de rapport (meteo : la météo du "
+                   "trimestre et ses trois textes)")
+    p.add_argument("--lab", default=None, help="identifiant du laboratoire (projets, sessions, meteo)")
     p.add_argument("--quarter", type=quarter_arg, default=None,
                    help="trimestre : 2021-T3, T3 2021 ou 2021Q3 (projets, sessions)")
     p.add_argument("--dry-run", action="store_true", help="vérifier seulement : rien n'est écrit")
@@ -38,15 +39,18 @@ def run(args: argparse.Namespace) -> int:
     from lit_analytics.permissions import PermissionDenied, actor_for_email
     from lit_analytics.store import Store
 
+    per_lab = (*LAB_REPORT_KINDS, METEO)
     if args.history is not None:
         if args.file or args.quarter:
             return _usage("--history remplace le fichier et --quarter : le trimestre de chaque ligne est dans le "
                           "fichier.")
+        if args.kind == METEO:
+            return _usage("la météo se dépose laboratoire par laboratoire : pas d'historique (--history).")
     elif args.file is None:
         return _usage("indiquez le fichier à déposer (ou --history FICHIER).")
-    elif args.kind in LAB_REPORT_KINDS and (not args.lab or not args.quarter):
+    elif args.kind in per_lab and (not args.lab or not args.quarter):
         return _usage(f"un rapport « {args.kind} » demande --lab et --quarter.")
-    elif args.kind not in LAB_REPORT_KINDS and (args.lab or args.quarter):
+    elif args.kind not in per_lab and (args.lab or args.quarter):
         return _usage("le registre des financements se dépose en entier : ni --lab ni --quarter.")
     path = Path(args.history or args.file)
     if not path.is_file():
@@ -61,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
             from lit_analytics.cli.history import run_history
             return run_history(store, actor, args, path.name, data)
         try:
+            if args.kind == METEO:
+                return _meteo(store, data, path.name, args, actor)
             if args.dry_run:
                 report = ingest.verify(store, data, path.name, kind=args.kind, lab_id=args.lab,
                                        quarter=args.quarter, actor=actor, register_rejection=False)
@@ -79,6 +85,22 @@ def run(args: argparse.Namespace) -> int:
         if result.outcome == ingest.REJECTED:
             _hint_other_kind(data, path.name, args.kind)
         return 1 if result.outcome in (ingest.REJECTED, ingest.FAILED, ingest.CONFLICT) else 0
+
+
+def _meteo(store, data: bytes, name: str, args: argparse.Namespace, actor) -> int:
+    """The quarter's météo: verified and published like a report, versioned on its own (`ingest.meteo`)."""
+    from lit_analytics import ingest
+    from lit_analytics.ingest import meteo
+    if args.dry_run:
+        report = meteo.verify(store, data, name, lab_id=args.lab, quarter=args.quarter, actor=actor)
+        print(report.text())
+        if report.ok:
+            print("Vérification réussie (--dry-run) : rien n'a été écrit.")
+        return 0 if report.ok else 1
+    result = meteo.publish(store, data, name, lab_id=args.lab, quarter=args.quarter, actor=actor)
+    print(result.report.text())
+    print(result.message())
+    return 1 if result.outcome in (ingest.REJECTED, ingest.CONFLICT) else 0
 
 
 def _hint_other_kind(data: bytes, name: str, kind: str) -> None:

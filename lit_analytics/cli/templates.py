@@ -1,7 +1,7 @@
 """`python -m lit_analytics template`: the template of a quarterly report, blank or pre-filled with the lab's last
 published projects portfolio before the quarter (the same files as the page « Dépôt trimestriel »).
 
-    python -m lit_analytics template --kind projets|sessions --lab LAB --quarter Q [--prefill] --format csv|xlsx --out FILE
+    python -m lit_analytics template --kind projets|sessions|meteo --lab LAB --quarter Q [--prefill] --format csv|xlsx --out FILE
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import os
 from pathlib import Path
 
 from lit_analytics.cli.common import CliError, existing_database, quarter_arg
-from lit_analytics.domain import LAB_REPORT_KINDS
+from lit_analytics.domain import LAB_REPORT_KINDS, METEO
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--kind", required=True, choices=LAB_REPORT_KINDS, help="type de rapport")
+    p.add_argument("--kind", required=True, choices=(*LAB_REPORT_KINDS, METEO),
+                   help="type de rapport (meteo : la météo du trimestre et ses trois textes)")
     p.add_argument("--lab", required=True, help="identifiant du laboratoire")
     p.add_argument("--quarter", required=True, type=quarter_arg, help="trimestre déposé : 2021-T3 ou T3 2021")
     p.add_argument("--prefill", action="store_true",

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from lit_analytics import catalogue, domain, glossary, indicators, presentation, reference
 from lit_analytics.catalogue import Chart
 from lit_analytics.export import deck as deck_mod
-from lit_analytics.export import images, slide_charts
+from lit_analytics.export import deck_meteo, images, slide_charts
 from lit_analytics.export.images import ExportError
 from lit_analytics.export.tables import Table, to_csv, to_xlsx
 from lit_analytics.filters import Filters
@@ -180,7 +180,7 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         headline_note=presentation.caption(store, scope.filters),
         headline_changes=changes, comparison=compared.sentence if compared else "",
         sources=_sources(store, demo), links=_source_links(store, scope),
-        **_changes(store, scope),
+        **_changes(store, scope), meteo=deck_meteo.meteo_slides(store, scope.kind, scope.filters),
         method=_method() + ([f"Sans donnée pour ce périmètre, non repris : {', '.join(skipped)}."] if skipped else []),
         glossary=_glossary([chart.id for chart in charts]))
 

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lit_analytics.export import deck_glossary
+from lit_analytics.export import deck_glossary, deck_meteo
 from lit_analytics.export.images import ExportError, browser_path
 from lit_analytics.formats import BLEU_FRANCE, GREY, TEXT_COLOR, WARNING
 
@@ -51,12 +51,13 @@ class Deck:
     # « Ce qui a changé en T3 2026 » (lab preset): a title and (label, value) lines, beside the headline figures
     changes_title: str = ""
     changes: list[tuple[str, str]] = field(default_factory=list)
+    meteo: list[deck_meteo.MeteoSlide] = field(default_factory=list)   # the field's words, after the charts
     # « Définitions » slides after the sources: (section, term, definition), see `deck_glossary`
     glossary: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def slide_count(self) -> int:
-        return 3 + len(self.charts)
+        return 3 + len(self.charts) + len(self.meteo)
 
     @property
     def page_count(self) -> int:
@@ -225,6 +226,10 @@ def to_pptx(deck: Deck) -> bytes:
     _headline_slide(prs, deck)
     for number, chart in enumerate(deck.charts, start=3):
         _chart_slide(prs, deck, chart, number)
+    for number, words in enumerate(deck.meteo, start=3 + len(deck.charts)):
+        slide = _new_slide(prs)
+        deck_meteo.pptx_slide(slide, words, _text)
+        _footer(slide, deck, number)
     _sources_slide(prs, deck)
     for number, page in enumerate(deck_glossary.paginate(deck.glossary), start=deck.slide_count + 1):
         _glossary_slide(prs, deck, page, number)
@@ -279,7 +284,7 @@ h2 {{ color: {BLEU_FRANCE}; font-size: 28pt; margin: 0 0 0.05in 0; }}
 def to_html(deck: Deck) -> str:
     e = html.escape
     parts = [f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>{e(deck.title)}</title>"
-             f"<style>{_CSS}</style></head><body>"]
+             f"<style>{_CSS}{deck_meteo.CSS}</style></head><body>"]
 
     def footer(n):
         demo = "<span class='demo'>Données de démonstration (fictives)</span>" if deck.demo else ""
@@ -304,6 +309,8 @@ def to_html(deck: Deck) -> str:
         picture = f"<img class='chart' alt='' src='data:image/png;base64,{base64.b64encode(chart.png).decode()}'>"
         parts.append(f"<section class='slide'><h2>{e(chart.title)}</h2><p class='scope'>{e(chart.subtitle)}</p>"
                      f"{picture}<p class='caption'>{e(chart.caption)}</p>{footer(n)}</section>")
+    for n, words in enumerate(deck.meteo, start=3 + len(deck.charts)):
+        parts.append(f"<section class='slide'>{deck_meteo.html_slide(words)}{footer(n)}</section>")
     paragraphs = list(deck.sources) + list(deck.method)
     body = "".join(f"<p>{e(p)}</p>" for p in paragraphs)
     if deck.demo:

@@ -55,8 +55,8 @@ def _show(value) -> str:
     return str(value)
 
 
-def _canonical(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
-    out = {}
+def _canonical(frame: pd.DataFrame, schema: TableSchema, key: str) -> pd.DataFrame:
+    out = {} if key in schema.names else {key: list(frame[key])}
     for f in schema.fields:
         column = frame[f.name] if f.name in frame else pd.Series([None] * len(frame), dtype="object")
         if f.type == "date":
@@ -73,14 +73,17 @@ def _canonical(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
 
 def compare(current: pd.DataFrame, new: pd.DataFrame, schema: TableSchema) -> Diff:
     key = schema.key
+    if key is None:   # a one-line format (the météo): its line against the published one
+        key = "ligne"
+        current, new = current.assign(ligne="rapport"), new.assign(ligne="rapport")
     old_ids, new_ids = list(current[key]), list(new[key])
     old_set, new_set = set(old_ids), set(new_ids)
     diff = Diff(added=[k for k in new_ids if k not in old_set], removed=[k for k in old_ids if k not in new_set])
     if not (old_set & new_set):
         return diff
     # Only rows on both sides need comparing, value by value.
-    old = _canonical(current[current[key].isin(new_set)], schema).set_index(key, drop=False)
-    fresh = _canonical(new[new[key].isin(old_set)], schema).set_index(key, drop=False)
+    old = _canonical(current[current[key].isin(new_set)], schema, key).set_index(key, drop=False)
+    fresh = _canonical(new[new[key].isin(old_set)], schema, key).set_index(key, drop=False)
     both = list(fresh.index)
     columns = [f.name for f in schema.fields if f.name != key]
     a = old.loc[both, columns].to_numpy()

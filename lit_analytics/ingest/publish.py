@@ -69,7 +69,7 @@ class Report:
         return not self.errors
 
     def target(self) -> str:
-        if self.kind in LAB_REPORT_KINDS:
+        if self.lab_id:
             return f"{self.kind} {self.lab_id} {fmt_quarter(self.quarter)}"
         return "registre des financements"
 

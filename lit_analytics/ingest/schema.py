@@ -4,7 +4,8 @@ The JSON files are the contract with lab leads (French column names, titles, des
 A few rules the Table Schema standard (v1) cannot say are carried by `x-` properties that Frictionless ignores:
 `x-exclusiveMinimum` (a value strictly above a bound), `x-itemEnum` (allowed items of a list), `x-notBefore`
 (a date not before another column's), `x-inQuarter` (a date inside the report's quarter), `x-knownLab`
-(an existing lab id). How each column lands in the database is code, not contract: `DB_TABLES` below.
+(an existing lab id), and on the schema `x-minRows` / `x-maxRows` (the météo is one line; the other reports may be
+a header only: « nothing to declare this quarter »). How each column lands in the database is code, not contract: `DB_TABLES` below.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from lit_analytics import config
-from lit_analytics.domain import LAB_REPORT_KINDS, REPORT_KINDS  # noqa: F401  (LAB_REPORT_KINDS re-exported)
+from lit_analytics.domain import EXCHANGE_FORMATS, LAB_REPORT_KINDS  # noqa: F401  (LAB_REPORT_KINDS re-exported)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Field:
     maximum: float | None = None
     exclusive_minimum: float | None = None
     max_length: int | None = None
+    min_length: int | None = None
     not_before: str | None = None
     in_quarter: bool = False
     known_lab: bool = False
@@ -46,15 +48,25 @@ class TableSchema:
     description: str
     fields: tuple[Field, ...]
     descriptor: dict
+    min_rows: int = 0                # `x-minRows`: 0 lets a header-only file say « nothing to declare »
+    max_rows: int | None = None      # `x-maxRows`: 1 for the météo
 
     @property
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
 
     @property
-    def key(self) -> str:
-        """The column that identifies a row (the unique one)."""
-        return next(f.name for f in self.fields if f.unique)
+    def key(self) -> str | None:
+        """The column that identifies a row (the unique one); None for a one-row format (the météo)."""
+        return next((f.name for f in self.fields if f.unique), None)
+
+    @property
+    def example_fields(self) -> list[str]:
+        """The columns whose « EXEMPLE… » value marks the template's example row: the key, else every column
+        whose example starts with EXEMPLE."""
+        if self.key:
+            return [self.key]
+        return [f.name for f in self.fields if (f.example or "")[:7].upper() == "EXEMPLE"]
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -66,9 +78,9 @@ def schema_path(kind: str):
 
 @lru_cache(maxsize=None)
 def load_schema(kind: str) -> TableSchema:
-    """The Table Schema of a report kind ('projets', 'sessions', 'financements')."""
-    if kind not in REPORT_KINDS:
-        raise ValueError(f"Type de rapport inconnu : « {kind} » (attendu : {', '.join(REPORT_KINDS)}).")
+    """The Table Schema of a report kind ('projets', 'sessions', 'financements', 'meteo')."""
+    if kind not in EXCHANGE_FORMATS:
+        raise ValueError(f"Type de rapport inconnu : « {kind} » (attendu : {', '.join(EXCHANGE_FORMATS)}).")
     descriptor = json.loads(schema_path(kind).read_text(encoding="utf-8"))
     fields = []
     for d in descriptor["fields"]:
@@ -79,10 +91,11 @@ def load_schema(kind: str) -> TableSchema:
             enum=tuple(c["enum"]) if "enum" in c else None,
             item_enum=tuple(d["x-itemEnum"]) if "x-itemEnum" in d else None,
             minimum=c.get("minimum"), maximum=c.get("maximum"), exclusive_minimum=d.get("x-exclusiveMinimum"),
-            max_length=c.get("maxLength"), not_before=d.get("x-notBefore"),
+            max_length=c.get("maxLength"), min_length=c.get("minLength"), not_before=d.get("x-notBefore"),
             in_quarter=bool(d.get("x-inQuarter")), known_lab=bool(d.get("x-knownLab"))))
     return TableSchema(kind=kind, title=descriptor.get("title", kind), description=descriptor.get("description", ""),
-                       fields=tuple(fields), descriptor=descriptor)
+                       fields=tuple(fields), descriptor=descriptor, min_rows=int(descriptor.get("x-minRows", 0)),
+                       max_rows=descriptor.get("x-maxRows"))
 
 
 def normalise_header(text: str) -> str:
@@ -107,5 +120,8 @@ DB_TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "financements": ("funding_tranches", {
         "id_tranche": "tranche_id", "id_lab": "lab_id", "source": "source", "montant_eur": "amount_eur",
         "date_engagement": "committed_on", "date_versement": "paid_on", "objet": "purpose"}),
+    "meteo": ("meteo_reports", {
+        "meteo": "level", "faits_marquants": "highlights", "difficultes_freins": "difficulties",
+        "besoins_appui": "support_needs"}),
 }
 

@@ -128,6 +128,15 @@ def template_csv(kind: str, rows: pd.DataFrame | None = None) -> bytes:
     return to_csv(pd.DataFrame([[example_value(f) for f in schema.fields]], columns=schema.names))
 
 
+# « Nothing to declare is an answer »: the upload page's box, publishing the header-only file.
+NOTHING_TO_DECLARE = {"sessions": "Aucune session ce trimestre", "projets": "Aucun projet en cours ce trimestre"}
+
+
+def header_only(kind: str) -> bytes:
+    """The template's header without any line: published, an empty report (« nothing to declare »)."""
+    return to_csv(pd.DataFrame(columns=load_schema(kind).names))
+
+
 def dictionary_csv(kind: str) -> bytes:
     return to_csv(dictionary(kind))
 

@@ -79,9 +79,7 @@ def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validati
                                    f"Valeur « {value} » au-delà des {len(raw.header)} colonnes de l'en-tête : "
                                    "attendu une valeur par colonne de l'en-tête (vérifiez le séparateur et les "
                                    "guillemets).", value))
-    if not raw.row_count:
-        result.errors.append(Issue(None, None, "no-rows", "Le fichier ne contient aucune ligne de données : "
-                                   "attendu une ligne par enregistrement sous l'en-tête."))
+    if not _row_count_ok(raw, schema, result):
         return result
 
     warn_lines: dict[tuple[str, str, str], list[int]] = defaultdict(list)
@@ -100,6 +98,27 @@ def validate_table(raw: RawTable, schema: TableSchema, ctx: Context) -> Validati
     result.errors.sort(key=lambda i: (i.line or 0, schema.names.index(i.column) if i.column in schema.names else 99))
     result.frame = _typed_frame(schema, parsed)
     return result
+
+
+def _row_count_ok(raw: RawTable, schema: TableSchema, result: Validation) -> bool:
+    """A header-only file is an answer (« nothing to declare »: an empty report) unless the format needs a line
+    (the météo); a one-line format refuses more. False when there is nothing more to check."""
+    if not raw.row_count and schema.min_rows:
+        result.errors.append(Issue(None, None, "no-rows", "Le fichier ne contient aucune ligne de données : "
+                                   "attendu une ligne sous l'en-tête."))
+        return False
+    if not raw.row_count:
+        result.warnings.append(Issue(None, None, "no-rows", "Aucune ligne sous l'en-tête : le rapport publié sera "
+                                     "vide, ce qui déclare « rien ce trimestre » (il compte comme reçu).",
+                                     severity=WARNING))
+        result.frame = _typed_frame(schema, {f.name: [] for f in schema.fields})
+        return False
+    if schema.max_rows is not None and raw.row_count > schema.max_rows:
+        for line in raw.lines[schema.max_rows:]:
+            result.errors.append(Issue(line, None, "one-row",
+                                       f"Ligne en trop : le rapport « {schema.kind} » tient en "
+                                       f"{schema.max_rows} ligne(s) sous l'en-tête ; attendu une seule ligne."))
+    return True
 
 
 # --- header ----------------------------------------------------------------------------------------
@@ -194,6 +213,9 @@ def _bounds_error(f: Field, value, text: str) -> tuple[str, str] | None:
     if f.max_length is not None and isinstance(value, str) and len(value) > f.max_length:
         return "max-length", (f"Texte trop long ({fmt_number(len(value))} caractères) : attendu au plus "
                               f"{fmt_number(f.max_length)} caractères.")
+    if f.min_length is not None and isinstance(value, str) and len(value) < f.min_length:
+        return "min-length", (f"Texte trop court ({fmt_number(len(value))} caractère(s)) : attendu au moins "
+                              f"{fmt_number(f.min_length)} caractères pour « {f.title} ».")
     return None
 
 
@@ -212,10 +234,11 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
         values = [text or None for text in map(str.strip, raw.column(position))]   # app's own CSV formula mark
         if "\n'" in "\n" + "\n".join(filter(None, values)):   # a text starting with the app's mark
             values = [unneutralise(text) if text else None for text in values]
-        limit = f.max_length or 10**9
-        if None not in values and max(map(len, values), default=0) <= limit:
+        limit, least = f.max_length or 10**9, f.min_length or 0
+        if None not in values and least <= min(map(len, values), default=least) and \
+                max(map(len, values), default=0) <= limit:
             return values   # the usual case, checked at C speed
-        for i in [i for i, v in enumerate(values) if v is None or len(v) > limit]:
+        for i in [i for i, v in enumerate(values) if v is None or not least <= len(v) <= limit]:
             if values[i] is None:
                 if f.required:
                     result.errors.append(Issue(raw.lines[i], f.name, "required", missing))
@@ -271,20 +294,23 @@ def _expected(f: Field) -> str:
 
 # --- rows ------------------------------------------------------------------------------------------
 
-def _check_examples(key: str, ids: list, raw: RawTable, result: Validation) -> None:
-    for i, value in enumerate(ids):
+def _check_examples(name: str, values: list, raw: RawTable, result: Validation) -> None:
+    for i, value in enumerate(values):
         if value is not None and value[:7].upper() == "EXEMPLE":
-            result.errors.append(Issue(raw.lines[i], key, "example-row",
-                                       f"« {value} » est la ligne d'exemple du modèle : attendu vos propres lignes "
-                                       "(supprimez la ligne d'exemple).", value))
+            result.errors.append(Issue(raw.lines[i], name, "example-row",
+                                       f"« {_shown(value)} » est la ligne d'exemple du modèle : attendu vos "
+                                       "propres lignes (supprimez la ligne d'exemple).", value))
 
 
 def _check_unique_and_examples(schema: TableSchema, parsed: dict, raw: RawTable, result: Validation,
                                row_reports=None) -> None:
+    for name in schema.example_fields:
+        if "exemple" in "\n".join(filter(None, parsed[name])).lower():   # else no row is the template's example
+            _check_examples(name, parsed[name], raw, result)
     key = schema.key
+    if key is None:
+        return
     ids = parsed[key]
-    if "exemple" in "\n".join(filter(None, ids)).lower():   # else no row can be the template's example
-        _check_examples(key, ids, raw, result)
     present = [v for v in ids if v is not None]
     if row_reports is None:
         keys, compared = ids, present

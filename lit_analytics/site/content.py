@@ -15,7 +15,9 @@ import pandas as pd
 
 from lit_analytics import domain, indicators
 from lit_analytics.filters import Filters
-from lit_analytics.formats import fmt_date, fmt_eur, fmt_int
+from lit_analytics.formats import fmt_date, fmt_eur, fmt_int, fmt_quarter
+from lit_analytics.indicators import meteo as meteo_queries
+from lit_analytics.presentation import meteo as meteo_words
 from lit_analytics.presentation import scopes
 from lit_analytics.presentation.common import UNKNOWN_REGION
 from lit_analytics.reference import FACT_LABELS, NO_ADDRESS, lab_sources, published_figures
@@ -74,6 +76,7 @@ class LabPage:
     chart_ids: list[str]
     tranches: Table
     filters: Filters = field(default_factory=Filters)
+    words: Table | None = None    # the météo versions the DITP made public (none otherwise: the texts are private)
 
 
 @dataclass
@@ -183,7 +186,20 @@ def lab_page(store: Store, summary: LabSummary, chart_ids: list[str], today: dat
         "Source": tranches["source"], "Montant (€)": tranches["amount"], "Engagée le": tranches["committed_on"],
         "Versée le": tranches["paid_on"]}), "Tranches de financement engagées")
     return LabPage(summary=summary, facts=_facts_table(lab), assumptions=str(lab.get("assumptions") or ""),
-                   sources=sources, figures=figures, chart_ids=chart_ids, tranches=tranche_table, filters=filters)
+                   sources=sources, figures=figures, chart_ids=chart_ids, tranches=tranche_table, filters=filters,
+                   words=_public_meteo(store, summary.lab_id))
+
+
+def _public_meteo(store: Store, lab_id: str) -> Table | None:
+    """The lab's météo and texts of the quarters whose current version the DITP marked public; None if none."""
+    df = meteo_queries.public_meteo(store)
+    df = df[df["lab_id"] == lab_id].sort_values("quarter", ascending=False)
+    if df.empty:
+        return None
+    return table_of(pd.DataFrame({"Trimestre": [fmt_quarter(q) for q in df["quarter"]],
+                                  "Météo": [meteo_words.level_text(c, symbol=False) for c in df["level"]],
+                                  **{label: df[col] for col, label in meteo_words.TEXTS.items()}}),
+                    "Météo et paroles du terrain rendues publiques par la DITP")
 
 
 NO_ADDRESS_TEXT = NO_ADDRESS

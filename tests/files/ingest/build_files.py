@@ -49,7 +49,6 @@ def xlsx(rows) -> bytes:
 def bad_files() -> None:
     w = lambda name, content, **kw: write(BAD, name, content, **kw)  # noqa: E731
     w("empty.csv", b"")
-    w("header_only.csv", text(S_HEAD))
     w("missing_column.csv", text("id_session;intitule;format;duree_heures;participants_agents",
                                  "S-01;Atelier;atelier;2;8"))
     w("duplicate_column.csv", text(S_HEAD + ";format", S_OK1 + ";atelier"))
