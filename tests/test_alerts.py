@@ -78,13 +78,15 @@ def test_a_lab_without_the_report_of_either_quarter_is_not_compared(demo_store_r
 
 
 def test_a_storm_is_listed_once_the_meteo_is_recorded(ref_store):
-    assert alerts.data_alerts(ref_store, TODAY, labs=("siilab",))[0].kind == alerts.SILENT   # no météo table yet
-    # The `meteo` branch's migration 009 creates this table; made here with its columns the query reads.
-    with ref_store._transaction(frozenset({"meteo_reports"}), schema_changed=True) as cur:
-        cur.execute("CREATE TABLE meteo_reports (version_id INTEGER, lab_id VARCHAR, quarter VARCHAR, "
-                    "level VARCHAR, is_current BOOLEAN)")
-        cur.execute("INSERT INTO meteo_reports VALUES (1, 'siilab', '2026-T3', 'orage', true), "
-                    "(2, 'archipel', '2026-T3', 'orage', false), (3, 'archipel', '2026-T3', 'nuage', true)")
+    assert alerts.data_alerts(ref_store, TODAY, labs=("siilab",))[0].kind == alerts.SILENT   # no météo yet
+    rows = [(1, "siilab", "orage", True), (2, "archipel", "orage", False), (3, "archipel", "nuage", True)]
+    with ref_store.transaction(writes=("meteo_reports",)) as cur:          # what a lab lead's météo publishes
+        for version, lab, level, current in rows:
+            cur.execute("INSERT INTO meteo_reports (version_id, lab_id, quarter, level, highlights, difficulties, "
+                        "support_needs, file_name, sha256, is_demo, published_at, published_by, is_current, "
+                        "is_public) VALUES (?, ?, '2026-T3', ?, 'Faits marquants du trimestre', '', '', "
+                        "'meteo.csv', ?, false, now(), 'porteur@lab.test', ?, false)",
+                        [version, lab, level, f"{version:064d}", current])
     storms = [a for a in alerts.data_alerts(ref_store, TODAY) if a.kind == alerts.STORM]
     assert [a.text for a in storms] == ["Siilab : météo « orage » (objectifs compromis) en T3 2026."]
 

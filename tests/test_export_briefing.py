@@ -94,7 +94,8 @@ def test_pdf_deck_has_the_same_slides(demo_store):
     assert len(reader.pages) == 6 + len(glossary)     # cover, figures, 2 charts, météo, sources, « Définitions »
     assert "Faits marquants — Siilab" in reader.pages[4].extract_text()
     assert "Sessions de formation par trimestre" in reader.pages[2].extract_text()
-    assert reader.pages[5].extract_text().replace("\ufb01", "fi").startswith("Définitions")   # ﬁ: a ligature
+    assert reader.pages[5].extract_text().startswith("Sources et méthode")
+    assert reader.pages[6].extract_text().replace("\ufb01", "fi").startswith("Définitions")   # ﬁ: a ligature
 
 
 def test_workbook_values_equal_the_database(demo_db_path, demo_store):

@@ -13,6 +13,7 @@ import pandas as pd
 from lit_analytics.filters import Filters
 from lit_analytics.formats import quarter_end, quarter_start
 from lit_analytics.indicators.common import labs_cte
+from lit_analytics.lab_names import shown_name
 from lit_analytics.store import Store
 
 _COMMENTS = """(SELECT lab_id, quarter, count(*) AS comments, arg_max(body, comment_id) AS last_comment,
@@ -33,14 +34,14 @@ def meteo_table(store: Store, filters: Filters, quarter: str) -> pd.DataFrame:
     highlights, difficulties, support_needs, published_at, is_demo, is_public, comments, last_comment."""
     cte, params = labs_cte(filters)
     return store.query_df(f"""{cte}
-        SELECT l.lab_id, l.name AS lab_name, r.name AS region, m.level, m.highlights, m.difficulties,
+        SELECT l.lab_id, {shown_name("l")} AS lab_name, r.name AS region, m.level, m.highlights, m.difficulties,
                m.support_needs, m.published_at, m.is_demo, m.is_public, coalesce(c.comments, 0) AS comments,
                c.last_comment
         FROM sel_labs l LEFT JOIN regions r USING (region_code)
              LEFT JOIN meteo_reports m ON m.lab_id = l.lab_id AND m.quarter = ? AND m.is_current
              LEFT JOIN {_COMMENTS} c ON c.lab_id = l.lab_id AND c.quarter = ?
         WHERE (l.opened_on IS NULL OR l.opened_on <= ?) AND (l.closed_on IS NULL OR l.closed_on >= ?)
-        ORDER BY l.name""", params + [quarter, quarter, quarter_end(quarter), quarter_start(quarter)])
+        ORDER BY lab_name""", params + [quarter, quarter, quarter_end(quarter), quarter_start(quarter)])
 
 
 def lab_meteo(store: Store, lab_id: str) -> pd.DataFrame:

@@ -33,9 +33,7 @@ class Issue:
     severity: str = ERROR
 
     def where(self) -> str:
-        parts = []
-        if self.line is not None:
-            parts.append(f"ligne {self.line}")
+        parts = [f"ligne {self.line}"] if self.line is not None else []
         if self.column:
             parts.append(f"colonne « {self.column} »")
         text = ", ".join(parts)
