@@ -366,7 +366,11 @@ def funding_by_region(df: pd.DataFrame, text: ChartText) -> go.Figure:
 
 
 def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
-    """PIA committed per laureate against the 250 000 € ceiling; breaches hatched and labelled."""
+    """PIA committed per laureate against the 250 000 € ceiling; breaches hatched and labelled.
+
+    The values are written in a column on the right of the plot (the tick labels of a second y axis), never at
+    the end of the bars: the dashed ceiling line cannot cross them, and the ceiling's label sits above the plot,
+    where no bar or value is."""
     if df.empty:
         return empty_figure(text, "Aucun lauréat du PIA dans ce périmètre.")
     df = df.sort_values("pia_committed")
@@ -376,17 +380,25 @@ def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
         text = ChartText(text.title, f"{text.subtitle} · 40 laboratoires affichés, liste complète dans le tableau",
                          text.caption)
     breach = df["status"].str.startswith("Non conforme")
+    values = [("⚠ " if b else "✓ ") + fmt_eur(v) for b, v in zip(breach, df["pia_committed"])]
+    names = list(df["name"])
     fig = go.Figure(go.Bar(
-        x=df["pia_committed"], y=df["name"], orientation="h", name="PIA engagé",
+        x=df["pia_committed"], y=names, orientation="h", name="PIA engagé",
         marker_color=[ROUGE_MARIANNE if b else BLEU_FRANCE for b in breach],
         marker_pattern_shape=["x" if b else "" for b in breach],
-        text=[("⚠ " if b else "✓ ") + fmt_eur(v) for b, v in zip(breach, df["pia_committed"])],
-        textposition="outside", cliponaxis=False, customdata=df["status"],
+        text=values, textposition="none", customdata=df["status"],
         hovertemplate="%{y} : %{x:,.0f} € — %{customdata}<extra></extra>"))
-    fig.add_vline(x=domain.PIA_MAX_PER_LAUREATE_EUR, line=dict(color=ROUGE_MARIANNE, dash="dash", width=2),
-                  annotation_text=f"plafond {fmt_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}",
-                  annotation_position="top right")
+    # the values column: an invisible trace on a second y axis whose tick labels are the values
+    fig.add_scatter(x=[0] * len(names), y=names, yaxis="y2", mode="markers", marker=dict(opacity=0),
+                    hoverinfo="skip", showlegend=False, name="valeurs")
+    fig.update_layout(yaxis2=dict(overlaying="y", side="right", matches="y", type="category", tickmode="array",
+                                  tickvals=names, ticktext=values, showgrid=False, showline=False, ticks="",
+                                  automargin=True))
+    fig.add_vline(x=domain.PIA_MAX_PER_LAUREATE_EUR, line=dict(color=ROUGE_MARIANNE, dash="dash", width=2))
+    fig.add_annotation(x=domain.PIA_MAX_PER_LAUREATE_EUR, xref="x", y=1, yref="paper", yanchor="bottom",
+                       xanchor="center", showarrow=False, name="plafond",
+                       text=f"plafond {fmt_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}", font=dict(color=ROUGE_MARIANNE))
     high = max(float(df["pia_committed"].max()), domain.PIA_MAX_PER_LAUREATE_EUR)
-    fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", range=[0, high * 1.3])
+    fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", range=[0, high * 1.08])
     fig.update_yaxes(automargin=True)
     return frame(fig, text, height=max(340, 170 + 30 * len(df)), left=10, legend=False)

@@ -159,12 +159,14 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         ("Projets", fmt_int(h.projects)), ("Sessions de formation", fmt_int(h.sessions)),
         ("Participants", fmt_int(h.participants)), ("Montants engagés", fmt_eur(h.committed_total)),
     ] + [(f"dont {source}", fmt_eur(value)) for source, value in h.committed_by_source.items() if value]
+    if scope.kind == "lab" and len(scope.filters.labs) == 1:      # « 1 laboratoire financé » says nothing
+        headline[:2] = [_lab_state(store, scope.filters.labs[0], today)]
     compared = presentation.headline_changes(store, scope.filters, today)     # same period a year earlier
     figure_of = {"Laboratoires financés": "labs_funded", "Laboratoires actifs": "labs_active", "Projets": "projects",
                  "Sessions de formation": "sessions", "Participants": "participants",
                  "Montants engagés": "committed_total",
                  **{f"dont {source}": f"committed:{source}" for source in h.committed_by_source}}
-    changes = ({label: compared.changes[figure_of[label]].text for label, _ in headline}
+    changes = ({label: compared.changes[figure_of[label]].text for label, _ in headline if label in figure_of}
                if compared else {})
     skipped = [chart.title for chart in charts if chart.empty]
     charts = [chart for chart in charts if not chart.empty]
@@ -182,6 +184,20 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         sources=_sources(store, demo), links=_source_links(store, scope),
         **_changes(store, scope),
         method=_method() + ([f"Sans donnée pour ce périmètre, non repris : {', '.join(skipped)}."] if skipped else []))
+
+
+def _lab_state(store: Store, lab_id: str, today: date) -> tuple[str, str]:
+    """A lab's own deck opens with its state, « Ouvert » / « depuis le 01/03/2017 · cohorte « Lauréats 2016 » »,
+    where the
+    national figures count labs funded and active."""
+    lab = indicators.lab_profile(store, lab_id) or {}
+    opened, closed = lab.get("opened_on"), lab.get("closed_on")
+    cohort = f"cohorte « {domain.COHORTS[lab['cohort']]} »" if lab.get("cohort") in domain.COHORTS else ""
+    if closed is not None and closed <= today:
+        since = f"le {fmt_date(closed)}" + (f" (ouvert le {fmt_date(opened)})" if opened is not None else "")
+        return " · ".join(part for part in (since, cohort) if part), "Fermé"
+    since = f"depuis le {fmt_date(opened)}" if opened is not None else "date d'ouverture non connue"
+    return " · ".join(part for part in (since, cohort) if part), "Ouvert"
 
 
 def _changes(store: Store, scope: Scope) -> dict:
