@@ -366,11 +366,8 @@ def funding_by_region(df: pd.DataFrame, text: ChartText) -> go.Figure:
 
 
 def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
-    """PIA committed per laureate against the 250 000 € ceiling; breaches hatched and labelled.
-
-    The values are written in a column on the right of the plot (the tick labels of a second y axis), never at
-    the end of the bars: the dashed ceiling line cannot cross them, and the ceiling's label sits above the plot,
-    where no bar or value is."""
+    """PIA per laureate against the 250 000 € ceiling (dashed, labelled above the plot); breaches hatched; values
+    in a column right of the plot (a second y axis' labels), so that the ceiling line never crosses them."""
     if df.empty:
         return empty_figure(text, "Aucun lauréat du PIA dans ce périmètre.")
     df = df.sort_values("pia_committed")
@@ -388,15 +385,12 @@ def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
         marker_pattern_shape=["x" if b else "" for b in breach],
         text=values, textposition="none", customdata=df["status"],
         hovertemplate="%{y} : %{x:,.0f} € — %{customdata}<extra></extra>"))
-    # the values column: an invisible trace on a second y axis whose tick labels are the values
-    fig.add_scatter(x=[0] * len(names), y=names, yaxis="y2", mode="markers", marker=dict(opacity=0),
+    fig.add_scatter(x=[0] * len(names), y=names, yaxis="y2", mode="markers", marker=dict(opacity=0),  # values
                     hoverinfo="skip", showlegend=False, name="valeurs")
     fig.update_layout(yaxis2=dict(overlaying="y", side="right", matches="y", type="category", tickmode="array",
-                                  tickvals=names, ticktext=values, showgrid=False, showline=False, ticks="",
-                                  automargin=True))
+                                  tickvals=names, ticktext=values, showgrid=False, ticks="", automargin=True))
     fig.add_vline(x=domain.PIA_MAX_PER_LAUREATE_EUR, line=dict(color=ROUGE_MARIANNE, dash="dash", width=2))
-    fig.add_annotation(x=domain.PIA_MAX_PER_LAUREATE_EUR, xref="x", y=1, yref="paper", yanchor="bottom",
-                       xanchor="center", showarrow=False, name="plafond",
+    fig.add_annotation(x=domain.PIA_MAX_PER_LAUREATE_EUR, y=1, yref="paper", yanchor="bottom", showarrow=False,
                        text=f"plafond {fmt_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}", font=dict(color=ROUGE_MARIANNE))
     high = max(float(df["pia_committed"].max()), domain.PIA_MAX_PER_LAUREATE_EUR)
     fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", range=[0, high * 1.08])
