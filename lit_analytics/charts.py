@@ -29,6 +29,7 @@ STATUS_COLORS = dict(zip(domain.PROJECT_STATUSES, ["#56B4E9", "#0072B2", "#00009
                                                    "#6A6A6A", "#D55E00"]))
 FORMAT_COLORS = dict(zip(domain.SESSION_FORMATS, CATEGORICAL))
 PAID_PATTERN = "/"
+TOOLBAR_PX, LEGEND_TOP_PX = 32, 88     # from the figure's top: the title (below the tool bar), the legend
 
 
 # A light template built once (plotly's named templates cost ~40 ms per figure to apply).
@@ -50,28 +51,27 @@ class ChartText:
 
 def frame(fig: go.Figure, text: ChartText, *, height: int = 460, top: int = 110, bottom: int | None = None,
           left: int = 70, right: int = 30, legend: bool = True) -> go.Figure:
-    """Title, subtitle, caption and French number formats on a figure; returns it."""
+    """Title, subtitle, caption and French number formats on a figure. From the top, apart at any width: the tool
+    bar's band, title, subtitle, legend (in pixels: plotly pushes the plot down when it wraps), plot, caption."""
     caption_lines = [line for line in text.caption.split("\n") if line]
     bottom = bottom if bottom is not None else 70 + 16 * max(len(caption_lines), 1)
-    plot_height = height - top - bottom
     fig.update_layout(
         template=_TEMPLATE, height=height, separators=SEPARATORS, paper_bgcolor="white", plot_bgcolor="white",
         font=dict(family=FONT, size=13, color=TEXT_COLOR),
-        title=dict(text=f"<b>{html_text(text.title)}</b>", x=0.01, xanchor="left", y=0.98, yanchor="top",
-                   yref="container", font=dict(size=17),
+        title=dict(text=f"<b>{html_text(text.title)}</b>", x=0.01, xanchor="left", y=1 - TOOLBAR_PX / height,
+                   yanchor="top", yref="container", font=dict(size=17),
                    subtitle=dict(text=html_text(text.subtitle), font=dict(size=13, color=MUTED))),
         margin=dict(t=top, b=bottom, l=left, r=right),
         hoverlabel=dict(font=dict(family=FONT)),
         showlegend=legend,
-        legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", title=None,
-                    font=dict(size=12)),
+        legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=1 - LEGEND_TOP_PX / height,
+                    yanchor="top", title=None, font=dict(size=12)),
     )
     if caption_lines:
         fig.add_annotation(
             text="<br>".join(html_text(line) for line in caption_lines), showarrow=False, align="left",
-            xref="paper", yref="paper", x=0, xanchor="left",
-            y=-(bottom - 6) / max(plot_height, 1), yanchor="bottom", font=dict(size=11, color=MUTED),
-            name="caption")
+            xref="paper", yref="paper", x=0, xanchor="left", y=0, yshift=-(bottom - 6), yanchor="bottom",
+            font=dict(size=11, color=MUTED), name="caption")
     return fig
 
 

@@ -43,7 +43,8 @@ def for_slide(fig: go.Figure, width_in: float, height_in: float) -> go.Figure:
     above = out.layout.showlegend is not False or any(_above_plot(a) for a in annotations)
     out.update_layout(
         width=width, height=height, font=dict(size=MIN_PT),
-        legend=dict(font=dict(size=MIN_PT), y=1.0, yanchor="bottom", x=0, xanchor="left", orientation="h"),
+        legend=dict(font=dict(size=MIN_PT), yref="paper", y=1.0, yanchor="bottom", x=0, xanchor="left",
+                    orientation="h"),
         margin=dict(t=46 if above else 16, b=10, l=10, r=10, autoexpand=True),
         hoverlabel=dict(font=dict(size=MIN_PT)),
         uniformtext=dict(minsize=MIN_PT, mode="show"))   # plotly would shrink text that overflows its bar
