@@ -1,7 +1,8 @@
 """Charts and tables as a phone and a desktop show them (issue 22, point 5), in a real headless Chromium against
-`streamlit run`: on the map page at 390 px (a phone) and 1 400 px wide, every chart's title, subtitle, legend and
-plotly's tool bar (shown on hover) stay apart, the legend stays above the plot, and the « Par région » table
-shows every column without scrolling sideways. Boxes are measured in the page (getBoundingClientRect)."""
+`streamlit run`: on the map page at 390 px (a phone) and 1 400 px wide, and on « Indicateurs d'impact » at 390 px,
+every chart's title, subtitle, legend and plotly's tool bar (shown on hover) stay apart, in that order above the
+plot; the map page's « Par région » table shows every column without scrolling sideways. Boxes are measured in
+the page (getBoundingClientRect)."""
 
 import pytest
 
@@ -37,6 +38,37 @@ def chart_parts(page) -> list[dict]:
     return out
 
 
+def assert_parts_apart(parts: list[dict], expected: int) -> None:
+    assert len(parts) >= expected, parts
+    for chart in parts:
+        title, subtitle, legend, toolbar, plot = (chart[k] for k in ("title", "subtitle", "legend", "toolbar", "plot"))
+        assert title and subtitle and toolbar and plot, chart
+        assert apart(title, toolbar) and apart(subtitle, toolbar), chart            # the tool bar over the title
+        assert title[3] <= subtitle[1] + 0.5, chart
+        if legend:
+            assert apart(legend, subtitle) and apart(legend, title), chart          # the legend over the subtitle
+            assert apart(legend, toolbar), chart
+            assert subtitle[3] <= legend[1] + 0.5 and legend[3] <= plot[1] + 0.5, chart    # in this order
+        else:
+            assert subtitle[3] <= plot[1] + 0.5, chart
+
+
+def test_charts_with_long_legends_keep_them_apart_on_a_phone(streamlit_server, browser):
+    """« Indicateurs d'impact » at 390 px: seven charts, legends of up to seven entries wrapping on many rows."""
+    context = browser.new_context(viewport={"width": 390, "height": 1600}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        open_app(page, streamlit_server, "indicateurs")
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .nsewdrag').length >= 7",
+                               timeout=60_000)
+        parts = chart_parts(page)
+        assert sum(1 for chart in parts if chart["legend"]) >= 3
+        assert_parts_apart(parts, 7)
+        screenshot(page, "indicateurs-390px")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width", [390, 1400])
 def test_map_page_titles_legends_and_tool_bar_stay_apart_and_the_table_shows_every_column(
         streamlit_server, browser, width):
@@ -45,17 +77,7 @@ def test_map_page_titles_legends_and_tool_bar_stay_apart_and_the_table_shows_eve
     try:
         open_app(page, streamlit_server, "carte")
         page.wait_for_function("() => document.querySelector('.js-plotly-plot .maplibregl-canvas')", timeout=60_000)
-        parts = chart_parts(page)
-        assert parts, "aucun graphique sur la page Carte"
-        for chart in parts:
-            title, subtitle, legend, toolbar, plot = (chart[k] for k in ("title", "subtitle", "legend", "toolbar",
-                                                                        "plot"))
-            assert title and subtitle and legend and toolbar and plot, chart
-            assert apart(title, toolbar) and apart(subtitle, toolbar), chart        # the tool bar over the title
-            assert apart(legend, subtitle) and apart(legend, title), chart          # the legend over the subtitle
-            assert apart(legend, toolbar), chart
-            assert title[3] <= subtitle[1] + 0.5 and subtitle[3] <= legend[1] + 0.5, chart   # in this order
-            assert legend[3] <= plot[1] + 0.5, chart                                # and above the plot
+        assert_parts_apart(chart_parts(page), 1)
         column = page.locator("[data-testid='stColumn']", has=page.get_by_role("heading", name="Par région"))
         table = column.locator("[data-testid='stDataFrame']").first
         assert [h.strip() for h in table.locator("th").all_text_contents()] == ["Région", "Laboratoires"]
