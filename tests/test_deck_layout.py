@@ -138,6 +138,17 @@ def test_sources_links_are_clickable_whole_and_at_least_12_pt(decks):
     assert {run.hyperlink.address for run in linked} <= uris
 
 
+def test_the_pdf_deck_printed_by_chromium_has_no_overlapping_text(demo_store, tmp_path):
+    """The PDF deck (the HTML version printed by Chromium, what « Diaporama PDF » downloads) of a lab: the same
+    check, so that the key figures, « Ce qui a changé » and the sources stay apart there too."""
+    pdf = tmp_path / "lab.pdf"
+    pdf.write_bytes(briefing.deck_pdf(demo_store, briefing.parse_preset(demo_store, PRESETS["lab"]),
+                                      today=date(2026, 11, 22)))
+    printed = pages(pdf)
+    assert len(printed) > 3 and "Ouvert" in printed[1].text
+    assert {p.number: overlapping_words(p) for p in printed if overlapping_words(p)} == {}
+
+
 # --- the chart itself (so in PowerPoint too): no LibreOffice needed ---------------------------------------
 
 NUMBER = r"(-?[\d.]+)"
