@@ -138,6 +138,17 @@ def test_sources_links_are_clickable_whole_and_at_least_12_pt(decks):
     assert {run.hyperlink.address for run in linked} <= uris
 
 
+def test_a_labs_key_figures_say_whether_it_is_open_or_closed(demo_store):
+    today = date(2026, 11, 22)
+    for lab, state in (("siilab", ("depuis le 01/01/2017 · cohorte « Lauréats 2016 »", "Ouvert")),
+                       ("inso-lab-83", ("le 31/12/2019 (ouvert le 01/01/2017) · cohorte « Lauréats 2016 »", "Fermé"))):
+        headline = briefing.build_deck(demo_store, briefing.parse_preset(demo_store, f"lab:{lab}"), [],
+                                       today=today).headline
+        assert headline[0] == state and [label for label, _ in headline][1:3] == ["Projets", "Sessions de formation"]
+    national = briefing.build_deck(demo_store, briefing.parse_preset(demo_store, "national"), [], today=today)
+    assert [label for label, _ in national.headline][:2] == ["Laboratoires financés", "Laboratoires actifs"]
+
+
 def test_the_pdf_deck_printed_by_chromium_has_no_overlapping_text(demo_store, tmp_path):
     """The PDF deck (the HTML version printed by Chromium, what « Diaporama PDF » downloads) of a lab: the same
     check, so that the key figures, « Ce qui a changé » and the sources stay apart there too."""

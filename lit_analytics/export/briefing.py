@@ -191,13 +191,18 @@ def _lab_state(store: Store, lab_id: str, today: date) -> tuple[str, str]:
     where the
     national figures count labs funded and active."""
     lab = indicators.lab_profile(store, lab_id) or {}
-    opened, closed = lab.get("opened_on"), lab.get("closed_on")
+    opened, closed = (_day(lab.get(key)) for key in ("opened_on", "closed_on"))
     cohort = f"cohorte « {domain.COHORTS[lab['cohort']]} »" if lab.get("cohort") in domain.COHORTS else ""
     if closed is not None and closed <= today:
         since = f"le {fmt_date(closed)}" + (f" (ouvert le {fmt_date(opened)})" if opened is not None else "")
         return " · ".join(part for part in (since, cohort) if part), "Fermé"
     since = f"depuis le {fmt_date(opened)}" if opened is not None else "date d'ouverture non connue"
     return " · ".join(part for part in (since, cohort) if part), "Ouvert"
+
+
+def _day(value) -> date | None:
+    """A date read from the store (a pandas Timestamp, a datetime or a date) as a date."""
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 def _changes(store: Store, scope: Scope) -> dict:
