@@ -12,6 +12,7 @@ does not import Streamlit.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
@@ -30,6 +31,7 @@ STATUS_COLORS = dict(zip(domain.PROJECT_STATUSES, ["#56B4E9", "#0072B2", "#00009
 FORMAT_COLORS = dict(zip(domain.SESSION_FORMATS, CATEGORICAL))
 PAID_PATTERN = "/"
 TOOLBAR_PX, LEGEND_TOP_PX = 32, 88     # from the figure's top: the title (below the tool bar), the legend
+CAPTION_CHARS = 95                     # caption lines wrap beyond (half-page charts, the map beside its table)
 
 
 # A light template built once (plotly's named templates cost ~40 ms per figure to apply).
@@ -53,7 +55,7 @@ def frame(fig: go.Figure, text: ChartText, *, height: int = 460, top: int = 110,
           left: int = 70, right: int = 30, legend: bool = True) -> go.Figure:
     """Title, subtitle, caption and French number formats on a figure. From the top, apart at any width: the tool
     bar's band, title, subtitle, legend (in pixels: plotly pushes the plot down when it wraps), plot, caption."""
-    caption_lines = [line for line in text.caption.split("\n") if line]
+    caption_lines = [part for line in text.caption.split("\n") if line for part in textwrap.wrap(line, CAPTION_CHARS)]
     bottom = bottom if bottom is not None else 70 + 16 * max(len(caption_lines), 1)
     fig.update_layout(
         template=_TEMPLATE, height=height, separators=SEPARATORS, paper_bgcolor="white", plot_bgcolor="white",
@@ -394,5 +396,4 @@ def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
                        text=f"plafond {fmt_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}", font=dict(color=ROUGE_MARIANNE))
     high = max(float(df["pia_committed"].max()), domain.PIA_MAX_PER_LAUREATE_EUR)
     fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", range=[0, high * 1.08])
-    fig.update_yaxes(automargin=True)
     return frame(fig, text, height=max(340, 170 + 30 * len(df)), left=10, legend=False)
