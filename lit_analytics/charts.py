@@ -12,6 +12,7 @@ does not import Streamlit.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
@@ -29,6 +30,8 @@ STATUS_COLORS = dict(zip(domain.PROJECT_STATUSES, ["#56B4E9", "#0072B2", "#00009
                                                    "#6A6A6A", "#D55E00"]))
 FORMAT_COLORS = dict(zip(domain.SESSION_FORMATS, CATEGORICAL))
 PAID_PATTERN = "/"
+TOOLBAR_PX, LEGEND_TOP_PX = 32, 88     # from the figure's top: the title (below the tool bar), the legend
+CAPTION_CHARS = 95                     # caption lines wrap beyond (half-page charts, the map beside its table)
 
 
 # A light template built once (plotly's named templates cost ~40 ms per figure to apply).
@@ -50,28 +53,27 @@ class ChartText:
 
 def frame(fig: go.Figure, text: ChartText, *, height: int = 460, top: int = 110, bottom: int | None = None,
           left: int = 70, right: int = 30, legend: bool = True) -> go.Figure:
-    """Title, subtitle, caption and French number formats on a figure; returns it."""
-    caption_lines = [line for line in text.caption.split("\n") if line]
+    """Title, subtitle, caption and French number formats on a figure. From the top, apart at any width: the tool
+    bar's band, title, subtitle, legend (in pixels: plotly pushes the plot down when it wraps), plot, caption."""
+    caption_lines = [part for line in text.caption.split("\n") if line for part in textwrap.wrap(line, CAPTION_CHARS)]
     bottom = bottom if bottom is not None else 70 + 16 * max(len(caption_lines), 1)
-    plot_height = height - top - bottom
     fig.update_layout(
         template=_TEMPLATE, height=height, separators=SEPARATORS, paper_bgcolor="white", plot_bgcolor="white",
         font=dict(family=FONT, size=13, color=TEXT_COLOR),
-        title=dict(text=f"<b>{html_text(text.title)}</b>", x=0.01, xanchor="left", y=0.98, yanchor="top",
-                   yref="container", font=dict(size=17),
+        title=dict(text=f"<b>{html_text(text.title)}</b>", x=0.01, xanchor="left", y=1 - TOOLBAR_PX / height,
+                   yanchor="top", yref="container", font=dict(size=17),
                    subtitle=dict(text=html_text(text.subtitle), font=dict(size=13, color=MUTED))),
         margin=dict(t=top, b=bottom, l=left, r=right),
         hoverlabel=dict(font=dict(family=FONT)),
         showlegend=legend,
-        legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", title=None,
-                    font=dict(size=12)),
+        legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=1 - LEGEND_TOP_PX / height,
+                    yanchor="top", title=None, font=dict(size=12)),
     )
     if caption_lines:
         fig.add_annotation(
             text="<br>".join(html_text(line) for line in caption_lines), showarrow=False, align="left",
-            xref="paper", yref="paper", x=0, xanchor="left",
-            y=-(bottom - 6) / max(plot_height, 1), yanchor="bottom", font=dict(size=11, color=MUTED),
-            name="caption")
+            xref="paper", yref="paper", x=0, xanchor="left", y=0, yshift=-(bottom - 6), yanchor="bottom",
+            font=dict(size=11, color=MUTED), name="caption")
     return fig
 
 
@@ -366,7 +368,8 @@ def funding_by_region(df: pd.DataFrame, text: ChartText) -> go.Figure:
 
 
 def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
-    """PIA committed per laureate against the 250 000 € ceiling; breaches hatched and labelled."""
+    """PIA per laureate against the 250 000 € ceiling (dashed, labelled above the plot); breaches hatched; values
+    in a column right of the plot (a second y axis' labels), so that the ceiling line never crosses them."""
     if df.empty:
         return empty_figure(text, "Aucun lauréat du PIA dans ce périmètre.")
     df = df.sort_values("pia_committed")
@@ -376,17 +379,21 @@ def pia_checks(df: pd.DataFrame, text: ChartText) -> go.Figure:
         text = ChartText(text.title, f"{text.subtitle} · 40 laboratoires affichés, liste complète dans le tableau",
                          text.caption)
     breach = df["status"].str.startswith("Non conforme")
+    values = [("⚠ " if b else "✓ ") + fmt_eur(v) for b, v in zip(breach, df["pia_committed"])]
+    names = list(df["name"])
     fig = go.Figure(go.Bar(
-        x=df["pia_committed"], y=df["name"], orientation="h", name="PIA engagé",
+        x=df["pia_committed"], y=names, orientation="h", name="PIA engagé",
         marker_color=[ROUGE_MARIANNE if b else BLEU_FRANCE for b in breach],
         marker_pattern_shape=["x" if b else "" for b in breach],
-        text=[("⚠ " if b else "✓ ") + fmt_eur(v) for b, v in zip(breach, df["pia_committed"])],
-        textposition="outside", cliponaxis=False, customdata=df["status"],
+        text=values, textposition="none", customdata=df["status"],
         hovertemplate="%{y} : %{x:,.0f} € — %{customdata}<extra></extra>"))
-    fig.add_vline(x=domain.PIA_MAX_PER_LAUREATE_EUR, line=dict(color=ROUGE_MARIANNE, dash="dash", width=2),
-                  annotation_text=f"plafond {fmt_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}",
-                  annotation_position="top right")
+    fig.add_scatter(x=[0] * len(names), y=names, yaxis="y2", mode="markers", marker=dict(opacity=0),  # values
+                    hoverinfo="skip", showlegend=False, name="valeurs")
+    fig.update_layout(yaxis2=dict(overlaying="y", side="right", matches="y", type="category", tickmode="array",
+                                  tickvals=names, ticktext=values, showgrid=False, ticks="", automargin=True))
+    fig.add_vline(x=domain.PIA_MAX_PER_LAUREATE_EUR, line=dict(color=ROUGE_MARIANNE, dash="dash", width=2))
+    fig.add_annotation(x=domain.PIA_MAX_PER_LAUREATE_EUR, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"plafond {fmt_eur(domain.PIA_MAX_PER_LAUREATE_EUR)}", font=dict(color=ROUGE_MARIANNE))
     high = max(float(df["pia_committed"].max()), domain.PIA_MAX_PER_LAUREATE_EUR)
-    fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", range=[0, high * 1.3])
-    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(tickformat=",.0f", ticksuffix=" €", range=[0, high * 1.08])
     return frame(fig, text, height=max(340, 170 + 30 * len(df)), left=10, legend=False)

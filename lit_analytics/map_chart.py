@@ -23,13 +23,13 @@ NO_LAB_FILL = "#E5E5E5"
 NO_LAB_HATCH = "#8A8A8A"
 MAP_SCALE = [[0.0, "#EEF1FF"], [0.25, "#B8C3F5"], [0.5, "#6E80E0"], [0.75, "#2F3FB8"], [1.0, BLEU_FRANCE]]
 
-# The map is drawn for a map area of MAP_WIDTH × MAP_AREA_HEIGHT px (the page's map column, the colour bar
-# beside it), with room on the left for the names of the overseas insets.
-MAP_WIDTH = 620
-INSET_LABEL_ROOM = 2.6          # degrees of longitude left of the insets, for their names
-MAP_AREA_HEIGHT = 440
-MAP_TOP = 110
-MAP_HEIGHT = MAP_AREA_HEIGHT + MAP_TOP + 134     # + the caption's four lines
+# The map is drawn for a map area of MAP_WIDTH × MAP_AREA_HEIGHT px (the page's map column, two thirds of the page
+# at 1 400 px beside the « Par région » table, less the colour bar), with room on the left for the insets' names.
+MAP_WIDTH = 490
+INSET_LABEL_ROOM = 3.6          # degrees of longitude left of the insets, for their names
+MAP_AREA_HEIGHT = 360         # the map is as wide as its column allows: no taller
+MAP_TOP = 146                   # the tool bar, title, subtitle and two rows of legend (more rows push the map down)
+MAP_HEIGHT = MAP_AREA_HEIGHT + MAP_TOP + 150     # + the caption's five lines
 
 
 def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_label: str, money: bool = False,
@@ -57,9 +57,7 @@ def region_map(regions: pd.DataFrame, text: ChartText, *, value: str, value_labe
     view = geo.map_view(height=MAP_AREA_HEIGHT, width=MAP_WIDTH, room_left=INSET_LABEL_ROOM)
     fig.update_layout(map=dict(style="white-bg", **view), clickmode="event+select", dragmode=False)
     _add_inset_labels(fig, view, frames)
-    fig = frame(fig, text, height=MAP_HEIGHT, top=MAP_TOP, left=10, right=10)
-    fig.update_layout(legend=dict(y=1.0, yanchor="bottom"))
-    return fig
+    return frame(fig, text, height=MAP_HEIGHT, top=MAP_TOP, left=10, right=10)
 
 
 def _add_inset_labels(fig: go.Figure, view: dict, frames: list[dict]) -> None:

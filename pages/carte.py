@@ -17,7 +17,7 @@ st.caption("Cliquez sur une région (ou sur un laboratoire) pour filtrer toutes 
            "du panneau latéral. Les régions d'outre-mer sont dans les encadrés à gauche.")
 
 shown = ui.chart("carte", filters, variant)
-left, right = st.columns([3, 1], gap="medium")
+left, right = st.columns([2, 1], gap="medium")   # the table beside the map shows every column
 with left:
     ui.show_chart(shown, key=ui.MAP_KEY, on_select=ui.on_map_click)
 with right:

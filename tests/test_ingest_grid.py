@@ -2,6 +2,7 @@
 pre-filled, is verified by the file verification (same French messages, pointing at the grid's row and column)
 and publishes the same rows as the file path. Also: a file of the other report is recognised."""
 
+import json
 import shutil
 from datetime import date
 
@@ -71,6 +72,13 @@ def test_the_grid_starts_prefilled_and_publishes_the_same_rows_as_the_file(portf
     assert list(start["id_projet"]) == ["P-01", "P-03"]   # P-02 finished: not carried over
     assert list(start.index) == [1, 2]                     # rows numbered as the error messages number them
     assert editor.editing_mode == "dynamic"
+    # headers in the users' words (the Table Schema's titles), the description and the file's identifier as help
+    columns = json.loads(editor.proto.columns)
+    assert columns["date_debut"]["label"] == "Date de début"
+    assert columns["usagers_impliques"]["label"] == "Usagers impliqués"
+    assert columns["types_partenaires"]["help"].startswith("Types de partenaires associés")
+    assert "« types_partenaires »" in columns["types_partenaires"]["help"]
+    assert not {c["label"] for c in columns.values()} & set(ingest.load_schema("projets").names)
     assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""   # blank, not « None »
     assert any("2 projet(s) en cours" in c.value for c in at.caption)
     # the lab lead edits a cell, removes a row, adds a row; then « Vérifier », then « Publier »
@@ -113,7 +121,7 @@ def test_grid_errors_point_at_the_grid_row_and_column_with_the_file_messages(por
     assert any("2 erreur(s)" in e.value and "ligne de la grille" in e.value for e in at.error)
     errors = [d.value for d in at.dataframe if "Problème" in d.value.columns][0]
     assert list(errors[["Ligne de la grille", "Colonne"]].itertuples(index=False, name=None)) == [
-        (2, "id_projet"), (3, "date_debut")]
+        (2, "Identifiant du projet"), (3, "Date de début")]           # as the grid's headers say
     assert errors.iloc[0]["Problème"] == ("Identifiant « P-01 » en double (déjà ligne 1) : attendu un identifiant "
                                           "différent sur chaque ligne.")
     assert errors.iloc[1]["Problème"].startswith("Valeur manquante : « date_debut » (Date de début) est obligatoire")

@@ -159,12 +159,14 @@ def build_deck(store: Store, scope: Scope, chart_ids: list[str] | None = None, *
         ("Projets", fmt_int(h.projects)), ("Sessions de formation", fmt_int(h.sessions)),
         ("Participants", fmt_int(h.participants)), ("Montants engagés", fmt_eur(h.committed_total)),
     ] + [(f"dont {source}", fmt_eur(value)) for source, value in h.committed_by_source.items() if value]
+    if scope.kind == "lab" and len(scope.filters.labs) == 1:      # « 1 laboratoire financé » says nothing
+        headline[:2] = [_lab_state(store, scope.filters.labs[0], today)]
     compared = presentation.headline_changes(store, scope.filters, today)     # same period a year earlier
     figure_of = {"Laboratoires financés": "labs_funded", "Laboratoires actifs": "labs_active", "Projets": "projects",
                  "Sessions de formation": "sessions", "Participants": "participants",
                  "Montants engagés": "committed_total",
                  **{f"dont {source}": f"committed:{source}" for source in h.committed_by_source}}
-    changes = ({label: compared.changes[figure_of[label]].text for label, _ in headline}
+    changes = ({label: compared.changes[figure_of[label]].text for label, _ in headline if label in figure_of}
                if compared else {})
     skipped = [chart.title for chart in charts if chart.empty]
     charts = [chart for chart in charts if not chart.empty]
@@ -190,6 +192,25 @@ def _glossary(chart_ids: list[str]) -> list[tuple[str, str, str]]:
     « Définitions » has the exchange formats' columns too)."""
     return [(e.section, e.term, e.definition) for e in glossary.entries()
             if (e.section == glossary.CHARTS and e.key in chart_ids) or e.section in (glossary.WEATHER, glossary.ALERTS)]
+
+
+def _lab_state(store: Store, lab_id: str, today: date) -> tuple[str, str]:
+    """A lab's own deck opens with its state, « Ouvert » / « depuis le 01/03/2017 · cohorte « Lauréats 2016 » »,
+    where the
+    national figures count labs funded and active."""
+    lab = indicators.lab_profile(store, lab_id) or {}
+    opened, closed = (_day(lab.get(key)) for key in ("opened_on", "closed_on"))
+    cohort = f"cohorte « {domain.COHORTS[lab['cohort']]} »" if lab.get("cohort") in domain.COHORTS else ""
+    if closed is not None and closed <= today:
+        since = f"le {fmt_date(closed)}" + (f" (ouvert le {fmt_date(opened)})" if opened is not None else "")
+        return " · ".join(part for part in (since, cohort) if part), "Fermé"
+    since = f"depuis le {fmt_date(opened)}" if opened is not None else "date d'ouverture non connue"
+    return " · ".join(part for part in (since, cohort) if part), "Ouvert"
+
+
+def _day(value) -> date | None:
+    """A date read from the store (a pandas Timestamp, a datetime or a date) as a date."""
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 def _changes(store: Store, scope: Scope) -> dict:

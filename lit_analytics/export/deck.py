@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lit_analytics.export import deck_glossary, deck_meteo
+from lit_analytics.export import deck_glossary, deck_meteo, slide_text
 from lit_analytics.export.images import ExportError, browser_path
 from lit_analytics.formats import BLEU_FRANCE, GREY, TEXT_COLOR, WARNING
 
@@ -65,13 +65,18 @@ class Deck:
         return self.slide_count + len(deck_glossary.paginate(self.glossary))
 
 
-LINKS_HEADING = "Pages publiques citées (cliquables)"
+LINKS_HEADING = "Pages publiques citées (adresse cliquable)"
+FOOTER_TOP_IN = 7.05      # the footer row: deck title, demo warning, slide number
+BOTTOM_IN = 7.0           # what is above the footer ends here
+SOURCES_TOP_IN = 1.3      # where the text of « Sources et méthode » starts
 MAX_LINKS = 12
 
 
 def _shown_links(deck: Deck) -> tuple[list[tuple[str, str]], int]:
     """The links that fit on the sources slide, and how many are left out."""
-    return deck.links[:MAX_LINKS], max(0, len(deck.links) - MAX_LINKS)
+    shown = slide_text.links_that_fit(LINKS_HEADING, deck.links[:MAX_LINKS], len(deck.links), _more_links_line,
+                                      BOTTOM_IN - SOURCES_TOP_IN)
+    return shown, len(deck.links) - len(shown)
 
 
 def _more_links_line(left_out: int) -> str:
@@ -91,20 +96,33 @@ def _rgb(hex_color: str):
 
 def _text(slide, left, top, width, height, content, size=18, bold=False, color=TEXT_COLOR, align=None):
     """A text box of one paragraph per item of `content` (a string or a list of strings)."""
+    paragraphs = content if isinstance(content, list) else [content]
+    return _box(slide, left, top, width, height, [(line, size, bold, color) for line in paragraphs], align=align)
+
+
+def _box(slide, left, top, width, height, paragraphs, align=None, space_after=0):
+    """A text box (Arial: the same widths in every office suite) of (text, size, bold, colour) paragraphs."""
     from pptx.util import Inches, Pt
     box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
     frame = box.text_frame
     frame.word_wrap = True
-    paragraphs = content if isinstance(content, list) else [content]
-    for i, line in enumerate(paragraphs):
+    for i, (line, size, bold, color) in enumerate(paragraphs):
         p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         p.text = line
+        if space_after:
+            p.space_after = Pt(space_after)
         if align is not None:
             p.alignment = align
         for run in p.runs:
-            run.font.size, run.font.bold = Pt(size), bold
-            run.font.color.rgb = _rgb(color)
+            _font(run, size, bold, color)
     return box
+
+
+def _font(run, size, bold=False, color=TEXT_COLOR):
+    from pptx.util import Pt
+    run.font.name = slide_text.FONT
+    run.font.size, run.font.bold = Pt(size), bold
+    run.font.color.rgb = _rgb(color)
 
 
 def _new_slide(prs):
@@ -119,11 +137,13 @@ def _new_slide(prs):
     return slide
 
 
+
+
 def _footer(slide, deck: Deck, number: int) -> None:
-    _text(slide, 0.5, 7.05, 9, 0.35, deck.title, size=10, color=GREY)
-    _text(slide, 11.8, 7.05, 1.0, 0.35, str(number), size=10, color=GREY)
-    if deck.demo:
-        _text(slide, 0.5, 6.75, 12.3, 0.3, "Données de démonstration (fictives)", size=10, color=WARNING)
+    _text(slide, 0.5, FOOTER_TOP_IN, 4.4, 0.35, deck.title, size=10, color=GREY)
+    _text(slide, 11.8, FOOTER_TOP_IN, 1.0, 0.35, str(number), size=10, color=GREY)
+    if deck.demo:   # on the footer row: the slide keeps its room down to BOTTOM_IN
+        _text(slide, 5.0, FOOTER_TOP_IN, 6.6, 0.35, "Données de démonstration (fictives)", size=10, color=WARNING)
 
 
 def _cover_slide(prs, deck: Deck) -> None:
@@ -139,35 +159,35 @@ def _headline_slide(prs, deck: Deck) -> None:
     s = _new_slide(prs)
     _text(s, 0.5, 0.35, 12.3, 0.8, "Chiffres clés", size=28, bold=True, color=BLEU_FRANCE)
     _text(s, 0.5, 1.05, 12.3, 0.5, deck.scope, size=16, color=GREY)
-    per_row = 3 if deck.changes else 4       # the lab preset keeps a column for « Ce qui a changé »
-    rows = -(-len(deck.headline) // per_row)
-    step = min(1.45, 4.3 / max(rows, 1))
-    for i, (label, value) in enumerate(deck.headline):
-        row, col = divmod(i, per_row)
-        left, top = 0.5 + col * 3.1, 1.7 + row * step
-        _text(s, left, top, 2.9, 0.65, value, size=28, bold=True, color=BLEU_FRANCE)
-        _text(s, left, top + 0.62, 2.9, 0.45, label, size=14)
-        if deck.headline_changes.get(label):
-            _text(s, left, top + 1.0, 2.9, 0.4, deck.headline_changes[label], size=14, color=GREY)
-    if deck.changes:
-        _text(s, 9.9, 1.7, 3.2, 0.6, deck.changes_title, size=16, bold=True, color=BLEU_FRANCE)
-        for n, (label, value) in enumerate(deck.changes):
-            _text(s, 9.9, 2.3 + n * 0.74, 3.2, 0.35, value, size=16, bold=True)
-            _text(s, 9.9, 2.64 + n * 0.74, 3.2, 0.35, label, size=14)
     notes = [line for line in (deck.comparison, deck.headline_note) if line]
+    notes_width = 9.2 if deck.changes else 12.3
+    notes_top = BOTTOM_IN - (slide_text.height_in([(n, 12, False) for n in notes], notes_width) if notes else 0)
     if notes:
-        _text(s, 0.5, 6.05, 9.2 if deck.changes else 12.3, 0.65, notes, size=12, color=GREY)
+        _text(s, 0.5, notes_top, notes_width, BOTTOM_IN - notes_top, notes, size=12, color=GREY)
+    per_row = 3 if deck.changes else 4       # the lab preset keeps a column for « Ce qui a changé »
+    top = 1.7
+    for left, cell_top, paragraphs in slide_text.headline_cells(deck.headline, deck.headline_changes, per_row,
+                                                                top, notes_top - 0.1):
+        _box(s, left, cell_top, slide_text.CELL_W_IN, 0.9, paragraphs)
+    if deck.changes:
+        _box(s, 9.9, top, 3.2, BOTTOM_IN - top, slide_text.changes_paragraphs(
+            deck.changes_title, deck.changes, 3.2, BOTTOM_IN - top), space_after=slide_text.CHANGES_GAP_PT)
     _footer(s, deck, 2)
 
 
 def _chart_slide(prs, deck: Deck, chart: ChartSlide, number: int) -> None:
     from pptx.util import Inches
     s = _new_slide(prs)
-    _text(s, 0.5, 0.25, 12.3, 0.7, chart.title, size=28, bold=True, color=BLEU_FRANCE)
-    _text(s, 0.5, 0.95, 12.3, 0.45, chart.subtitle, size=16, color=GREY)
+    _text(s, 0.5, 0.25, 12.3, 0.7, chart.title, size=slide_text.one_line_size(chart.title, 12.3, (28, 24, 20), True),
+          bold=True, color=BLEU_FRANCE)
+    _text(s, 0.5, 0.95, 12.3, 0.45, chart.subtitle, size=slide_text.one_line_size(chart.subtitle, 12.3, (16, 14, 12)),
+          color=GREY)
     left, top, width, height = CHART_BOX_IN
     s.shapes.add_picture(io.BytesIO(chart.png), Inches(left), Inches(top), Inches(width), Inches(height))
-    _text(s, 0.5, 6.45, 12.3, 0.35, chart.caption, size=12, color=GREY)
+    caption_top = top + height + 0.01
+    size = next((pt for pt in (12, 11, 10) if caption_top + slide_text.height_in([(chart.caption, pt, False)], 12.3)
+                 <= BOTTOM_IN), 10)        # a two-line source stays above the footer
+    _text(s, 0.5, caption_top, 12.3, BOTTOM_IN - caption_top, chart.caption, size=size, color=GREY)
     _footer(s, deck, number)
 
 
@@ -175,24 +195,32 @@ def _sources_slide(prs, deck: Deck) -> None:
     s = _new_slide(prs)
     _text(s, 0.5, 0.35, 12.3, 0.8, "Sources et méthode", size=28, bold=True, color=BLEU_FRANCE)
     paragraphs = list(deck.sources) + list(deck.method) + ([DEMO_WARNING] if deck.demo else [])
+    top, room = SOURCES_TOP_IN, BOTTOM_IN - SOURCES_TOP_IN
     if not deck.links:
-        _text(s, 0.5, 1.3, 12.3, 5.3, paragraphs, size=14)
-    else:  # two columns: the text, and the public pages as hyperlinks (one run per page)
+        _text(s, 0.5, top, 12.3, room, paragraphs, size=14)
+    else:  # two columns: the text, and the public pages, each with its site's address as a hyperlink
         from pptx.util import Pt
-        _text(s, 0.5, 1.3, 6.5, 5.3, paragraphs, size=12)
+        (text_left, text_width), (links_left, links_width) = slide_text.SOURCE_COLUMNS_IN
+        size = next((pt for pt in (12, 11) if slide_text.height_in([(p, pt, False) for p in paragraphs],
+                                                                    text_width, 4) <= room), 10)
+        _box(s, text_left, top, text_width, room, [(p, size, False, TEXT_COLOR) for p in paragraphs], space_after=4)
         shown, left_out = _shown_links(deck)
-        box = _text(s, 7.2, 1.3, 5.6, 5.3, LINKS_HEADING, size=11, bold=True)
+        box = _box(s, links_left, top, links_width, room, [(LINKS_HEADING, slide_text.LINK_PT, True, TEXT_COLOR)],
+                   space_after=4)
         for title, url in shown:
-            run = box.text_frame.add_paragraph().add_run()
-            run.text = title
-            run.hyperlink.address = url
-            run.font.size = Pt(9)
-            run.font.color.rgb = _rgb(BLEU_FRANCE)
-            run.font.underline = True
+            p = box.text_frame.add_paragraph()
+            p.space_after = Pt(4)
+            for text, link in ((f"{title} — ", None), (slide_text.host(url), url)):
+                run = p.add_run()
+                run.text = text
+                _font(run, slide_text.LINK_PT, color=BLEU_FRANCE if link else TEXT_COLOR)
+                if link:   # the address alone is the link: short, so no office suite breaks it inside a word
+                    run.hyperlink.address = link
+                    run.font.underline = True
         if left_out:
             run = box.text_frame.add_paragraph().add_run()
             run.text = _more_links_line(left_out)
-            run.font.size = Pt(9)
+            _font(run, slide_text.LINK_PT)
     _footer(s, deck, deck.slide_count)
 
 
@@ -272,9 +300,10 @@ h2 {{ color: {BLEU_FRANCE}; font-size: 28pt; margin: 0 0 0.05in 0; }}
 .footer {{ position: absolute; bottom: 0.15in; left: 0.5in; right: 0.5in; font-size: 10pt; color: {GREY};
            display: flex; justify-content: space-between; }}
 .sources p {{ font-size: 14pt; margin: 0 0 0.12in 0; }}
-.sources-columns {{ display: grid; grid-template-columns: 6.5in 5.6in; gap: 0.3in; }}
+.sources-columns {{ display: grid; grid-template-columns: 5.3in 6.8in; gap: 0.2in; }}
 .sources-columns p {{ font-size: 12pt; }}
-.sources ul {{ font-size: 9pt; margin: 0; padding-left: 0.2in; }}
+.sources ul {{ font-size: 12pt; margin: 0; padding-left: 0.2in; }}
+.sources li {{ margin-bottom: 4pt; }}
 .sources a {{ color: {BLEU_FRANCE}; }}
 .glossary h3 {{ color: {BLEU_FRANCE}; font-size: 14pt; margin: 0.08in 0 0.02in 0; }}
 .glossary p {{ font-size: 12pt; margin: 0 0 0.03in 0; }}
@@ -317,7 +346,8 @@ def to_html(deck: Deck) -> str:
         body += f"<p class='demo'>{e(DEMO_WARNING)}</p>"
     if deck.links:
         shown, left_out = _shown_links(deck)
-        items = "".join(f"<li><a href='{e(url, quote=True)}'>{e(title)}</a></li>" for title, url in shown)
+        items = "".join(f"<li>{e(title)} — <a href='{e(url, quote=True)}'>{e(slide_text.host(url))}</a></li>"
+                        for title, url in shown)
         items += f"<li>{e(_more_links_line(left_out))}</li>" if left_out else ""
         body = (f"<div class='sources-columns'><div>{body}</div>"
                 f"<div><p><strong>{e(LINKS_HEADING)}</strong></p><ul>{items}</ul></div></div>")

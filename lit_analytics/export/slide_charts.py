@@ -40,24 +40,28 @@ def for_slide(fig: go.Figure, width_in: float, height_in: float) -> go.Figure:
     out.layout.title = None
     annotations = [a for a in out.layout.annotations if a.name != "caption"]
     out.layout.annotations = annotations
+    above = out.layout.showlegend is not False or any(_above_plot(a) for a in annotations)
     out.update_layout(
         width=width, height=height, font=dict(size=MIN_PT),
-        legend=dict(font=dict(size=MIN_PT), y=1.0, yanchor="bottom", x=0, xanchor="left", orientation="h"),
-        margin=dict(t=46 if out.layout.showlegend is not False else 16, b=10, l=10, r=10, autoexpand=True),
+        legend=dict(font=dict(size=MIN_PT), yref="paper", y=1.0, yanchor="bottom", x=0, xanchor="left",
+                    orientation="h"),
+        margin=dict(t=46 if above else 16, b=10, l=10, r=10, autoexpand=True),
         hoverlabel=dict(font=dict(size=MIN_PT)),
         uniformtext=dict(minsize=MIN_PT, mode="show"))   # plotly would shrink text that overflows its bar
     for annotation in out.layout.annotations:
-        is_subplot_title = annotation.yref == "paper" and annotation.y is not None and annotation.y >= 1
-        annotation.font = _at_least(annotation.font, TITLE_PT if is_subplot_title else MIN_PT)
+        annotation.font = _at_least(annotation.font, TITLE_PT if _above_plot(annotation) else MIN_PT)
     out.for_each_xaxis(lambda ax: ax.update(tickfont=_at_least(ax.tickfont, MIN_PT),
                                             title=dict(font=_at_least(ax.title.font, MIN_PT))))
     out.for_each_yaxis(lambda ax: ax.update(tickfont=_at_least(ax.tickfont, MIN_PT),
                                             title=dict(font=_at_least(ax.title.font, MIN_PT))))
+    _shorten_categories(out)
+    _name_every_bar(out, height)
     for trace in out.data:
         if trace.type == "bar" and trace.orientation == "h":
             _fit_horizontal_bars(out, trace, width)
         elif trace.type == "bar" and trace.text is not None and not isinstance(trace.text, str):
-            trace.text = [_wrap(t) for t in trace.text]     # long labels above narrow bars: two lines
+            limit = _label_chars(out, trace, width)
+            trace.text = [_wrap(t, limit) for t in trace.text]     # long labels above narrow bars: two lines
         if getattr(trace, "textfont", None) is not None and "textfont" in trace:
             trace.textfont = _at_least(trace.textfont, MIN_PT)
         colorbar = _colorbar(trace)
@@ -65,6 +69,11 @@ def for_slide(fig: go.Figure, width_in: float, height_in: float) -> go.Figure:
             colorbar.update(tickfont=_at_least(colorbar.tickfont, MIN_PT),
                             title=dict(font=_at_least(colorbar.title.font, TITLE_PT)), len=0.9, thickness=18)
     return out
+
+
+def _above_plot(annotation) -> bool:
+    """A subplot's title, or a label written above the plot (the PIA ceiling's)."""
+    return annotation.yref == "paper" and annotation.y is not None and annotation.y >= 1
 
 
 LABEL_CHARS = 34        # category labels of horizontal bars wrap beyond this (long lab names)
@@ -81,6 +90,16 @@ def _shorten(label, limit: int = LABEL_CHARS) -> str:
     return cut + "…"
 
 
+def _label_chars(fig: go.Figure, trace, width: int) -> int:
+    """How many characters of a label fit over one vertical bar: the plot's width shared between the bars
+    (side by side when the figure groups them), at most 16."""
+    categories = len(trace.x) if trace.x is not None else 1
+    grouped = fig.layout.barmode not in ("stack", "relative", "overlay")
+    side_by_side = sum(1 for t in fig.data if t.type == "bar" and t.orientation != "h") if grouped else 1
+    slot = (width - 60) / max(categories * side_by_side, 1)
+    return max(6, min(16, int(slot * 0.9 / CHAR_PX)))
+
+
 def _wrap(text, limit: int = 16) -> str:
     words, lines, line = str(text).split(" "), [], ""
     for word in words:
@@ -93,9 +112,7 @@ def _wrap(text, limit: int = 16) -> str:
 
 
 def _fit_horizontal_bars(fig: go.Figure, trace, width: int) -> None:
-    """Long category names are shortened; values written after the bars keep room inside the picture."""
-    if trace.y is not None:
-        trace.y = [_shorten(v) for v in trace.y]
+    """Values written after the bars keep room inside the picture."""
     texts = [str(t) for t in (trace.text or [])] if trace.textposition == "outside" else []
     if not texts or trace.x is None or not len(trace.x):
         return
@@ -107,6 +124,28 @@ def _fit_horizontal_bars(fig: go.Figure, trace, width: int) -> None:
     wanted = top / (1 - share) if top > 0 else 1
     if current is None or current[1] is None or float(current[1]) < wanted:
         fig.update_xaxes(range=[0, wanted])
+
+
+def _shorten_categories(fig: go.Figure) -> None:
+    """The long category names of horizontal bars shortened, the same way on every trace and axis that names
+    them (a text column or a values axis beside the bars keeps matching its bar)."""
+    names = {str(v) for t in fig.data if t.type == "bar" and t.orientation == "h" and t.y is not None for v in t.y}
+    short = {name: _shorten(name) for name in names if _shorten(name) != name}
+    if not short:
+        return
+    for trace in fig.data:
+        if getattr(trace, "y", None) is not None and any(isinstance(v, str) and v in short for v in trace.y):
+            trace.y = [short.get(v, v) if isinstance(v, str) else v for v in trace.y]
+    fig.for_each_yaxis(lambda ax: ax.update(tickvals=[short.get(v, v) for v in ax.tickvals])
+                       if ax.tickvals is not None else None)
+
+
+def _name_every_bar(fig: go.Figure, height: int) -> None:
+    """Every category of horizontal bars named when the names fit one under the other (plotly would otherwise
+    skip every other name to keep a margin between them)."""
+    names = {str(v) for t in fig.data if t.type == "bar" and t.orientation == "h" and t.y is not None for v in t.y}
+    if names and len(names) * (MIN_PT + 4) <= height - 60:
+        fig.for_each_yaxis(lambda ax: ax.update(tickmode="linear", dtick=1) if ax.tickvals is None else None)
 
 
 def _colorbar(trace):

@@ -113,7 +113,10 @@ def _relabel(text: str, labels: list) -> str:
 
 
 def issues_frame(report: Report, labels: list, severity: str = ERROR) -> pd.DataFrame:
-    """The report's errors (or warnings) pointing at the grid: its row number, the column, the problem."""
+    """The report's errors (or warnings) pointing at the grid: its row number, the column (its title, as the
+    grid's header shows it), the problem."""
     issues = report.errors if severity == ERROR else report.warnings
-    return pd.DataFrame([(_row(i.line, labels), i.column or "", _relabel(i.message, labels), i.value or "")
+    titles = {f.name: f.title or f.name for f in load_schema(report.kind).fields} if report.kind else {}
+    return pd.DataFrame([(_row(i.line, labels), titles.get(i.column, i.column or ""), _relabel(i.message, labels),
+                          i.value or "")
                          for i in issues], columns=GRID_COLUMNS).astype({GRID_COLUMNS[0]: "Int64"})

@@ -1,6 +1,7 @@
-"""The report grid of the page « Dépôt trimestriel »: a quarterly report edited in the browser, column types
-from the exchange format (enumerated columns as choices, dates as dates, numbers as numbers, the partner types
-as a multiple choice), rows added and removed. What it returns goes through `lit_analytics.ingest.grid`."""
+"""The report grid of the page « Dépôt trimestriel »: a quarterly report edited in the browser, its columns
+headed with the exchange format's French titles (the identifiers stay in files), column types from the
+exchange format (enumerated columns as choices, dates as dates, numbers as numbers, the partner types as a
+multiple choice), rows added and removed. What it returns goes through `lit_analytics.ingest.grid`."""
 
 from __future__ import annotations
 
@@ -15,8 +16,15 @@ from lit_analytics.ui.export import deferred_download
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def column_label(f: Field) -> tuple[str, str]:
+    """The header of a field's column in the grid, in the users' words (the Table Schema's French title,
+    « Date de début »), and its help: the field's description and the identifier files use (`date_debut`)."""
+    description = f.description.strip().rstrip(".")
+    return f.title or f.name, (f"{description}. " if description else "") + f"Colonne « {f.name} » des fichiers."
+
+
 def _column(f: Field):
-    label, help_text = f.name, f"{f.title}. {f.description}".strip()
+    label, help_text = column_label(f)
     if f.enum:
         return st.column_config.SelectboxColumn(label, help=help_text, options=list(f.enum), required=f.required)
     if f.item_enum:
