@@ -124,16 +124,17 @@ def test_a_labs_deck_opens_with_its_state_and_its_rows_apart(decks):
 
 def test_sources_links_are_clickable_whole_and_at_least_12_pt(decks):
     prs, pdf_pages, pdf = decks["region"]
-    links_box = next(shape for shape in prs.slides[-1].shapes
-                     if shape.has_text_frame and shape.text_frame.text.startswith(deck.LINKS_HEADING))
+    boxes = [(n, shape) for n, slide in enumerate(prs.slides) for shape in slide.shapes
+             if shape.has_text_frame and shape.text_frame.text.startswith(deck.LINKS_HEADING)]
+    (index, links_box), = boxes                    # the sources slide (the « Définitions » slides come after it)
     runs = [run for p in links_box.text_frame.paragraphs for run in p.runs]
     linked = [run for run in runs if run.hyperlink.address]
     assert len(linked) >= 8
     assert min(run.font.size.pt for run in runs) >= 12
     for run in linked:    # the link's text is its site's address: one word, on one line of the page
         assert run.text == slide_text.host(run.hyperlink.address) and " " not in run.text
-        assert run.text in {w.text for w in pdf_pages[-1].words}
-    last = PdfReader(str(pdf)).pages[-1]
+        assert run.text in {w.text for w in pdf_pages[index].words}
+    last = PdfReader(str(pdf)).pages[index]
     uris = {a.get_object()["/A"]["/URI"] for a in last.get("/Annots", []) if a.get_object().get("/A")}
     assert {run.hyperlink.address for run in linked} <= uris
 
@@ -187,11 +188,19 @@ def test_pia_ceiling_label_and_line_keep_clear_of_the_values(demo_store):
 def test_long_names_are_shortened_alike_on_bars_and_on_what_stands_beside_them(demo_store):
     """The funding per lab (bars, and the totals written after them) keeps one row per lab on a slide, each
     named: a name shortened on the bars is shortened the same way on the totals."""
+    import plotly.graph_objects as go
     chart = catalogue.build_chart(demo_store, "financements-laboratoires")
-    on_screen = {name for t in chart.figure.data if t.type == "bar" for name in t.y}
-    fig = briefing._slide_figure(chart.figure)
+    figure = go.Figure(chart.figure)   # the registry's short names are short: give one lab a long one everywhere
+    first = next(t for t in figure.data if t.type == "bar").y[0]
+    longer = first + " — laboratoire au nom bien trop long pour une diapositive"
+    for trace in figure.data:
+        if trace.y is not None:
+            trace.y = [longer if name == first else name for name in trace.y]
+    on_screen = {name for t in figure.data if t.type == "bar" for name in t.y}
+    fig = briefing._slide_figure(figure)
     on_slide = {name for t in fig.data if t.y is not None for name in t.y}
-    assert len(on_slide) == len(on_screen) and any(name.endswith("…") for name in on_slide)
+    assert len(on_slide) == len(on_screen) and longer not in on_slide
+    assert [name for name in on_slide if name.endswith("…")] == [slide_charts._shorten(longer)]
     assert all(len(name) <= slide_charts.LABEL_CHARS + 1 for name in on_slide)
     assert fig.layout.yaxis.dtick == 1          # every lab named, none skipped
 

@@ -102,7 +102,7 @@ def test_the_key_figures_slide_gives_each_figure_its_change_in_a_year(demo_store
     assert deck.comparison == "Évolutions par rapport à la même période un an plus tôt (T1 2017 – T3 2025)."
     prs = Presentation(io.BytesIO(briefing.deck_pptx(demo_store, scope, ["sessions-trimestre"])))
     texts = [shape.text_frame.text for shape in prs.slides[1].shapes if shape.has_text_frame]
-    assert "\n".join(["466", "Projets", deck.headline_changes["Projets"]]) in texts   # one box: figure, label, change
+    assert "\n".join([dict(deck.headline)["Projets"], "Projets", deck.headline_changes["Projets"]]) in texts   # one box
     assert deck.comparison in " ".join(texts)
     sizes = [run.font.size.pt for shape in prs.slides[1].shapes if shape.has_text_frame
              for p in shape.text_frame.paragraphs for run in p.runs if deck.headline_changes["Projets"] in run.text]

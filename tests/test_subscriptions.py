@@ -131,7 +131,8 @@ def test_each_subscriber_gets_their_deck_once_and_can_unsubscribe_from_it_only(s
         flat = " ".join(text.split())
         for label, value in deck.headline[:6]:             # the headline figures are in its text and the body
             assert " ".join(value.split()) in flat, (label, value)
-            assert f"• {label} : {value} — sur un an : " in body
+            change = f" — sur un an : {deck.headline_changes[label]}" if label in deck.headline_changes else ""
+            assert f"• {label} : {value}{change}" in body   # a lab's state (« Ouvert ») has no change
         assert "Chiffres clés" in flat
         if scope == "national":   # the data alerts of the quarter (lit_analytics.alerts), one line each
             from lit_analytics.alerts import alert_lines

@@ -200,7 +200,7 @@ def _lab_state(store: Store, lab_id: str, today: date) -> tuple[str, str]:
     national figures count labs funded and active."""
     lab = indicators.lab_profile(store, lab_id) or {}
     opened, closed = (_day(lab.get(key)) for key in ("opened_on", "closed_on"))
-    cohort = f"cohorte « {domain.COHORTS[lab['cohort']]} »" if lab.get("cohort") in domain.COHORTS else ""
+    cohort = f"cohorte « {lab['cohort']} »" if lab.get("cohort") else ""   # the registry's label
     if closed is not None and closed <= today:
         since = f"le {fmt_date(closed)}" + (f" (ouvert le {fmt_date(opened)})" if opened is not None else "")
         return " · ".join(part for part in (since, cohort) if part), "Fermé"
