@@ -43,7 +43,7 @@ with observe.page_run(store) as run, store.one_view():
 
     sections = {group: [st_page(p) for p in pages] for group, pages in navigation.sections_for(actor.role).items()}
     sections[navigation.DASHBOARD].append(st_page(navigation.SIGN_IN, hidden=True))   # /connexion: who is signed in
-    navigation_menu = st.navigation(sections)
+    navigation_menu = st.navigation(sections, expanded=True)   # every page listed (no « View more »)
     run.shows(navigation_menu)
     ui.auth.sidebar_account(store, actor)
     ui.demo_notice()

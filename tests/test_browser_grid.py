@@ -9,6 +9,7 @@ import time
 from datetime import date
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from conftest import ARTIFACTS, open_app, screenshot, wait_for_app
@@ -37,7 +38,8 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     page.get_by_text("Saisir dans le navigateur, sans fichier", exact=True).click()
     wait_for_app(page)
     page.get_by_text(re.compile(r"La grille reprend les \d+ projet\(s\) en cours")).wait_for(timeout=30_000)
-    grid = page.locator("[data-testid='stDataFrame']").filter(has=page.locator("canvas")).last
+    # the report's grid, by its key (other tables of the page — versions, history — come after it)
+    grid = page.locator("[class*='st-key-grid-'] [data-testid='stDataFrame']").filter(has=page.locator("canvas"))
     grid.wait_for(timeout=30_000)
     grid.scroll_into_view_if_needed()
     screenshot(page, "grille-pre-remplie")
@@ -89,7 +91,15 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
     page.get_by_role("button", name="Ajouter une ligne").click()   # « Add row », in French
     grid.locator(f"table[role='grid'][aria-rowcount='{before + 1}']").wait_for(state="attached", timeout=30_000)
     wait_for_app(page)     # the added row reruns the page: an edit typed during that run lands in the old grid
-    page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)   # row 1's id (header ≈ 35 px, « Ligne » ≈ 75 px),
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()                              # where the grid is now (the rerun may have moved it)
+    page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)   # the first row shown's id (header ≈ 35 px, « Ligne » ≈ 75 px),
+    for _ in range(rows + 1):   # the grid may have scrolled to the added row: up with the keyboard to row 1
+        try:
+            cell(ID, 0, selected=True).wait_for(state="attached", timeout=1_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("ArrowUp")
     select_is(ID, 0)
     for _ in range(rows):                                    # then down to the new row with the keyboard
         page.keyboard.press("ArrowDown")

@@ -50,9 +50,10 @@ def test_upload_publish_and_see_the_figures_change(streamlit_server, page, tmp_p
     choose(page, "Rapport", "Sessions de formation du trimestre")
     choose(page, "Laboratoire", "Siilab")
     # the uploader is keyed on the chosen report: wait until the previous one has gone
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"stFileUploaderDropzoneInput\"]').length === 1",
+    # (an administrator also has the history import's uploader, further down the page: the report's is the first)
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stFileUploaderDropzoneInput\"]').length === 2",
                            timeout=30_000)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(sessions_file(tmp_path)))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(sessions_file(tmp_path)))
     page.get_by_text(f"Fichier valide : {ROWS} ligne(s) prêtes à publier.").wait_for(timeout=30_000)
     wait_for_app(page)
     added = number(metric(page, "Lignes ajoutées"))
@@ -60,7 +61,7 @@ def test_upload_publish_and_see_the_figures_change(streamlit_server, page, tmp_p
     assert added == ROWS
     screenshot(page, "depot-verification")
 
-    page.get_by_role("button", name="Publier").click()
+    page.get_by_role("button", name="Publier", exact=True).click()
     page.get_by_text(re.compile(r"Publié : sessions siilab")).wait_for(timeout=30_000)
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0

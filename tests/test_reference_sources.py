@@ -165,7 +165,8 @@ def test_home_page_lists_what_the_ditp_published_with_dates_and_links(demo_copy)
 def test_sources_slide_of_the_deck_carries_hyperlinks(demo_store):
     scope = briefing.parse_preset(demo_store, "lab:archipel")
     data = briefing.deck_pptx(demo_store, scope, ["sessions-trimestre"])
-    last = Presentation(io.BytesIO(data)).slides[-1]
+    last = next(slide for slide in Presentation(io.BytesIO(data)).slides   # before the « Définitions » slides
+                if any(s.has_text_frame and s.text_frame.text.startswith("Sources et méthode") for s in slide.shapes))
     runs = [run for shape in last.shapes if shape.has_text_frame
             for p in shape.text_frame.paragraphs for run in p.runs]
     links = {run.hyperlink.address for run in runs if run.hyperlink.address}

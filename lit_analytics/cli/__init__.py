@@ -161,3 +161,5 @@ def main(argv: list[str] | None = None) -> int:
                   extra={"command": args.command, "error": exc.__class__.__name__})
         print(f"Erreur inattendue ({exc.__class__.__name__}) : {exc}", file=sys.stderr)
         return 1
+    finally:
+        set_os_user(None)   # a command run inside a longer process (the tests, a page) leaves no trace behind
