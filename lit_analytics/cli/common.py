@@ -36,3 +36,15 @@ def existing_database(args: argparse.Namespace) -> Path:
     if not path.exists():
         raise CliError(f"Base de données introuvable : {path} (créez-la avec « python -m lit_analytics init »).")
     return path
+
+
+def acting_admin(store, args: argparse.Namespace):
+    """The account `--user` names, for a command that changes what administrators manage (registry, events): its
+    rights are checked, and a refusal audited, by the use case it calls."""
+    from lit_analytics.permissions import actor_for_email
+    if not args.user:
+        raise CliError("Indiquez l'administrateur qui fait la modification avec --user ADMIN_EMAIL.")
+    actor = actor_for_email(store, args.user)
+    if actor is None:
+        raise CliError(f"Compte inconnu ou désactivé : {args.user}.")
+    return actor

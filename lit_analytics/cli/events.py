@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from lit_analytics.cli.common import CliError, existing_database
+from lit_analytics.cli.common import CliError, acting_admin, existing_database
 
 ACTIONS = ("list", "add", "edit", "remove")
 
@@ -50,7 +50,7 @@ def _events(args: argparse.Namespace) -> int:
     if args.action in ("edit", "remove") and args.id is None:
         raise CliError(f"Indiquez l'événement avec --id N pour « events {args.action} » (voir « events list »).")
     with Store(path) as store:
-        actor = _acting_admin(store, args)
+        actor = acting_admin(store, args)
         if args.action == "remove":
             removed = events.remove(store, actor, args.id)
             print(f"Événement n° {args.id} supprimé : {removed.describe()}.")
@@ -72,16 +72,6 @@ def _events(args: argparse.Namespace) -> int:
             events.edit(store, actor, args.id, changed)
             print(f"Événement n° {args.id} modifié : {events.get(store, args.id).describe()}.")
     return 0
-
-
-def _acting_admin(store, args):
-    from lit_analytics.permissions import actor_for_email
-    if not args.user:
-        raise CliError("Indiquez l'administrateur qui fait la modification avec --user ADMIN_EMAIL.")
-    actor = actor_for_email(store, args.user)
-    if actor is None:
-        raise CliError(f"Compte inconnu ou désactivé : {args.user}.")
-    return actor   # its rights are checked (and refusals audited) by `lit_analytics.events`
 
 
 def _print_events(store) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from lit_analytics.cli.common import CliError, existing_database
+from lit_analytics.cli.common import CliError, acting_admin, existing_database
 
 
 def _source_arguments(p: argparse.ArgumentParser) -> None:
@@ -67,16 +67,6 @@ def _citation(args):
     return Citation.of(args.source_title, args.source_date, args.source_url)
 
 
-def _admin(store, args):
-    from lit_analytics.permissions import actor_for_email
-    if not args.user:
-        raise CliError("Indiquez l'administrateur qui fait la modification avec --user ADMIN_EMAIL.")
-    actor = actor_for_email(store, args.user)
-    if actor is None:
-        raise CliError(f"Compte inconnu ou désactivé : {args.user}.")
-    return actor   # its rights are checked (and refusals audited) by the registry's functions
-
-
 def _pairs(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items:
@@ -125,7 +115,7 @@ def run_labs(args: argparse.Namespace) -> int:
         if args.action == "history":
             _print(labs.history(store, args.lab))
             return 0
-        actor, citation = _admin(store, args), _citation(args)
+        actor, citation = acting_admin(store, args), _citation(args)
         if args.action == "add":
             note = labs.add_lab(store, actor, args.lab, _pairs(args.set), citation)
             print(f"Laboratoire créé : {args.lab}." + (f" Coordonnées : {note}." if note else ""))
@@ -151,7 +141,7 @@ def _catalog_runner(table: str):
             if args.action == "list":
                 _print(catalog.entries(store, table))
                 return 0
-            catalog.add_entry(store, _admin(store, args), table, args.code, args.label, args.starts_on,
+            catalog.add_entry(store, acting_admin(store, args), table, args.code, args.label, args.starts_on,
                               args.ends_on, args.description, _citation(args))
             print(f"Ajouté : {args.code} ({args.label}).")
             return 0
@@ -172,7 +162,7 @@ def run_sources(args: argparse.Namespace) -> int:
             return 0
         if not args.lab:
             raise CliError("Indiquez le laboratoire avec --lab.")
-        catalog.add_source(store, _admin(store, args), args.lab, args.fact, args.statement, _citation(args))
+        catalog.add_source(store, acting_admin(store, args), args.lab, args.fact, args.statement, _citation(args))
         print(f"Source ajoutée à {args.lab}.")
         return 0
     return _run(args, body)
@@ -189,7 +179,7 @@ def run_reference(args: argparse.Namespace) -> int:
     def body(store):
         who = COMMAND_LINE
         if args.user:
-            actor = _admin(store, args)
+            actor = acting_admin(store, args)
             require_admin(actor, "synchroniser le référentiel")
             who = actor.email
         directory = Path(args.directory) if args.directory else REFERENCE_DIR
