@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -28,32 +27,24 @@ PRESETS = {"national": "national", "region": "region:53", "lab": "lab:siilab"}
 EMU_PER_PT = 12700
 
 
-def soffice() -> str:
-    path = shutil.which("soffice") or shutil.which("libreoffice")
-    assert path, "LibreOffice manque : lancez ./scripts/setup.sh --tests (paquet libreoffice-impress)"
-    return path
-
-
 @pytest.fixture(scope="module")
 def decks(demo_store, tmp_path_factory) -> dict[str, tuple[Presentation, list[Page], Path]]:
     """preset → (the PPTX, the pages of LibreOffice's PDF, the PDF), all converted by one LibreOffice run with a
-    throwaway profile."""
+    throwaway profile: the product's own converter (`export.office`, what subscriptions send)."""
+    from lit_analytics.export import office
     assert shutil.which("pdftotext"), "pdftotext manque : lancez ./scripts/setup.sh --tests (poppler-utils)"
+    assert office.soffice(), "LibreOffice manque : lancez ./scripts/setup.sh --tests (paquet libreoffice-impress)"
     tmp = tmp_path_factory.mktemp("libreoffice")
-    files = []
     for name, preset in PRESETS.items():
         scope = briefing.parse_preset(demo_store, preset)
-        path = tmp / f"{name}.pptx"
-        path.write_bytes(briefing.deck_pptx(demo_store, scope, today=date(2026, 11, 22)))
-        files.append(path)
-    subprocess.run([soffice(), f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--norestore",
-                    "--convert-to", "pdf", "--outdir", str(tmp / "pdf"), *map(str, files)],
-                   check=True, capture_output=True, timeout=600, env={"HOME": str(tmp), "PATH": "/usr/bin:/bin"})
+        (tmp / f"{name}.pptx").write_bytes(briefing.deck_pptx(demo_store, scope, today=date(2026, 11, 22)))
+    converted = office.pptx_to_pdf_many({name: (tmp / f"{name}.pptx").read_bytes() for name in PRESETS}, timeout=600)
     ARTIFACTS.mkdir(exist_ok=True)
     out = {}
     for name in PRESETS:
-        pdf = tmp / "pdf" / f"{name}.pdf"
-        assert pdf.exists(), f"LibreOffice n'a pas converti {name}.pptx"
+        assert isinstance(converted[name], bytes), converted[name]
+        pdf = tmp / f"{name}.pdf"
+        pdf.write_bytes(converted[name])
         shutil.copy(pdf, ARTIFACTS / f"diaporama-libreoffice-{name}.pdf")     # to look at
         out[name] = (Presentation(str(tmp / f"{name}.pptx")), pages(pdf), pdf)
     return out
