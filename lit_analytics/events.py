@@ -14,7 +14,7 @@ from datetime import date, datetime
 from lit_analytics import audit
 from lit_analytics.accounts import require_admin_audited
 from lit_analytics.audit import Action, Outcome
-from lit_analytics.formats import fmt_date
+from lit_analytics.formats import fmt_date, parse_day
 from lit_analytics.permissions import Actor
 from lit_analytics.presentation.events import KIND_LABELS
 from lit_analytics.store import Store
@@ -48,11 +48,9 @@ class Event:
 def parse_date(text: str) -> date:
     """`18/11/2016` or `2016-11-18` → a date; a French EventError otherwise."""
     text = (text or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    day = parse_day(text)
+    if day is not None:
+        return day
     raise EventError(f"Date : « {text} » n'est pas une date (attendu JJ/MM/AAAA, par exemple 18/11/2016).")
 
 

@@ -72,6 +72,17 @@ def parse_quarter(text: str) -> str:
     raise ValueError(f"Trimestre non reconnu : « {text} » (attendu par exemple « T3 2021 » ou « 2021-T3 »).")
 
 
+def parse_day(text: str) -> date | None:
+    """`18/11/2016` (French) or `2016-11-18` (ISO) → a date; None when the text is neither (the caller says so in
+    French, naming its field)."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(str(text).strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def fmt_quarter(quarter: str) -> str:
     """`2021-T3` → `T3 2021`."""
     if not quarter:

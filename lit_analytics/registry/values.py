@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from lit_analytics.formats import fmt_date, fmt_eur
+from lit_analytics.formats import fmt_date, fmt_eur, parse_day
 
 
 class RegistryError(ValueError):
@@ -76,11 +76,9 @@ def to_date(value, label: str) -> date | None:
     if isinstance(value, date):
         return value
     raw = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
+    day = parse_day(raw)
+    if day is not None:
+        return day
     raise RegistryError(f"{label} : « {raw} » n'est pas une date (attendu JJ/MM/AAAA ou AAAA-MM-JJ).")
 
 
