@@ -17,8 +17,8 @@ ui.locale.apply()  # Streamlit's own strings in French, accessible navigation, v
 
 def st_page(entry: navigation.PageEntry, hidden: bool = False) -> st.Page:
     """A page of the registry (`lit_analytics.navigation`); each page file is layout only."""
-    return st.Page(entry.script, title=entry.title, icon=None if hidden else entry.icon, url_path=entry.url_path,
-                   default=entry.default, visibility="hidden" if hidden else "visible")
+    return ui.streamlit_compat.page(entry.script, title=entry.title, icon=None if hidden else entry.icon,
+                                    url_path=entry.url_path, default=entry.default, hidden=hidden)
 
 
 # The gate: signed out, only the sign-in page shows (the requested page stays in the URL and opens after

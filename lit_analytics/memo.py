@@ -48,6 +48,9 @@ def estimate_size(value: Any, limit: int = 2_000_000) -> int:
         if hasattr(obj, "nbytes") and hasattr(obj, "dtype"):               # numpy array
             total += int(obj.nbytes) + 112
             continue
+        if hasattr(obj, "nbytes") and hasattr(obj, "schema"):              # Arrow table (what st.dataframe sends)
+            total += int(obj.nbytes) + 112
+            continue
         try:
             total += sys.getsizeof(obj)
         except TypeError:

@@ -234,6 +234,11 @@ def lab_sources_markdown(sources: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def published_figures_text(store: Store) -> str:
+    """`published_figures_markdown` of the store's published figures (what the home page shows)."""
+    return published_figures_markdown(published_figures(store))
+
+
 def published_figures_markdown(figures: pd.DataFrame) -> str:
     """The programme's published figures grouped by topic, each with its date and page, disagreements side by side."""
     if figures.empty:

@@ -54,7 +54,7 @@ national_table(filters)
 
 st.subheader("Ce que la DITP a publié, et ce que disent les données")
 ui.show_chart(ui.chart(reference_chart, filters), key="chart-accueil-reference", table_open=True)
-st.markdown(reference.published_figures_markdown(ui.query(reference.published_figures)))
+st.markdown(ui.query(reference.published_figures_text))
 
 st.subheader("Derniers rapports publiés")
 ui.show_table(ui.query(screen_tables.latest_reports_table, filters),

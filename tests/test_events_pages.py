@@ -36,6 +36,8 @@ def test_an_administrator_adds_an_event_and_sees_it_marked_on_a_time_chart(demo_
 
     home = run(demo_copy, "pages/accueil.py", ADMIN)
     assert any("Comité de pilotage" in text for text in annotation_texts(home))
+    home.session_state["chart-accueil-evolution-table"] = True     # the chart's data table, opened (drawn when open)
+    home.run()
     tables = [df.value for df in home.dataframe if MARKS_COLUMN in df.value.columns]
     assert any(table[MARKS_COLUMN].str.contains("10/02/2021 : Comité de pilotage").any() for table in tables)
     with Store(demo_copy, read_only=True) as store:

@@ -115,3 +115,13 @@ def test_five_hundred_distinct_filter_urls_leave_the_memo_under_its_bound(demo_c
             cache.query(indicators.activity_over_time, Filters.from_query_params(params))
             assert cache.MEMO.bytes <= bound
         assert cache.MEMO.misses == 500 and cache.MEMO.evictions > 0 and len(cache.MEMO) < 500
+
+
+def test_an_arrow_table_weighs_its_buffers():
+    """The tables pages show are kept as Arrow (what `st.dataframe` sends): the byte bound must see their size."""
+    import pyarrow as pa
+    from lit_analytics.memo import estimate_size
+    table = pa.table({"Laboratoire": ["Laboratoire d'innovation territoriale"] * 20_000, "Projets": list(range(20_000))})
+    assert table.nbytes > 500_000
+    assert estimate_size(table) >= table.nbytes
+    assert estimate_size((table, "x")) >= table.nbytes

@@ -165,3 +165,20 @@ def test_a_publication_shows_at_the_next_run_and_the_older_figures_are_dropped(d
     assert [m.value for m in at.metric] != before
     versions = {key[0] for key in ui.cache.MEMO._values if key[0][0] == str(demo_copy)}
     assert len(versions) == 1 and versions != {cached[0][0]}          # the older version's entries are gone
+
+
+def test_a_charts_data_table_and_exports_are_drawn_only_once_opened(demo_copy):
+    """Closed, a chart's « Données du graphique » and « Exporter » cost its page run nothing (issue 19, point 7: the
+    five export buttons and the table were a third of a page run); opened, they are there."""
+    at = run(demo_copy, "pages/financements.py")
+    key = "chart-financements-financements-trimestre"
+    assert not at.get("download_button")
+    assert not [df for df in at.dataframe if "Trimestre" in df.value.columns]
+    at.session_state[f"{key}-exports"] = True
+    at.session_state[f"{key}-table"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert sorted(b.proto.label for b in at.get("download_button")) == sorted(
+        ["Image PNG", "Image SVG", "PDF", "Données CSV", "Données Excel"])
+    table = next(df.value for df in at.dataframe if "Trimestre" in df.value.columns)
+    assert len(table) > 0 and table["Trimestre"].iloc[0].startswith("T")

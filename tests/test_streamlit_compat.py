@@ -93,6 +93,36 @@ def test_plotly_chart_serialises_what_the_prepared_figure_returns():
     assert plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=False) is figure._prepared
 
 
+# --- 5. the app's pages, made once ----------------------------------------------------------------------------
+
+def test_a_page_made_once_is_copied_with_its_own_run_flag_and_navigation_sets_only_that_flag():
+    from streamlit.commands import navigation as st_navigation
+    from streamlit.navigation.page import Page
+    source = inspect.getsource(st_navigation)
+    # what st.navigation writes on pages: only `_can_be_called`, and `_default` when no page is the default
+    assert set(re.findall(r"\b\w+\._(\w+) = ", source)) <= {"can_be_called", "default"}
+    assert "self._can_be_called = False" in inspect.getsource(Page.run)
+    page = object.__new__(Page)
+    page.__dict__.update(_page=Path("pages/accueil.py"), _title="Vue d'ensemble", _icon="", _url_path="accueil",
+                         _default=True, _can_be_called=False)
+    import copy
+    twin = copy.copy(page)
+    twin._can_be_called = True
+    assert page._can_be_called is False and twin.url_path == page.url_path and twin._script_hash == page._script_hash
+
+
+def test_pages_are_made_once_per_process(demo_copy):
+    from conftest import ADMIN, make_app_test
+    at = make_app_test(demo_copy, "pages/accueil.py", actor=ADMIN)
+    at.run()
+    assert not at.exception
+    made = dict(streamlit_compat._PAGES)
+    assert len(made) >= 10 and all(isinstance(p, streamlit.Page) for p in made.values())
+    at.run()
+    assert not at.exception
+    assert streamlit_compat._PAGES == made and all(streamlit_compat._PAGES[k] is p for k, p in made.items())
+
+
 # --- 4. the frontend's strings and test ids -----------------------------------------------------------------
 
 def _bundle() -> str:

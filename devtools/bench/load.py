@@ -105,6 +105,8 @@ class StreamlitSession:
         self.ws = self._connection.enter_context(connect(
             ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60, compression=None,
             additional_headers=extra or None, **options))
+        import socket
+        self.ws.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # as browsers do (no Nagle delay)
         self.cookies = self.ws.response.headers.get_all("Set-Cookie") if self.ws.response else []
         self.widgets: dict[str, str] = {}       # label → widget id, from the last run's elements
         self.pages: dict[str, str] = {}         # url path → page script hash, from the navigation message

@@ -64,6 +64,11 @@ def meteo_table(store: Store, filters: Filters, quarter: str, levels: tuple[str,
     }).reset_index(drop=True)
 
 
+def meteo_counts_table(store: Store, filters: Filters, quarter: str) -> pd.DataFrame:
+    """`meteo_counts` of the quarter's whole national table (what the home page shows beside it)."""
+    return meteo_counts(meteo_table(store, filters, quarter))
+
+
 def meteo_counts(table: pd.DataFrame) -> pd.DataFrame:
     """How many labs at each level (the data table beside the national table; short names: « ☀ Soleil »)."""
     names = [level_text(c) for c in METEO_LEVELS] + [NOT_GIVEN]

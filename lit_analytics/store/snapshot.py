@@ -41,11 +41,16 @@ class View:
         self.begin()
 
     def begin(self) -> None:
+        """One statement at every page run: the versions, read in the transaction (no catalogue lookup first)."""
+        for attempt in range(2):
+            self.cursor.execute("BEGIN TRANSACTION")
+            try:
+                self.versions = dict(self.cursor.execute("SELECT key, value FROM app.meta").fetchall())
+                return
+            except duckdb.CatalogException:   # no database yet, or one from before the versions existed
+                self.cursor.execute("ROLLBACK")   # (a failed statement ends the transaction's use)
         self.cursor.execute("BEGIN TRANSACTION")
-        has_meta = self.cursor.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'app' "
-                                       "AND table_name = 'meta'").fetchone()[0]
-        self.versions = (dict(self.cursor.execute("SELECT key, value FROM app.meta").fetchall())
-                         if has_meta else {})   # no database yet, or one from before the versions existed
+        self.versions = {}
 
     def end(self) -> None:
         try:

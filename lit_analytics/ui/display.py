@@ -7,16 +7,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
-from lit_analytics import catalogue, presentation
+from lit_analytics import catalogue, navigation, presentation
 from lit_analytics.presentation import screen_tables
 from lit_analytics.filters import Filters
 from lit_analytics.memo import Memo
 from lit_analytics.ui.auth import current_actor
 from lit_analytics.ui.cache import get_store, memoized
 from lit_analytics.ui.export import chart_downloads
-from lit_analytics.ui.streamlit_compat import PreparedFigure
+from lit_analytics.ui.streamlit_compat import PreparedFigure, page
 
 
 @dataclass(frozen=True)
@@ -24,19 +25,30 @@ class Shown:
     """A catalogue chart and what every page run draws of it, prepared once per data version and scope."""
     item: catalogue.Chart
     figure: go.Figure                 # the chart's figure, ready for `st.plotly_chart`
-    table: pd.DataFrame | None        # its data written the French way (None when the chart is empty)
+    table: pa.Table | None            # its data written the French way, as Arrow (None when the chart is empty)
+
+
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    """A French table as the Arrow table `st.dataframe` sends (given a DataFrame, it converts it at every run)."""
+    return pa.Table.from_pandas(df, preserve_index=False)
 
 
 def _shown(chart_id: str, filters: Filters, variant: str | None) -> Shown:
     item = catalogue.build_chart(get_store(), chart_id, filters, variant)
     return Shown(item, PreparedFigure(item.figure),
-                 None if item.empty else screen_tables.display_table(item.data))
+                 None if item.empty else _arrow(screen_tables.display_table(item.data)))
 
 
 def chart(chart_id: str, filters: Filters, variant: str | None = None) -> Shown:
     """A catalogue chart for these filters (`.item`) and what a page draws of it, built once per data version
     and shared by every session."""
     return memoized("chart", (chart_id, filters, variant), lambda: _shown(chart_id, filters, variant))
+
+
+def _definitions_page() -> st.Page:
+    """The page « Définitions » as `app.py` declares it (a link to an `st.Page` skips resolving a script path)."""
+    entry = navigation.page("definitions")
+    return page(entry.script, title=entry.title, icon=entry.icon, url_path=entry.url_path)
 
 
 def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_open: bool = False) -> None:
@@ -56,27 +68,34 @@ def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_op
         for note in item.notes:
             st.caption(note)
         st.caption(f"**Définition.** {item.definition}")
-        st.page_link("pages/definitions.py", label="Toutes les définitions", icon=":material/menu_book:",
+        st.page_link(_definitions_page(), label="Toutes les définitions", icon=":material/menu_book:",
                      query_params={"terme": catalogue.CATALOGUE[item.id].title_for()})
         if not item.empty:
-            with st.expander(f"Données du graphique « {item.title} » (tableau)", expanded=table_open):
-                st.dataframe(table, hide_index=True, width="stretch", placeholder="")
-                st.caption(item.caption)
+            name = key or item.id
+            data = st.expander(f"Données du graphique « {item.title} » (tableau)", expanded=table_open,
+                               key=f"{name}-table", on_change="rerun")
+            if data.open:
+                with data:
+                    st.dataframe(table, hide_index=True, width="stretch", placeholder="")
+                    st.caption(item.caption)
             actor = current_actor()
             if actor is not None:
-                with st.popover("Exporter", icon=":material/download:"):
-                    st.caption("Image avec titre, périmètre et source ; données pour Excel.")
-                    chart_downloads(get_store(), item, actor.email, key or item.id)
+                exports = st.popover("Exporter", icon=":material/download:", key=f"{name}-exports", on_change="rerun")
+                if exports.open:
+                    with exports:
+                        st.caption("Image avec titre, périmètre et source ; données pour Excel.")
+                        chart_downloads(get_store(), item, actor.email, name)
 
 
 _DISPLAYED = Memo(max_entries=256, max_bytes=32 * 1024 * 1024)   # French renderings of the tables pages show, by the table's identity
 
 
-def _display_table(df: pd.DataFrame) -> pd.DataFrame:
-    """`screen_tables.display_table(df)`, once per table object: a table from `ui.query` is the same object at
-    every run until the data changes (the memo holds the table itself, so its identity is not reused)."""
-    held, shown_table = _DISPLAYED.get(id(df), lambda: (df, screen_tables.display_table(df)))
-    return shown_table if held is df else screen_tables.display_table(df)
+def _display_table(df: pd.DataFrame) -> pa.Table:
+    """`screen_tables.display_table(df)` as Arrow, once per table object: a table from `ui.query` is the same
+    object at every run until the data changes (the memo holds the table itself, so its identity is not
+    reused)."""
+    held, shown_table = _DISPLAYED.get(id(df), lambda: (df, _arrow(screen_tables.display_table(df))))
+    return shown_table if held is df else _arrow(screen_tables.display_table(df))
 
 
 def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.",

@@ -124,6 +124,6 @@ def national_table(filters: Filters) -> None:
     with left:
         show_table(table, empty_message="Aucun laboratoire avec cette météo pour ces filtres.")
     with right:
-        show_table(words.meteo_counts(query(words.meteo_table, filters, quarter)))
+        show_table(query(words.meteo_counts_table, filters, quarter))
     st.caption(f"{fmt_quarter(quarter)} · laboratoires ouverts ce trimestre, les plus en difficulté d'abord. "
                + words.NOT_PUBLIC)

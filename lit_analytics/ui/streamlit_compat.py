@@ -14,9 +14,13 @@ set `CHECKED_WITH` to the new version.
 3. `PreparedFigure`: `st.plotly_chart` serialising a figure through its `to_dict()`.
 4. `TEXTS`, `PATTERNS`, `ATTRIBUTES`, `ATTRIBUTE_PATTERNS`, `TEST_IDS`: the English strings and `data-testid`s of
    Streamlit's frontend that `ui.locale`'s script translates or queries.
+5. `page`: an `st.Page` made once per process and copied at each run (its one per-run field, `_can_be_called`).
 """
 
 from __future__ import annotations
+
+import copy
+import threading
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -106,6 +110,37 @@ class PreparedFigure(go.Figure):
 
     def to_dict(self) -> dict:
         return self._prepared
+
+
+# --- 5. the app's pages, made once ---------------------------------------------------------------------------
+
+_PAGES: dict[tuple, st.Page] = {}
+_PAGES_LOCK = threading.Lock()
+
+
+def page(script: str, *, title: str, icon: str | None, url_path: str, default: bool = False,
+         hidden: bool = False) -> st.Page:
+    """An `st.Page` for `app.py`'s `st.navigation`, as `st.Page(...)` gives it but made once per process: making
+    one resolves its script's path on disk (`Path.resolve` and a file check, about 0.5 ms each, 20 pages at every
+    run of every session). Each call returns a shallow copy of the page made first, so that what
+    `st.navigation` marks on the page a run executes stays that run's own.
+
+    Relies on `st.Page` (`streamlit/navigation/page.py`) keeping its state in plain attributes that nothing
+    changes after `__init__` except `_can_be_called` (set by `st.navigation` on the page it returns, cleared by
+    `Page.run`) and `_default` (set by `st.navigation` when no page is the default: ours always names one).
+    Re-check: `navigation/page.py` (`__init__`, `run`) and `commands/navigation.py` (what it sets on pages);
+    tests/test_streamlit_compat.py checks that a copy's `_can_be_called` is its own.
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    key = (ctx.pages_manager.main_script_parent if ctx else None, script, title, icon, url_path, default, hidden)
+    made = _PAGES.get(key)
+    if made is None:
+        with _PAGES_LOCK:
+            made = _PAGES.get(key) or st.Page(script, title=title, icon=icon, url_path=url_path, default=default,
+                                               visibility="hidden" if hidden else "visible")
+            _PAGES[key] = made
+    return copy.copy(made)
 
 
 # --- 4. the frontend's English strings and test ids (ui.locale's script) -----------------------------------
