@@ -9,9 +9,11 @@ from lit_analytics.store import StoreError
 from lit_analytics.ui import observe
 
 # The favicon is a file of the app (served by Streamlit itself): a Material icon here would be fetched from Google's
-# font server by every page, sending users' addresses to a third party (tests/test_browser_third_parties.py).
+# font server by every page, sending users' addresses to a third party (tests/test_browser_third_parties.py). It
+# goes to the browser inline (a data URI, as Streamlit makes of an SVG file), encoded once per process.
 FAVICON = Path(__file__).parent / "static" / "favicon.svg"
-st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon=str(FAVICON), layout="wide")
+st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_icon=ui.cache.favicon(str(FAVICON)),
+                   layout="wide")
 ui.locale.apply()  # Streamlit's own strings in French, accessible navigation, visible focus (every page)
 
 

@@ -118,15 +118,19 @@ def resolve(store: Store, token: str | None, now: datetime | None = None) -> Res
     if not isinstance(token, str) or not token or len(token) > 100:
         return Resolved(None, None, None, None)
     now = now or datetime.now()
-    rows = store.query("SELECT session_id, email, method, signed_in_at, last_seen, ended_at, ended_reason "
-                       "FROM sessions WHERE token_hash = ?", [_hash(token)])
+    # One statement at every page run: the session, its active account (as `actor_for_email` reads it) and labs.
+    rows = store.query("SELECT s.session_id, s.method, s.signed_in_at, s.last_seen, s.ended_at, s.ended_reason, "
+                       "u.email, u.role, u.display_name, "
+                       "(SELECT list(l.lab_id) FROM user_labs l WHERE l.email = u.email) "
+                       "FROM sessions s LEFT JOIN users u ON u.email = lower(trim(s.email)) AND NOT u.disabled "
+                       "WHERE s.token_hash = ?", [_hash(token)])
     if not rows:
         return Resolved(None, None, None, None)
-    session_id, email, method, signed_in_at, last_seen, ended_at, ended_reason = rows[0]
+    session_id, method, signed_in_at, last_seen, ended_at, ended_reason, email, role, name, labs = rows[0]
     if ended_at is not None:
         return Resolved(None, session_id, method, ended_reason or SIGNED_OUT_ELSEWHERE)
     reason = expiry_reason(signed_in_at, last_seen, now)
-    actor = None if reason else actor_for_email(store, email)
+    actor = None if reason or email is None else Actor(email, role, frozenset(labs or ()), name)
     if reason is None and actor is None:
         reason = ACCOUNT_DISABLED
     if reason is not None:

@@ -21,24 +21,24 @@ st.caption("Suivi du programme piloté par la DITP : laboratoires financés, pro
 h = ui.query(indicators.headline, filters, date.today())
 compared = ui.query(presentation.headline_changes, filters, date.today())   # same period a year earlier, or None
 
-cols = st.columns(5)
-ui.headline_metric(cols[0], "Laboratoires financés", fmt_int(h.labs_funded), compared, "labs_funded")
-ui.headline_metric(cols[1], "Laboratoires actifs", fmt_int(h.labs_active), compared, "labs_active")
-ui.headline_metric(cols[2], "Projets", fmt_int(h.projects), compared, "projects")
-ui.headline_metric(cols[3], "Sessions de formation", fmt_int(h.sessions), compared, "sessions")
-ui.headline_metric(cols[4], "Participants", fmt_int(h.participants), compared, "participants")
+row = st.container(horizontal=True)   # one row of figures sharing the width (and wrapping on a phone)
+ui.headline_metric(row, "Laboratoires financés", fmt_int(h.labs_funded), compared, "labs_funded")
+ui.headline_metric(row, "Laboratoires actifs", fmt_int(h.labs_active), compared, "labs_active")
+ui.headline_metric(row, "Projets", fmt_int(h.projects), compared, "projects")
+ui.headline_metric(row, "Sessions de formation", fmt_int(h.sessions), compared, "sessions")
+ui.headline_metric(row, "Participants", fmt_int(h.participants), compared, "participants")
 
 st.subheader("Montants engagés par source")
-cols = st.columns(len(domain.FUNDING_SOURCES) + 1)
-for col, source in zip(cols, domain.FUNDING_SOURCES):
-    ui.headline_metric(col, source, fmt_eur(h.committed_by_source[source]), compared, f"committed:{source}")
-ui.headline_metric(cols[-1], "Total", fmt_eur(h.committed_total), compared, "committed_total")
+row = st.container(horizontal=True)
+for source in domain.FUNDING_SOURCES:
+    ui.headline_metric(row, source, fmt_eur(h.committed_by_source[source]), compared, f"committed:{source}")
+ui.headline_metric(row, "Total", fmt_eur(h.committed_total), compared, "committed_total")
 
 st.subheader("Montants versés par source")
-cols = st.columns(len(domain.FUNDING_SOURCES) + 1)
-for col, source in zip(cols, domain.FUNDING_SOURCES):
-    ui.headline_metric(col, f"{source} versé", fmt_eur(h.paid_by_source[source]), compared, f"paid:{source}")
-ui.headline_metric(cols[-1], "Total versé", fmt_eur(sum(h.paid_by_source.values())), compared, "paid_total")
+row = st.container(horizontal=True)
+for source in domain.FUNDING_SOURCES:
+    ui.headline_metric(row, f"{source} versé", fmt_eur(h.paid_by_source[source]), compared, f"paid:{source}")
+ui.headline_metric(row, "Total versé", fmt_eur(sum(h.paid_by_source.values())), compared, "paid_total")
 
 st.caption(compared.sentence if compared else "Pas de comparaison : la période un an plus tôt précède les données.")
 st.caption(ui.data_caption())

@@ -64,6 +64,9 @@ def test_the_ditp_answers_on_the_profile_and_the_home_page_filters_by_level(demo
     assert not at.exception, at.exception
     history = table_with(at, "Faits marquants")
     assert len(history) == 6 and all(t.startswith("Démonstration — ") for t in history["Faits marquants"])
+    assert not [t for t in at.text_area if t.key == "meteo_comment_siilab"]     # the reply form, drawn once opened
+    at.session_state["meteo-reply-siilab"] = True
+    at.run()
     at.text_area(key="meteo_comment_siilab").set_value("Nous vous mettons en relation avec la DAJ.")
     at.button[[b.label for b in at.button].index("Enregistrer")].click().run()
     assert not at.exception, at.exception

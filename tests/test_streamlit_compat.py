@@ -91,6 +91,24 @@ def test_plotly_chart_serialises_what_the_prepared_figure_returns():
     figure = streamlit_compat.PreparedFigure(go.Figure(go.Bar(x=["a"], y=[1])))
     figure._prepared = {"data": [], "layout": {"title": {"text": "préparé"}}}
     assert plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=False) is figure._prepared
+    assert "plotly.io.to_json(figure, validate=False)" in inspect.getsource(plotly_chart.PlotlyMixin.plotly_chart)
+
+
+def test_a_prepared_figure_is_written_to_json_once_and_as_plotly_writes_it():
+    import plotly.io
+    original = go.Figure(go.Bar(x=["T1 2021", "T2 2021"], y=[1.5, float("nan")], name="Projets"),
+                         layout={"title": {"text": "Projets par trimestre"}})
+    figure = streamlit_compat.PreparedFigure(original)
+    spec = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
+    assert type(spec) is streamlit_compat.PreparedSpec and spec.json is None
+    written = plotly.io.to_json(spec, validate=False)
+    # what Streamlit sent before: plotly's own (unwrapped) writing of the same dict
+    assert written == plotly.io._json.to_json(dict(spec), validate=False) and spec.json is written
+    assert '"Projets par trimestre"' in written and "NaN" not in written
+    assert plotly.io.to_json(spec, validate=False) is written          # the second run reuses it
+    assert plotly.io.to_json(spec, validate=False, pretty=True) != written    # any other call is plotly's own
+    plain = {"data": [{"type": "bar", "y": [1]}], "layout": {}}
+    assert plotly.io.to_json(plain) == plotly.io._json.to_json(plain)
 
 
 # --- 5. the app's pages, made once ----------------------------------------------------------------------------

@@ -109,12 +109,13 @@ class Store:
             yield
             return
         self.refresh()
-        view = self._local.view = View(self._thread_cursor())
+        view = self._local.view = View(self._snapshot.reader())   # a page run is a new thread: a pooled cursor
         try:
             yield
         finally:
             self._local.view = None
             view.end()
+            self._snapshot.put_back(view.cursor)
 
     def _move_view(self) -> None:
         """This thread's view (if any) now sees the snapshot's latest state."""

@@ -19,6 +19,8 @@ class Snapshot:
     keeps seeing the tables as they were when it began (DuckDB's MVCC covers tables and views), so nothing
     unchanged is ever copied again (at 100× the demo data, re-copying every table took ~0.6 s after each write)."""
 
+    MAX_IDLE_READERS = 64
+
     def __init__(self, postgres: bool = False):
         # On PostgreSQL, the database is attached (read-only) to the snapshot's own DuckDB as `src` while it is
         # copied, without a round trip through Python (`_update_snapshot`).
@@ -27,6 +29,23 @@ class Snapshot:
         self.conn.execute("USE app")
         self.token: tuple | None = None    # the source's token when last copied (None: never copied)
         self.versions: dict[str, str] = {}  # the source's `meta` rows then: instance, schema, per-table versions
+        self._readers: list[duckdb.DuckDBPyConnection] = []   # idle cursors of `reader()`, `USE app` done
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """A cursor on the snapshot for one thread at a time, given back with `put_back`: Streamlit runs each page
+        run in a new thread, and a new cursor costs a statement (`USE app`) at every run."""
+        try:
+            return self._readers.pop()
+        except IndexError:
+            cursor = self.conn.cursor()
+            cursor.execute("USE app")
+            return cursor
+
+    def put_back(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        if len(self._readers) < self.MAX_IDLE_READERS:
+            self._readers.append(cursor)
+        else:
+            cursor.close()
 
     def close(self) -> None:
         self.conn.close()

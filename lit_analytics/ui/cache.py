@@ -10,6 +10,8 @@ the session-cookie routes (`lit_analytics.web`).
 
 from __future__ import annotations
 
+import base64
+import functools
 import gc
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -42,14 +44,21 @@ def get_store() -> Store:
 _FROZEN = []
 
 
+GC_THRESHOLDS = (10_000, 10, 10)   # Python's default is (700, 10, 10)
+
+
 def _freeze_once() -> None:
     """Everything imported and built before the first page run lives as long as the process: keep it out of the
     garbage collector's full passes, once per process. (Streamlit's forced full collection after every run,
     `runner.postScriptGC`, is off in .streamlit/config.toml: it took ~60 ms of each page run, holding every
-    session up; Python's own generational collection still runs.)"""
+    session up; Python's own generational collection still runs.) A page run allocates tens of thousands of
+    objects (messages, widgets' states): with Python's default thresholds the collector ran about once per page
+    run and a full pass every ~100 runs (20-130 ms, every session waiting); `GC_THRESHOLDS` makes young passes
+    rarer and the full ones about 14 times rarer, for a few MB of garbage kept a little longer (issue 19, point 7)."""
     if not _FROZEN:
         _FROZEN.append(True)
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
 
 
 MEMO = Memo(max_bytes=config.memo_bytes())   # query results and figures of this process (lit_analytics.memo)
@@ -111,3 +120,11 @@ def demo_notice() -> None:
 def data_caption() -> str:
     date = query(indicators.data_date)
     return f"Source : {query(presentation.data_source)} — données au {fmt_date(date)}" if date else ""
+
+
+@functools.cache
+def favicon(path: str) -> str:
+    """An SVG favicon as the data URI `st.set_page_config` makes of the file (base64), made once per process:
+    given the file, Streamlit reads and encodes it at every run."""
+    with open(path, encoding="utf-8") as svg:
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.read().encode("utf-8")).decode("ascii")

@@ -65,9 +65,7 @@ def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_op
                             config={"displaylogo": False, "locale": "fr"}, theme=None)
         else:
             st.plotly_chart(figure, key=key, config={"displaylogo": False, "locale": "fr"}, theme=None)
-        for note in item.notes:
-            st.caption(note)
-        st.caption(f"**Définition.** {item.definition}")
+        st.caption("  \n".join([*item.notes, f"**Définition.** {item.definition}"]))   # one element, a line each
         st.page_link(_definitions_page(), label="Toutes les définitions", icon=":material/menu_book:",
                      query_params={"terme": catalogue.CATALOGUE[item.id].title_for()})
         if not item.empty:

@@ -81,10 +81,14 @@ def lab_meteo(store: Store, actor: Actor, lab_id: str) -> None:
     show_table(table)
     if actor.role not in ("admin", "analyste"):
         return
+    # Drawn once opened: a form costs every run of the profile, and answering is occasional.
+    reply = st.expander("Répondre au laboratoire (DITP)", icon=":material/reply:", key=f"meteo-reply-{lab_id}",
+                        on_change="rerun")
+    if not reply.open:
+        return
     history = query(queries.lab_meteo, lab_id)
     quarters = list(history["quarter"])
-    with st.form(f"meteo-comment-{lab_id}", border=True):
-        st.markdown("**Répondre au laboratoire** (DITP)")
+    with reply, st.form(f"meteo-comment-{lab_id}", border=False):
         quarter = st.selectbox("Trimestre", quarters, format_func=fmt_quarter, key=f"meteo_comment_q_{lab_id}")
         body = st.text_area("Commentaire", max_chars=meteo.COMMENT_MAX, key=f"meteo_comment_{lab_id}")
         public = None

@@ -32,22 +32,34 @@ class PageRun:
     def __init__(self, store: Store | None):
         self.store = store
         self.page: str | None = None       # the registry's url path of the page shown
-        self.actor: Actor | None = None
+        self._actor: Actor | None = None
+        self._account: str | None = None
+
+    @property
+    def actor(self) -> Actor | None:
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor: Actor | None) -> None:
+        """Set inside the run's view of the data: the account id is made then, from the instance that view reads
+        (made at the end, it would check the database's freshness once more: on PostgreSQL, a round trip)."""
+        self._actor = actor
+        self._account = None if actor is None else logs.account_id(actor.email, self._instance())
+
+    def _instance(self) -> str:
+        try:
+            if self.store is not None and not self.store.closed:
+                return self.store.cache_key()[1]
+        except StoreError:
+            pass
+        return ""
 
     def shows(self, page) -> None:
         """The page `st.navigation` returned (its `url_path` is "" for the default page)."""
         self.page = page.url_path or _DEFAULT
 
     def account(self) -> str | None:
-        if self.actor is None:
-            return None
-        instance = ""
-        try:
-            if self.store is not None and not self.store.closed:
-                instance = self.store.cache_key()[1]
-        except StoreError:
-            pass
-        return logs.account_id(self.actor.email, instance)
+        return self._account
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import streamlit as st
 from lit_analytics import domain, indicators
 from lit_analytics.filters import LAB_STATUSES, Filters
 from lit_analytics.formats import fmt_quarter
-from lit_analytics.ui.cache import query
+from lit_analytics.ui.cache import memoized, query
 
 FILTERS_KEY = "filters"           # the canonical Filters value of the session
 _W = {"period": "flt_period", "regions": "flt_regions", "labs": "flt_labs", "cohort": "flt_cohort",
@@ -18,7 +18,7 @@ _W = {"period": "flt_period", "regions": "flt_regions", "labs": "flt_labs", "coh
 _ALL = "__toutes__"
 
 
-def _valid(filters: Filters, quarters: list[str], region_codes: set[str], lab_ids: set[str],
+def _valid(filters: Filters, quarters: list[str], region_codes: Collection[str], lab_ids: Collection[str],
            cohorts: Collection[str] = tuple(domain.COHORTS)) -> Filters:
     """Drop what the database does not know (a stale or hand-written URL never breaks a page)."""
     q_from, q_to = filters.quarter_from, filters.quarter_to
@@ -67,15 +67,18 @@ def _reset() -> None:
     set_filters(Filters())
 
 
+def _choices() -> tuple[list[str], dict[str, str], dict[str, str], dict[str, str]]:
+    """What the filters offer (quarters, region and lab names by code, cohorts), made once per data version: the
+    sidebar is drawn at every page run."""
+    regions_df, labs_df = query(indicators.regions), query(indicators.lab_choices)
+    return (query(indicators.quarters_available), dict(zip(regions_df["region_code"], regions_df["name"])),
+            dict(zip(labs_df["lab_id"], labs_df["name"])), query(indicators.cohort_choices))
+
+
 def sidebar_filters() -> Filters:
     """The filters in the sidebar, kept across pages (session) and written to the URL (shareable link)."""
-    quarters = query(indicators.quarters_available)
-    regions_df = query(indicators.regions)
-    labs_df = query(indicators.lab_choices)
-    region_names = dict(zip(regions_df["region_code"], regions_df["name"]))
-    lab_names = dict(zip(labs_df["lab_id"], labs_df["name"]))
-    cohorts = query(indicators.cohort_choices)
-    filters = _valid(current_filters(), quarters, set(region_names), set(lab_names), cohorts)
+    quarters, region_names, lab_names, cohorts = memoized("sidebar_choices", (), _choices)
+    filters = _valid(current_filters(), quarters, region_names, lab_names, cohorts)
     st.session_state[FILTERS_KEY] = filters
     st.session_state["_flt_quarters"] = quarters
 

@@ -94,22 +94,53 @@ def redirect(url: str) -> None:
 
 # --- 3. a figure serialised once ---------------------------------------------------------------------------
 
+class PreparedSpec(dict):
+    """A prepared figure's dict (`to_dict()`), with its JSON once made (`plotly.io.to_json`, patched below)."""
+    __slots__ = ("json",)
+
+
 class PreparedFigure(go.Figure):
     """A copy of a cached chart's figure whose `to_dict()` (what `st.plotly_chart` serialises at every run: a deep
-    copy of every trace, ~10 ms for the map) is computed once. Built when the chart is; never modified.
+    copy of every trace, ~10 ms for the map) is computed once, and whose JSON (the chart's spec: ~5 ms for the map,
+    110 KB of region outlines, at every run of every session) is written once. Built when the chart is; never
+    modified.
 
     Relies on `st.plotly_chart` reaching the figure through `plotly.tools.return_figure_from_figure_or_data`,
-    which calls `figure.to_dict()` on a `BaseFigure`, then `plotly.io.to_json(..., validate=False)` on the result.
+    which calls `figure.to_dict()` on a `BaseFigure`, then `plotly.io.to_json(..., validate=False)` on the result:
+    `plotly.io.to_json` is wrapped (once per process, `_spec_json_once`) to give a `PreparedSpec` its JSON made
+    the first time by plotly itself, and to leave every other call as it was.
     Re-check: `streamlit/elements/plotly_chart.py` (`plotly_chart`: how the spec is made) and
-    tests/test_streamlit_compat.py (the prepared dict is what gets serialised).
+    tests/test_streamlit_compat.py (the prepared dict is what gets serialised, and its JSON is plotly's).
     """
 
     def __init__(self, figure: go.Figure):
         super().__init__(figure)
-        self._prepared = super().to_dict()
+        self._prepared = PreparedSpec(super().to_dict())
+        self._prepared.json = None
 
     def to_dict(self) -> dict:
         return self._prepared
+
+
+def _spec_json_once() -> None:
+    import plotly.io
+    plotly_to_json = plotly.io.to_json
+    if getattr(plotly_to_json, "prepared_specs", False):
+        return
+
+    def to_json(fig, validate=True, pretty=False, remove_uids=True, engine=None):
+        if type(fig) is PreparedSpec and not pretty and remove_uids and engine is None:
+            if fig.json is None:
+                fig.json = plotly_to_json(fig, validate=validate, remove_uids=True)
+            return fig.json
+        return plotly_to_json(fig, validate=validate, pretty=pretty, remove_uids=remove_uids, engine=engine)
+
+    to_json.prepared_specs = True
+    to_json.__doc__ = plotly_to_json.__doc__
+    plotly.io.to_json = to_json
+
+
+_spec_json_once()
 
 
 # --- 5. the app's pages, made once ---------------------------------------------------------------------------
