@@ -113,24 +113,56 @@ def redeem_handoff(store: Store, handoff: str, browser: str | None, now: datetim
     return token
 
 
+# Every page run resolves its session: read from dictionaries made from the tables and kept until a table changes
+# (its version in `meta`, moved by every write of it, from any process), not by DuckDB statements at each run
+# (~0.5 ms each, and the page run's thread gives the interpreter up during each).
+_INDEXES: dict[tuple, tuple[tuple, dict]] = {}
+_SESSIONS = ("SELECT token_hash, session_id, email, method, signed_in_at, last_seen, ended_at, ended_reason "
+             "FROM sessions WHERE token_hash IS NOT NULL")
+
+
+def _rows_by(store: Store, table: str, sql: str, grouped: bool = False) -> dict:
+    """The rows of `sql` (a read of `table` alone) by their first column, made again when `table` changes;
+    `grouped`: a list of the second column by key."""
+    version, where = store.cache_key(table), (str(store.path), sql)
+    held = _INDEXES.get(where)
+    if held is not None and held[0] == version:
+        return held[1]
+    rows: dict = {}
+    for key, *rest in store.query(sql):
+        if grouped:
+            rows.setdefault(key, []).append(rest[0])
+        else:
+            rows[key] = tuple(rest)
+    if len(_INDEXES) > 64:     # databases of a test run, one after the other
+        _INDEXES.clear()
+    _INDEXES[where] = (version, rows)
+    return rows
+
+
+def _actor(store: Store, email: str) -> Actor | None:
+    """`permissions.actor_for_email`, from the kept dictionaries."""
+    email = (email or "").strip().lower()
+    user = _rows_by(store, "users", "SELECT email, role, display_name FROM users WHERE NOT disabled").get(email)
+    if user is None:
+        return None
+    labs = _rows_by(store, "user_labs", "SELECT email, lab_id FROM user_labs", grouped=True).get(email, ())
+    return Actor(email=email, role=user[0], labs=frozenset(labs), display_name=user[1])
+
+
 def resolve(store: Store, token: str | None, now: datetime | None = None) -> Resolved:
     """The account behind a session token, after every check; ends the session when it is over."""
     if not isinstance(token, str) or not token or len(token) > 100:
         return Resolved(None, None, None, None)
     now = now or datetime.now()
-    # One statement at every page run: the session, its active account (as `actor_for_email` reads it) and labs.
-    rows = store.query("SELECT s.session_id, s.method, s.signed_in_at, s.last_seen, s.ended_at, s.ended_reason, "
-                       "u.email, u.role, u.display_name, "
-                       "(SELECT list(l.lab_id) FROM user_labs l WHERE l.email = u.email) "
-                       "FROM sessions s LEFT JOIN users u ON u.email = lower(trim(s.email)) AND NOT u.disabled "
-                       "WHERE s.token_hash = ?", [_hash(token)])
-    if not rows:
+    row = _rows_by(store, "sessions", _SESSIONS).get(_hash(token))
+    if row is None:
         return Resolved(None, None, None, None)
-    session_id, method, signed_in_at, last_seen, ended_at, ended_reason, email, role, name, labs = rows[0]
+    session_id, email, method, signed_in_at, last_seen, ended_at, ended_reason = row
     if ended_at is not None:
         return Resolved(None, session_id, method, ended_reason or SIGNED_OUT_ELSEWHERE)
     reason = expiry_reason(signed_in_at, last_seen, now)
-    actor = None if reason or email is None else Actor(email, role, frozenset(labs or ()), name)
+    actor = None if reason else _actor(store, email)
     if reason is None and actor is None:
         reason = ACCOUNT_DISABLED
     if reason is not None:

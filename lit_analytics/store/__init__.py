@@ -109,13 +109,12 @@ class Store:
             yield
             return
         self.refresh()
-        view = self._local.view = View(self._snapshot.reader())   # a page run is a new thread: a pooled cursor
+        view = self._local.view = View(self._snapshot)   # no statement until the first read
         try:
             yield
         finally:
             self._local.view = None
             view.end()
-            self._snapshot.put_back(view.cursor)
 
     def _move_view(self) -> None:
         """This thread's view (if any) now sees the snapshot's latest state."""
@@ -345,11 +344,12 @@ class Store:
         thread reads)."""
         return int(self._versions().get("data_version", 0))
 
-    def cache_key(self) -> tuple[str, str, int]:
+    def cache_key(self, *tables: str) -> tuple:
         """What cached queries and figures are keyed on: the database, its instance (a database replaced by
-        `init --force` at the same place is another one) and the data version."""
+        `init --force` at the same place is another one), the data version, then the version of each of `tables`."""
         versions = self._versions()
-        return str(self.path), versions.get("instance", ""), int(versions.get("data_version", 0))
+        return (str(self.path), versions.get("instance", ""), int(versions.get("data_version", 0)),
+                *(versions.get(f"table:{t.lower()}", "") for t in tables))
 
     def get_meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = ?", [key])

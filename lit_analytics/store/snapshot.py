@@ -52,41 +52,48 @@ class Snapshot:
 
 
 class View:
-    """A thread's read transaction on the snapshot (`Store.one_view`), and the versions it sees."""
+    """A thread's read of one state of the snapshot (`Store.one_view`), and the versions of that state.
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection):
-        self.cursor = cursor
-        self.versions: dict[str, str] = {}
-        self.begin()
+    The versions are the snapshot's (`Snapshot.versions`, replaced after each copy has committed); the read
+    transaction begins at the first statement of the view, on a pooled cursor: a page run whose figures are all in
+    the memo runs no statement at all. A transaction begun later sees that state or a newer one, never an older
+    one, so what a miss computes is never older than the versions it is kept under."""
+
+    def __init__(self, snapshot: Snapshot):
+        self._snapshot = snapshot
+        self._cursor: duckdb.DuckDBPyConnection | None = None
+        self.versions: dict[str, str] = snapshot.versions
+
+    @property
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        if self._cursor is None:
+            cursor = self._snapshot.reader()
+            cursor.execute("BEGIN TRANSACTION")
+            self._cursor = cursor
+        return self._cursor
 
     def begin(self) -> None:
-        """One statement at every page run: the versions, read in the transaction (no catalogue lookup first)."""
-        for attempt in range(2):
-            self.cursor.execute("BEGIN TRANSACTION")
-            try:
-                self.versions = dict(self.cursor.execute("SELECT key, value FROM app.meta").fetchall())
-                return
-            except duckdb.CatalogException:   # no database yet, or one from before the versions existed
-                self.cursor.execute("ROLLBACK")   # (a failed statement ends the transaction's use)
-        self.cursor.execute("BEGIN TRANSACTION")
-        self.versions = {}
+        """The snapshot's latest state from now on (after this thread's own write, for instance)."""
+        self.versions = self._snapshot.versions
 
     def end(self) -> None:
+        cursor, self._cursor = self._cursor, None
+        if cursor is None:
+            return
         try:
-            self.cursor.execute("COMMIT")
+            cursor.execute("COMMIT")
         except duckdb.Error:
             try:
-                self.cursor.execute("ROLLBACK")
+                cursor.execute("ROLLBACK")
             except duckdb.Error:
-                pass
+                cursor.close()
+                return
+        self._snapshot.put_back(cursor)
 
     def restart(self) -> None:
-        try:
-            self.cursor.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
+        """After a failed statement (which aborts the transaction): the rest of the run reads on."""
+        self.end()
         self.begin()
-
 
 
 def copy_into_snapshot(target, source: str | None, old: dict[str, str], reader=None) -> dict[str, str]:
