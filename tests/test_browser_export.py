@@ -25,7 +25,7 @@ def test_chart_exports_from_the_funding_page(streamlit_server, page):
     page.get_by_role("link", name="Financements").first.click()
     page.get_by_text("Montants engagés par trimestre et par source").first.wait_for(timeout=30_000)
     wait_for_app(page)
-    page.get_by_role("button", name="Exporter").first.click()
+    page.get_by_text("Données et export : « Montants engagés par trimestre et par source »").first.click()
 
     png, name = download(page, "Image PNG")
     assert name.endswith(".png") and png[:8] == b"\x89PNG\r\n\x1a\n"

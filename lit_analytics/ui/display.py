@@ -3,6 +3,7 @@ its definition and notes, its data as a French table, and the export buttons for
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import pandas as pd
@@ -53,8 +54,9 @@ def _definitions_page() -> st.Page:
 
 def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_open: bool = False) -> None:
     """A chart (from `chart`) as every page shows it: the figure (or a French message when there is nothing to
-    show), its definition, notes, and its data as a table (accessibility: the chart's content without the
-    picture)."""
+    show), its definition, notes, and one section, drawn once opened (every element costs every page run of every
+    session), with its data as a table (accessibility: the chart's content without the picture) and, for a
+    signed-in user, its export buttons."""
     item, figure, table = shown.item, shown.figure, shown.table
     with st.container(border=True):
         if item.empty:
@@ -68,21 +70,28 @@ def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_op
         st.caption("  \n".join([*item.notes, f"**Définition.** {item.definition}"]))   # one element, a line each
         st.page_link(_definitions_page(), label="Toutes les définitions", icon=":material/menu_book:",
                      query_params={"terme": catalogue.CATALOGUE[item.id].title_for()})
-        if not item.empty:
-            name = key or item.id
-            data = st.expander(f"Données du graphique « {item.title} » (tableau)", expanded=table_open,
-                               key=f"{name}-table", on_change="rerun")
-            if data.open:
-                with data:
-                    st.dataframe(table, hide_index=True, width="stretch", placeholder="")
-                    st.caption(item.caption)
-            actor = current_actor()
-            if actor is not None:
-                exports = st.popover("Exporter", icon=":material/download:", key=f"{name}-exports", on_change="rerun")
-                if exports.open:
-                    with exports:
-                        st.caption("Image avec titre, périmètre et source ; données pour Excel.")
-                        chart_downloads(get_store(), item, actor.email, name)
+        if item.empty:
+            return
+        actor = current_actor()
+        label = "Données et export" if actor is not None else "Données du graphique"
+        section = st.expander(f"{label} : « {item.title} » (tableau)", expanded=table_open,
+                              icon=":material/table_view:", key=f"{key or item.id}-table", on_change="rerun")
+        if not section.open:
+            return
+        with section:
+            st.dataframe(table, hide_index=True, width="stretch", placeholder="")
+            st.caption(item.caption)
+            if actor is None:
+                return
+            # A section open from the start (a table the page shows) keeps its buttons one click further.
+            exports = (st.popover("Exporter", icon=":material/download:", key=f"{key or item.id}-exports",
+                                  on_change="rerun") if table_open else None)
+            if exports is not None and not exports.open:
+                return
+            with exports if exports is not None else nullcontext():
+                st.caption("**Exporter** : l'image avec son titre, son périmètre et sa source ; les données pour "
+                           "Excel.")
+                chart_downloads(get_store(), item, actor.email, key or item.id)
 
 
 _DISPLAYED = Memo(max_entries=256, max_bytes=32 * 1024 * 1024)   # French renderings of the tables pages show, by the table's identity
