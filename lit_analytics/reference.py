@@ -234,6 +234,11 @@ def lab_sources_markdown(sources: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def lab_sources_text(store: Store, lab_id: str) -> str:
+    """`lab_sources_markdown` of a lab's sources (what its profile shows)."""
+    return lab_sources_markdown(lab_sources(store, lab_id))
+
+
 def published_figures_text(store: Store) -> str:
     """`published_figures_markdown` of the store's published figures (what the home page shows)."""
     return published_figures_markdown(published_figures(store))

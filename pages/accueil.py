@@ -40,8 +40,8 @@ for source in domain.FUNDING_SOURCES:
     ui.headline_metric(row, f"{source} versé", fmt_eur(h.paid_by_source[source]), compared, f"paid:{source}")
 ui.headline_metric(row, "Total versé", fmt_eur(sum(h.paid_by_source.values())), compared, "paid_total")
 
-st.caption(compared.sentence if compared else "Pas de comparaison : la période un an plus tôt précède les données.")
-st.caption(ui.data_caption())
+st.caption((compared.sentence if compared else "Pas de comparaison : la période un an plus tôt précède les données.")
+           + "  \n" + ui.data_caption())
 
 stages, activity, reference_chart = catalogue.PAGE_CHARTS["accueil"]
 left, right = st.columns(2)

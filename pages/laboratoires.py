@@ -42,8 +42,8 @@ if not directory.empty:
         if profile and profile.get("assumptions"):
             st.warning("**Valeurs supposées ou de démonstration** (ne pas citer comme des faits) : "
                        f"{profile['assumptions']}.", icon=":material/warning:")
-        st.markdown("**Sources publiques, fait par fait**")
-        st.markdown(reference.lab_sources_markdown(ui.query(reference.lab_sources, lab_id)))
+        st.markdown("**Sources publiques, fait par fait**\n\n"
+                    + ui.query(reference.lab_sources_text, lab_id))
         st.markdown("**Historique des modifications** (référentiel, depuis l'installation)")
         ui.show_table(ui.query(registry_labs.history, lab_id),
                       empty_message="Aucune modification depuis le chargement du référentiel.")

@@ -210,6 +210,9 @@ def load(base_url: str, sessions: int, rounds: int, *, sign_in: bool, pages: lis
             with lock:
                 latencies.extend(mine)
                 errors.extend(session.exceptions)
+        except threading.BrokenBarrierError:   # another session failed first (its own error says why)
+            with lock:
+                errors.append(f"session {n}: arrêtée (une autre session a échoué)")
         except Exception as exc:  # noqa: BLE001 - counted, reported
             with lock:
                 errors.append(f"session {n}: {exc.__class__.__name__}: {exc}")
@@ -566,7 +569,8 @@ def render(result: dict) -> str:
         lines += render_scale(scale, demo_ratio)
     errors = errors_of(result)
     if errors:
-        lines += ["Errors seen: " + "; ".join(sorted(set(errors))[:5]), ""]
+        causes = sorted({e for e in errors if "arrêtée" not in e}) or sorted(set(errors))
+        lines += ["Errors seen: " + "; ".join(causes[:5]), ""]
     return "\n".join(lines)
 
 

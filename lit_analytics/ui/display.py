@@ -106,13 +106,13 @@ def _display_table(df: pd.DataFrame) -> pa.Table:
 
 
 def show_table(df: pd.DataFrame, *, empty_message: str = "Aucune ligne pour ces filtres.",
-               all_rows: bool = False) -> None:
+               all_rows: bool = False, width: int | str = "stretch") -> None:
     """A French-formatted table, or a French message when it is empty; `all_rows`: tall enough for every row
-    (no inner scrolling, e.g. the 19 regions beside the map)."""
+    (no inner scrolling, e.g. the 19 regions beside the map); `width`: pixels, or the width available."""
     if df.empty:
-        st.info(empty_message, icon=":material/info:")
+        st.info(empty_message, icon=":material/info:", width=width)
     else:
-        st.dataframe(_display_table(df), hide_index=True, width="stretch",
+        st.dataframe(_display_table(df), hide_index=True, width=width,
                      height=(len(df) + 1) * 35 + 3 if all_rows else "auto", placeholder="")
 
 

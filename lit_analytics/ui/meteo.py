@@ -74,9 +74,8 @@ def lab_meteo(store: Store, actor: Actor, lab_id: str) -> None:
         st.caption("Aucune météo publiée pour ce laboratoire.")
         return
     latest = table.iloc[0]
-    st.markdown(f"**{latest['Trimestre']} — {latest['Météo']}**")
-    for label in words.TEXTS.values():
-        st.markdown(f"**{label}** : {as_text(latest[label])}")
+    st.markdown("\n\n".join([f"**{latest['Trimestre']} — {latest['Météo']}**",
+                              *(f"**{label}** : {as_text(latest[label])}" for label in words.TEXTS.values())]))
     st.caption(words.NOT_PUBLIC)
     show_table(table)
     if actor.role not in ("admin", "analyste"):
@@ -118,16 +117,16 @@ def national_table(filters: Filters) -> None:
     if not quarters:
         st.caption("Aucune météo publiée pour ces filtres.")
         return
-    cols = st.columns([1, 2])
-    quarter = cols[0].selectbox("Trimestre de la météo", quarters, format_func=fmt_quarter, key="meteo_trimestre")
+    # Rows of elements side by side (one block each: every element costs every page run of every session).
+    choices = st.container(horizontal=True)
+    quarter = choices.selectbox("Trimestre de la météo", quarters, format_func=fmt_quarter, key="meteo_trimestre",
+                                width=220)
     options = [*METEO_LEVELS, ""]
-    levels = cols[1].multiselect("Météo", options, default=[], key="meteo_niveaux", placeholder="Toutes les météos",
+    levels = choices.multiselect("Météo", options, default=[], key="meteo_niveaux", placeholder="Toutes les météos",
                                  format_func=lambda c: words.level_text(c or None))
     table = query(words.meteo_table, filters, quarter, tuple(levels))
-    left, right = st.columns([4, 1])
-    with left:
+    with st.container(horizontal=True):
         show_table(table, empty_message="Aucun laboratoire avec cette météo pour ces filtres.")
-    with right:
-        show_table(query(words.meteo_counts_table, filters, quarter))
+        show_table(query(words.meteo_counts_table, filters, quarter), width=220)
     st.caption(f"{fmt_quarter(quarter)} · laboratoires ouverts ce trimestre, les plus en difficulté d'abord. "
                + words.NOT_PUBLIC)
