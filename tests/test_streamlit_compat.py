@@ -179,3 +179,16 @@ def test_the_frontend_still_has_the_test_ids_the_locale_script_queries():
     missing = [t for t in streamlit_compat.TEST_IDS.values() if t not in bundle]
     assert missing == []
     assert streamlit_compat.KEY_CLASS_PREFIX in bundle
+
+
+# --- the server's event loop ----------------------------------------------------------------------------------
+
+def test_the_server_runs_on_uvloop():
+    """Streamlit serves the app with uvicorn, whose default loop (`loop="auto"`) is uvloop when it is installed
+    (pinned in requirements.txt): with asyncio's own loop a page run took ~40 ms more from click to last element,
+    even for a one-line page (docs/benchmarks.md, « Charge »)."""
+    import uvloop
+    from uvicorn.loops.auto import auto_loop_factory
+    from streamlit.web.server.starlette import starlette_server
+    assert auto_loop_factory(use_subprocess=False) is uvloop.new_event_loop
+    assert "loop" not in starlette_server._get_uvicorn_config_kwargs()   # Streamlit leaves the choice to uvicorn
