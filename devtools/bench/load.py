@@ -94,19 +94,32 @@ class StreamlitSession:
                  headers: dict[str, str] | None = None, source_address: tuple[str, int] | None = None):
         """`headers`: more HTTP headers for the WebSocket upgrade; `source_address`: the local address the
         client connects from (e.g. ("127.0.0.2", 0): another client than 127.0.0.1, for the tests)."""
+        from websockets.exceptions import InvalidStatus
         from websockets.sync.client import connect
         self.timeout = timeout
         # https:// (through the proxy) → wss://, trusting the certificates of `SSL_CERT_FILE` (the proxy's own, in tests)
         ws_url = base_url.replace("https://", "wss://").replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         extra = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
         options = {"source_address": source_address} if source_address else {}
+        if ws_url.startswith("wss://"):
+            # websockets' sync client reads its TLS socket in a thread while it writes its request: with TLS 1.3, the
+            # proxy's session tickets arrive just then, and now and then the request never left (HAProxy answered
+            # 408 after 30 s). TLS 1.2 sends its tickets within the handshake.
+            import ssl
+            context = ssl.create_default_context()
+            context.maximum_version = ssl.TLSVersion.TLSv1_2
+            options["ssl"] = context
         # A connection kept across calls, closed by `close()` (websockets 17 wants it entered as a context).
         self._connection = ExitStack()
-        self.ws = self._connection.enter_context(connect(
-            ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60, compression=None,
-            additional_headers=extra or None, **options))
-        import socket
-        self.ws.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # as browsers do (no Nagle delay)
+        for attempt in (1, 2):
+            try:
+                self.ws = self._connection.enter_context(connect(
+                    ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60, compression=None,
+                    additional_headers=extra or None, **options))
+                break
+            except InvalidStatus as exc:   # 408: the proxy received no request from this client (see above)
+                if attempt == 2 or exc.response.status_code != 408:
+                    raise
         self.cookies = self.ws.response.headers.get_all("Set-Cookie") if self.ws.response else []
         self.widgets: dict[str, str] = {}       # label → widget id, from the last run's elements
         self.pages: dict[str, str] = {}         # url path → page script hash, from the navigation message
