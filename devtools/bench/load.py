@@ -7,10 +7,10 @@ dashboard pages in turn, `--rounds` times. The latency of a page run is from sen
 `script_finished`. The app processes are the production entry, `streamlit run serve.py` (`st.App` with the app's
 session-cookie routes around `app.py`). Four set-ups (`--setups`):
 
-* **empty** — `streamlit run` of a one-line page (the floor: Streamlit's own cost), 1, 5 and 20 sessions;
-* **embedded** — one app process on the embedded DuckDB file (demo data), 1, 5 and 20 sessions;
+* **empty** — `streamlit run` of a one-line page (the floor: Streamlit's own cost), 1, 20 and 50 sessions;
+* **embedded** — one app process on the embedded DuckDB file (demo data), 1, 20 and 50 sessions;
 * **replicas** — two app processes on a throwaway PostgreSQL cluster (demo data), behind Debian's HAProxy
-  (`devtools.servers.haproxy_config`: sticky sessions, WebSocket pass-through, health checks), 1, 5 and 20
+  (`devtools.servers.haproxy_config`: sticky sessions, WebSocket pass-through, health checks), 1, 20 and 50
   sessions;
 * **scale** — the same two systems of record at `--scale` (default ×100), one app process each, PostgreSQL served
   directly (no HAProxy), one after the other, 1 and 5 sessions (`--scale-sessions`): the file is built by
