@@ -17,11 +17,8 @@ st.set_page_config(page_title="Laboratoires d'innovation territoriale", page_ico
 ui.locale.apply()  # Streamlit's own strings in French, accessible navigation, visible focus (every page)
 
 
-def st_page(entry: navigation.PageEntry, hidden: bool = False) -> st.Page:
-    """A page of the registry (`lit_analytics.navigation`); each page file is layout only."""
-    return ui.streamlit_compat.page(entry.script, title=entry.title, icon=None if hidden else entry.icon,
-                                    url_path=entry.url_path, default=entry.default, hidden=hidden)
-
+# A page of the registry (`lit_analytics.navigation`) as an `st.Page`; each page file is layout only.
+st_page = ui.streamlit_compat.page
 
 # The gate: signed out, only the sign-in page shows (the requested page stays in the URL and opens after
 # signing in); signed in, the sidebar names the user and offers to sign out. Sessions expire (ui.auth).

@@ -45,10 +45,7 @@ def estimate_size(value: Any, limit: int = 2_000_000) -> int:
             usage = obj.memory_usage(deep=True)
             total += int(usage.sum()) if hasattr(usage, "sum") else int(usage)
             continue
-        if hasattr(obj, "nbytes") and hasattr(obj, "dtype"):               # numpy array
-            total += int(obj.nbytes) + 112
-            continue
-        if hasattr(obj, "nbytes") and hasattr(obj, "schema"):              # Arrow table (what st.dataframe sends)
+        if hasattr(obj, "nbytes") and (hasattr(obj, "dtype") or hasattr(obj, "schema")):   # numpy array, Arrow table
             total += int(obj.nbytes) + 112
             continue
         try:

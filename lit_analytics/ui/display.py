@@ -46,12 +46,6 @@ def chart(chart_id: str, filters: Filters, variant: str | None = None) -> Shown:
     return memoized("chart", (chart_id, filters, variant), lambda: _shown(chart_id, filters, variant))
 
 
-def _definitions_page() -> st.Page:
-    """The page « Définitions » as `app.py` declares it (a link to an `st.Page` skips resolving a script path)."""
-    entry = navigation.page("definitions")
-    return page(entry.script, title=entry.title, icon=entry.icon, url_path=entry.url_path)
-
-
 def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_open: bool = False) -> None:
     """A chart (from `chart`) as every page shows it: the figure (or a French message when there is nothing to
     show), its definition, notes, and one section, drawn once opened (every element costs every page run of every
@@ -68,14 +62,14 @@ def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_op
         else:
             st.plotly_chart(figure, key=key, config={"displaylogo": False, "locale": "fr"}, theme=None)
         st.caption("  \n".join([*item.notes, f"**Définition.** {item.definition}"]))   # one element, a line each
-        st.page_link(_definitions_page(), label="Toutes les définitions", icon=":material/menu_book:",
+        st.page_link(page(navigation.page("definitions")), label="Toutes les définitions", icon=":material/menu_book:",
                      query_params={"terme": catalogue.CATALOGUE[item.id].title_for()})
         if item.empty:
             return
-        actor = current_actor()
+        name, actor = key or item.id, current_actor()
         label = "Données et export" if actor is not None else "Données du graphique"
         section = st.expander(f"{label} : « {item.title} » (tableau)", expanded=table_open,
-                              icon=":material/table_view:", key=f"{key or item.id}-table", on_change="rerun")
+                              icon=":material/table_view:", key=f"{name}-table", on_change="rerun")
         if not section.open:
             return
         with section:
@@ -84,14 +78,14 @@ def show_chart(shown: Shown, *, key: str | None = None, on_select=None, table_op
             if actor is None:
                 return
             # A section open from the start (a table the page shows) keeps its buttons one click further.
-            exports = (st.popover("Exporter", icon=":material/download:", key=f"{key or item.id}-exports",
+            exports = (st.popover("Exporter", icon=":material/download:", key=f"{name}-exports",
                                   on_change="rerun") if table_open else None)
             if exports is not None and not exports.open:
                 return
             with exports if exports is not None else nullcontext():
                 st.caption("**Exporter** : l'image avec son titre, son périmètre et sa source ; les données pour "
                            "Excel.")
-                chart_downloads(get_store(), item, actor.email, key or item.id)
+                chart_downloads(get_store(), item, actor.email, name)
 
 
 _DISPLAYED = Memo(max_entries=256, max_bytes=32 * 1024 * 1024)   # French renderings of the tables pages show, by the table's identity

@@ -25,6 +25,8 @@ import threading
 import plotly.graph_objects as go
 import streamlit as st
 
+from lit_analytics import navigation
+
 CHECKED_WITH = "1.67.0"
 
 
@@ -149,12 +151,12 @@ _PAGES: dict[tuple, st.Page] = {}
 _PAGES_LOCK = threading.Lock()
 
 
-def page(script: str, *, title: str, icon: str | None, url_path: str, default: bool = False,
-         hidden: bool = False) -> st.Page:
-    """An `st.Page` for `app.py`'s `st.navigation`, as `st.Page(...)` gives it but made once per process: making
-    one resolves its script's path on disk (`Path.resolve` and a file check, about 0.5 ms each, 20 pages at every
-    run of every session). Each call returns a shallow copy of the page made first, so that what
-    `st.navigation` marks on the page a run executes stays that run's own.
+def page(entry: navigation.PageEntry, hidden: bool = False) -> st.Page:
+    """The `st.Page` of a page of the registry (`lit_analytics.navigation`), as `app.py`'s `st.navigation` lists it
+    (`hidden`: reachable by its address, not listed, no icon), made once per process: making one resolves its
+    script's path on disk (`Path.resolve` and a file check, about 0.5 ms each, 20 pages at every run of every
+    session). Each call returns a shallow copy of the page made first, so that what `st.navigation` marks on the
+    page a run executes stays that run's own. A link to a page (`st.page_link`) takes the same object.
 
     Relies on `st.Page` (`streamlit/navigation/page.py`) keeping its state in plain attributes that nothing
     changes after `__init__` except `_can_be_called` (set by `st.navigation` on the page it returns, cleared by
@@ -164,11 +166,12 @@ def page(script: str, *, title: str, icon: str | None, url_path: str, default: b
     """
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
     ctx = get_script_run_ctx()
-    key = (ctx.pages_manager.main_script_parent if ctx else None, script, title, icon, url_path, default, hidden)
+    key = (ctx.pages_manager.main_script_parent if ctx else None, entry, hidden)
     made = _PAGES.get(key)
     if made is None:
         with _PAGES_LOCK:
-            made = _PAGES.get(key) or st.Page(script, title=title, icon=icon, url_path=url_path, default=default,
+            made = _PAGES.get(key) or st.Page(entry.script, title=entry.title, icon=None if hidden else entry.icon,
+                                               url_path=entry.url_path, default=entry.default,
                                                visibility="hidden" if hidden else "visible")
             _PAGES[key] = made
     return copy.copy(made)
