@@ -53,17 +53,18 @@ with st.expander("Modèles à télécharger et dictionnaire des données"):
     dl = st.columns(3)
     file_download(dl[0], "Modèle CSV (;)", templates.template_csv(kind),
                   file_name=templates.template_name(kind, "csv"), mime="text/csv", key=f"tpl_csv_{kind}")
-    file_download(dl[1], "Modèle Excel (XLSX)", templates.template_xlsx(kind),
+    registry = ingest.registry_values(store, kind)   # e.g. funding sources added to the registry
+    file_download(dl[1], "Modèle Excel (XLSX)", templates.template_xlsx(kind, registry=registry),
                   file_name=templates.template_name(kind, "xlsx"),
                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"tpl_xlsx_{kind}")
-    file_download(dl[2], "Dictionnaire des données (CSV)", templates.dictionary_csv(kind),
+    file_download(dl[2], "Dictionnaire des données (CSV)", templates.dictionary_csv(kind, registry),
                   file_name=f"dictionnaire_{kind}.csv", mime="text/csv", key=f"dict_{kind}")
     if kind in ingest.LAB_REPORT_KINDS:
         st.write(f"**Modèle pré-rempli pour {names.get(lab_id, lab_id)}, {fmt_quarter(quarter)}** — "
                  + (templates.prefill_note(store, lab_id, quarter) if kind == "projets" else
                     "les sessions ne se reportent pas d'un trimestre à l'autre : le modèle contient l'en-tête seul."))
         prefilled_downloads(store, actor.email, kind, lab_id, quarter)
-    st.dataframe(templates.dictionary(kind), hide_index=True, width="stretch", placeholder="")
+    st.dataframe(templates.dictionary(kind, registry), hide_index=True, width="stretch", placeholder="")
 
 # --- 2. upload a file, or fill in the grid; verify --------------------------------------------------------
 mode = "fichier"

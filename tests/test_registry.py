@@ -124,6 +124,26 @@ def test_a_new_funding_source_is_accepted_in_the_ledger(ref_store):
               "T1,siilab,fonds-outre-mer,1000,2025-01-15,,essai\n").encode()
     report = ingest.verify(ref_store, ledger, "financements.csv", kind="financements", actor=ADMIN)
     assert not [e for e in report.errors if e.column == "source"], report.text()
+    # …and offered wherever the ledger's list is: the XLSX template's drop-down, the data dictionary, the messages
+    import io
+
+    from openpyxl import load_workbook
+
+    from lit_analytics.ingest import templates
+    registry = ingest.registry_values(ref_store, "financements")
+    book = load_workbook(io.BytesIO(templates.template_xlsx("financements", registry=registry)))
+    column = ingest.load_schema("financements").names.index("source") + 1
+    (check,) = [v for v in book["financements"].data_validations.dataValidation
+                if f"{chr(64 + column)}2:{chr(64 + column)}5000" in str(v.sqref)]
+    cells = book["Dictionnaire"][check.formula1.split("!")[1].replace("$", "")]
+    assert [c.value for row in cells for c in row] == ["PIA", "FTAP", "relance", "autre", "fonds-outre-mer"]
+    allowed = templates.dictionary("financements", registry).set_index("Colonne").loc["source", "Valeurs autorisées"]
+    assert allowed.endswith("autre ; fonds-outre-mer")
+    assert "fonds-outre-mer" not in templates.dictionary("financements").to_csv()    # the schema alone: its own four
+    missing = ingest.verify(ref_store, ledger.replace(b"fonds-outre-mer", b""), "financements.csv",
+                            kind="financements", actor=ADMIN)
+    (error,) = [e for e in missing.errors if e.column == "source"]
+    assert error.line == 2 and "fonds-outre-mer" in error.message, error.message
 
 
 def sync_copy(tmp_path):

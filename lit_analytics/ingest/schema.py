@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from lit_analytics import config
@@ -70,6 +70,17 @@ class TableSchema:
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    def with_values(self, added: tuple[tuple[str, tuple[str, ...]], ...]) -> TableSchema:
+        """This schema with the values a registry added to its enumerated columns since it was written
+        (`publish.registry_values`: the funding sources of the registry): the schema's own first, then the added
+        ones. Templates, the dictionary and the validator then offer and accept the same list."""
+        extra = dict(added)
+        if not extra:
+            return self
+        return replace(self, fields=tuple(
+            replace(f, enum=(*f.enum, *[v for v in extra[f.name] if v not in f.enum]))
+            if f.enum and f.name in extra else f for f in self.fields))
 
 
 def schema_path(kind: str):

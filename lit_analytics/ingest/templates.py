@@ -36,10 +36,11 @@ def example_value(f: Field) -> str:
     return f.example
 
 
-def dictionary(kind: str) -> pd.DataFrame:
-    """The data dictionary of a report kind, in French."""
+def dictionary(kind: str, registry: tuple = ()) -> pd.DataFrame:
+    """The data dictionary of a report kind, in French; `registry`: the values a registry added to its lists
+    (`publish.registry_values`), listed among the allowed values."""
     rows = []
-    for f in load_schema(kind).fields:
+    for f in load_schema(kind).with_values(registry).fields:
         rules = []
         if f.unique:
             rules.append("unique dans le fichier")
@@ -137,8 +138,8 @@ def header_only(kind: str) -> bytes:
     return to_csv(pd.DataFrame(columns=load_schema(kind).names))
 
 
-def dictionary_csv(kind: str) -> bytes:
-    return to_csv(dictionary(kind))
+def dictionary_csv(kind: str, registry: tuple = ()) -> bytes:
+    return to_csv(dictionary(kind, registry))
 
 
 def _example_row(schema: TableSchema) -> list:
@@ -158,15 +159,16 @@ def _example_row(schema: TableSchema) -> list:
     return example
 
 
-def template_xlsx(kind: str, rows: pd.DataFrame | None = None) -> bytes:
+def template_xlsx(kind: str, rows: pd.DataFrame | None = None, registry: tuple = ()) -> bytes:
     """A workbook: sheet `kind` (header + example row, or `rows`; typed cells; drop-down lists on the
-    enumerated columns) and sheet `Dictionnaire` (with the lists' allowed values)."""
+    enumerated columns, with the values `registry` added, as in `dictionary`) and sheet `Dictionnaire` (with
+    the lists' allowed values)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    schema = load_schema(kind)
+    schema = load_schema(kind).with_values(registry)
     book = Workbook()
     sheet = book.active
     sheet.title = kind
@@ -189,7 +191,7 @@ def template_xlsx(kind: str, rows: pd.DataFrame | None = None) -> bytes:
                 sheet[f"{letter}{line}"].number_format = number_format
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("Dictionnaire")
-    frame = dictionary(kind)
+    frame = dictionary(kind, registry)
     notes.append(list(frame.columns))
     for row in frame.itertuples(index=False):
         notes.append(list(row))

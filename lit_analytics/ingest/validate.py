@@ -227,7 +227,7 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
     if position is None:
         return [None] * raw.row_count
     parse, code = _parser_for(f, ctx)
-    missing = f"Valeur manquante : « {f.name} » ({f.title}) est obligatoire ; attendu {_expected(f)}."
+    missing = f"Valeur manquante : « {f.name} » ({f.title}) est obligatoire ; attendu {_expected(f, ctx)}."
     if parse is V.parse_text:  # free text (often all distinct, e.g. identifiers): stored as received, less the
         values = [text or None for text in map(str.strip, raw.column(position))]   # app's own CSV formula mark
         if "\n'" in "\n" + "\n".join(filter(None, values)):   # a text starting with the app's mark
@@ -283,9 +283,9 @@ def _parse_column(f: Field, position: int | None, raw: RawTable, ctx: Context, r
     return values
 
 
-def _expected(f: Field) -> str:
+def _expected(f: Field, ctx: Context) -> str:
     if f.enum:
-        return "l'une des valeurs " + " ; ".join(f.enum)
+        return "l'une des valeurs " + " ; ".join(ctx.enum_of(f))
     return {"integer": "un nombre entier", "number": V.NUMBER_HINT, "date": V.DATE_HINT}.get(
         f.type, "un texte" if not f.known_lab else "l'identifiant d'un laboratoire")
 
