@@ -118,6 +118,8 @@ def test_remind_sends_french_emails_to_the_active_lab_leads_once(leads, smtp, ca
     archipel = [rcpt for _, rcpt, msg in smtp.messages if "Archipel" in msg["Subject"]]
     assert archipel and all(rcpt == ["porteur@archipel.test"] for rcpt in archipel)
     assert "Aucun porteur actif pour Lab'O" in out
+    # labs are named as every list names them: « Ti Lab », not « Laboratoire régional d'innovation de Bretagne… »
+    assert "Aucun porteur actif pour Ti Lab (" in out and "Laboratoire régional" not in out
     # recorded and audited
     with opened(leads) as store:
         logged = reminders.sent_reminders(store)

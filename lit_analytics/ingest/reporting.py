@@ -13,6 +13,7 @@ import pandas as pd
 
 from lit_analytics.formats import fmt_quarter, quarter_end, quarter_of, quarter_range, shift_quarter
 from lit_analytics.ingest.schema import LAB_REPORT_KINDS
+from lit_analytics.lab_names import shown_name
 from lit_analytics.store import Store
 
 GRACE_DAYS = 30
@@ -30,12 +31,13 @@ def status_of(quarter: str, received: bool, today: date) -> str:
 def reporting_status(store: Store, *, today: date | None = None, first_quarter: str | None = None,
                      last_quarter: str | None = None, labs: tuple[str, ...] | None = None,
                      kind: str | None = None) -> pd.DataFrame:
-    """One row per (lab, quarter open, kind): lab_id, lab_name, quarter, kind, status, published_at, is_demo.
-    `labs` and `kind` narrow it (None: every lab, both kinds)."""
+    """One row per (lab, quarter open, kind): lab_id, lab_name (its shown name: the short name when it has
+    one, as every list names labs), quarter, kind, status, published_at, is_demo. `labs` and `kind` narrow it (None: every lab, both kinds)."""
     today = today or date.today()
     last_quarter = last_quarter or quarter_of(today)
     first_quarter = first_quarter or shift_quarter(last_quarter, -7)
-    lab_rows = store.query("SELECT lab_id, name, opened_on, closed_on FROM labs ORDER BY name")
+    lab_rows = store.query(f"SELECT lab_id, {shown_name('labs')} AS shown, opened_on, closed_on FROM labs "
+                           "ORDER BY shown, lab_id")   # the names readers know labs by (`lab_names`)
     received = {(k, lab, q): (at, demo) for k, lab, q, at, demo in store.query(
         "SELECT kind, lab_id, quarter, published_at, is_demo FROM report_versions "
         "WHERE is_current AND quarter BETWEEN ? AND ?", [first_quarter, last_quarter])}
