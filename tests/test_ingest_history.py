@@ -165,6 +165,43 @@ def test_only_administrators_import_a_history_and_a_refusal_is_audited(ref_store
     assert ref_store.scalar("SELECT count(*) FROM report_versions") == 0
 
 
+def test_an_unexpected_error_during_a_history_import_is_rolled_back_registered_and_french(ref_store, monkeypatch,
+                                                                                           caplog, tmp_path):
+    """As for one report (`test_ingest_publish_safety`): a database error half-way through the 24 versions leaves
+    nothing of them, the upload is registered as failed (« échec ») and journaled, the message is French and the
+    detail is in the server log only; the command line exits 1."""
+    import duckdb
+
+    from lit_analytics.ingest import history_publish
+    calls = []
+
+    def broken(cur, part, version_id):
+        calls.append(version_id)
+        if len(calls) == 3:   # two versions written, then the database refuses a value
+            raise duckdb.OutOfRangeException("Type INT32 with value 3000000000 can't be cast")
+        real(cur, part, version_id)
+    real = history_publish._insert_rows
+    monkeypatch.setattr(history_publish, "_insert_rows", broken)
+    before = snapshot(ref_store)
+    result = publish_history(ref_store, sessions_history(), "historique.csv", kind="sessions", actor=ADMIN)
+    assert result.outcome == ingest.FAILED and result.versions == {}
+    assert result.message().startswith("L'import de l'historique a échoué à cause d'une erreur inattendue : rien "
+                                       "n'a été publié (le dépôt est enregistré en échec, n° ")
+    assert "INT32" not in result.message() and "INT32" in caplog.text
+    after = snapshot(ref_store)
+    for table in ("report_versions", "training_sessions"):
+        assert after[table] == before[table], table                # the two versions written are rolled back
+    assert ref_store.query("SELECT outcome, file_name FROM imports WHERE import_id = ?", [result.import_id]) == [
+        ("échec", "historique.csv")]
+    assert ref_store.query("SELECT action, outcome FROM audit_log ORDER BY event_id DESC LIMIT 1") == [
+        ("import d'historique", "échec")]
+    path = tmp_path / "historique.csv"
+    path.write_bytes(sessions_history())
+    calls.clear()
+    code, out = cli(ref_store, "--user", ADMIN.email, "--kind", "sessions", "--history", str(path))
+    assert code == 1 and "a échoué à cause d'une erreur inattendue" in out and "INT32" not in out, out
+
+
 def test_the_command_line_dry_run_writes_nothing_then_imports(ref_store, tmp_path):
     path = tmp_path / "historique.csv"
     path.write_bytes(sessions_history())

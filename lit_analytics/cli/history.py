@@ -14,7 +14,7 @@ from lit_analytics.cli.common import CliError
 
 def run_history(store, actor, args: argparse.Namespace, name: str, data: bytes) -> int:
     """Verify (`--dry-run`: nothing written) or publish a history file for `actor`, on `store`."""
-    from lit_analytics.ingest import REJECTED
+    from lit_analytics.ingest import FAILED, REJECTED
     from lit_analytics.ingest.history_file import verify_history
     from lit_analytics.ingest.history_publish import publish_history
     from lit_analytics.permissions import PermissionDenied
@@ -32,4 +32,4 @@ def run_history(store, actor, args: argparse.Namespace, name: str, data: bytes) 
         raise CliError(str(exc)) from exc
     print(result.report.text())
     print(result.message())
-    return 1 if result.outcome == REJECTED else 0
+    return 1 if result.outcome in (REJECTED, FAILED) else 0

@@ -20,25 +20,30 @@ from lit_analytics.audit import Action, Outcome
 from lit_analytics.formats import fmt_int, fmt_quarter
 from lit_analytics.ingest.history_file import (LEDGER, UNCHANGED, HistoryReport, check_history, compare_batches,
                                           current_rows, lab_facts, require_history)
-from lit_analytics.ingest.publish import (_REGISTRATION, PUBLISHED, REJECTED, ReviewOutdated, _insert_rows,
-                                          _record_rejection, _register_import)
+from lit_analytics.ingest.publish import (_REGISTRATION, FAILED, PUBLISHED, REJECTED, ReviewOutdated, _insert_rows,
+                                          _record_rejection, _register_import, record_failure)
 from lit_analytics.ingest.schema import DB_TABLES
-from lit_analytics.permissions import Actor
-from lit_analytics.store import Store
+from lit_analytics.permissions import Actor, PermissionDenied
+from lit_analytics.store import ConcurrentWriteError, Store
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class HistoryResult:
-    outcome: str                               # 'publié' (possibly nothing to publish) | 'rejeté'
+    outcome: str                               # 'publié' (possibly nothing to publish) | 'rejeté' | 'échec'
     report: HistoryReport
     versions: dict[tuple[str | None, str | None], int] = field(default_factory=dict)   # (lab, quarter) → new version
     unchanged: int = 0
+    import_id: int | None = None               # the upload registered as failed ('échec')
 
     def message(self) -> str:
         if self.outcome == REJECTED:
             return f"Rejeté : {fmt_int(len(self.report.errors))} erreur(s), rien n'a été publié."
+        if self.outcome == FAILED:
+            return ("L'import de l'historique a échoué à cause d'une erreur inattendue : rien n'a été publié (le dépôt "
+                    f"est enregistré en échec, n° {self.import_id}, et le détail consigné pour l'administrateur). "
+                    "Réessayez plus tard ou signalez-le à la DITP.")
         if not self.versions:
             return ("Rien à publier : chaque laboratoire et trimestre du fichier est identique à sa version publiée "
                     f"({fmt_int(self.unchanged)} inchangé(s)).")
@@ -59,6 +64,17 @@ def publish_history(store: Store, data: bytes, file_name: str, *, kind: str, act
     passes it); if any changed since, nothing is written and `ReviewOutdated` says to look again."""
     require_history(store, actor)
     report = check_history(data, file_name, kind, lab_facts(store, kind), only_lab=only_lab)
+    try:
+        return _publish_checked(store, report, actor, reviewed)
+    except (ReviewOutdated, PermissionDenied, ConcurrentWriteError):
+        raise
+    except Exception as exc:  # rolled back by the transaction; recorded, logged, answered in French
+        return HistoryResult(FAILED, report, import_id=record_failure(store, report, actor, Action.HISTORY_IMPORT,
+                                                                      exc, "L'import d'historique"))
+
+
+def _publish_checked(store: Store, report: HistoryReport, actor: Actor, reviewed: dict | None) -> HistoryResult:
+    kind, file_name = report.kind, report.file_name
     table = DB_TABLES[kind][0]
     with store.transaction(writes=_REGISTRATION + ("report_versions", table)) as cur:
         compare_batches(store, report)   # inside the transaction: what is current now

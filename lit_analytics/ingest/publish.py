@@ -232,18 +232,27 @@ def publish(store: Store, data: bytes, file_name: str, *, kind: str, actor: Acto
     except (ReviewOutdated, PermissionDenied, ConcurrentWriteError):
         raise
     except Exception as exc:  # rolled back by the transaction; recorded, logged, answered in French
-        log.exception("Publication en échec : %s (%s)", report.target(), file_name)
-        try:   # its own transaction: the failed publication's is rolled back
-            with store.transaction(writes=_REGISTRATION) as cur:
-                import_id = _register_import(store, cur, report, actor, FAILED)
-                audit.record(cur, actor.email, Action.PUBLICATION, Outcome.FAILURE, report.target(),
-                             f"{file_name} — erreur inattendue ({exc.__class__.__name__}), rien n'a été publié")
-        except (StoreError, duckdb.Error) as again:   # the database cannot take the registration either (a full disk…)
-            log.exception("Enregistrement de l'échec impossible : %s (%s)", report.target(), file_name)
-            reason = str(again) if isinstance(again, StoreError) else f"erreur de la base ({again.__class__.__name__})"
-            raise StoreError(f"La publication a échoué et n'a pas pu être enregistrée : rien n'a été publié. "
-                             f"{reason}") from again
-        return PublishResult(outcome=FAILED, import_id=import_id, report=report)
+        return PublishResult(outcome=FAILED, import_id=record_failure(store, report, actor, Action.PUBLICATION, exc),
+                             report=report)
+
+
+def record_failure(store: Store, report: Report, actor: Actor, action: str, exc: Exception,
+                   what: str = "La publication") -> int:
+    """An unexpected error while publishing (its transaction rolled back): the traceback in the server log, the
+    upload registered as failed (`échec`) and audited in a transaction of its own; returns the upload's id. When
+    the database cannot take that either (a full disk…), a `StoreError` in French."""
+    log.exception("%s en échec : %s (%s)", what, report.target(), report.file_name)
+    try:
+        with store.transaction(writes=_REGISTRATION) as cur:
+            import_id = _register_import(store, cur, report, actor, FAILED)
+            audit.record(cur, actor.email, action, Outcome.FAILURE, report.target(),
+                         f"{report.file_name} — erreur inattendue ({exc.__class__.__name__}), rien n'a été publié")
+        return import_id
+    except (StoreError, duckdb.Error) as again:
+        log.exception("Enregistrement de l'échec impossible : %s (%s)", report.target(), report.file_name)
+        reason = str(again) if isinstance(again, StoreError) else f"erreur de la base ({again.__class__.__name__})"
+        raise StoreError(f"{what} a échoué et cet échec n'a pas pu être enregistré : rien n'a été publié. "
+                         f"{reason}") from again
 
 
 def _publish_checked(store: Store, report: Report, actor: Actor, reviewed_version_id,
