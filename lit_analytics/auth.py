@@ -49,6 +49,7 @@ _DUMMY_HASH = accounts.hash_password("compte inexistant : comparaison à temps c
 class SignInResult:
     actor: Actor | None
     message: str | None = None          # French, shown to the user when refused
+    opened: sessions.Opened | None = None   # the session opened with the sign-in (`authenticate(..., browser=…)`)
 
     @property
     def ok(self) -> bool:
@@ -72,8 +73,9 @@ def _verify_quietly(password_hash: str, password: str) -> bool:
 # --- sign-in -----------------------------------------------------------------------------------
 
 def authenticate(store: Store, email: str, password: str, now: datetime | None = None,
-                 client: str | None = None) -> SignInResult:
-    """Password sign-in. Audited either way; resists guessing:
+                 client: str | None = None, *, open_session: bool = False, browser: str | None = None) -> SignInResult:
+    """Password sign-in. Audited either way; `open_session`: a success also opens the session
+    (`sessions.open_session`, bound to `browser`) in the transaction that records it. Resists guessing:
 
     * the failure counter is read and incremented in one statement *before* the password is checked (an attempt
       is reserved, then given back on success), so parallel attempts cannot pass more than
@@ -151,9 +153,11 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
             if rehashed:
                 cur.execute("UPDATE users SET password_hash = ? WHERE email = ?", [rehashed, email])
             audit.record(cur, email, Action.SIGN_IN, Outcome.SUCCESS, email, "mot de passe")
+            opened = (sessions.insert_session(cur, email, "password", signed_in_at=now, client=client, now=now,
+                                              browser=browser) if open_session else None)
     if disabled:   # disabled between the first look and the check
         return SignInResult(None, DISABLED)
-    return SignInResult(actor_for_email(store, email))
+    return SignInResult(actor_for_email(store, email), opened=opened)
 
 
 def _loggable(email: str | None) -> str | None:

@@ -82,15 +82,24 @@ def open_session(store: Store, actor: Actor, method: str, *, provider: str | Non
                  now: datetime | None = None, browser: str | None = None) -> Opened:
     """A new session for a signed-in account, with its one-time code for the cookie route, redeemable only by the
     browser whose `BROWSER_COOKIE` is `browser` (none: the session has no hand-off, e.g. an AppTest)."""
+    with store.transaction(writes="sessions") as cur:
+        return insert_session(cur, actor.email, method, provider=provider, signed_in_at=signed_in_at, client=client,
+                              now=now, browser=browser)
+
+
+def insert_session(cur, email: str, method: str, *, provider: str | None = None,
+                   signed_in_at: datetime | None = None, client: str | None = None, now: datetime | None = None,
+                   browser: str | None = None) -> Opened:
+    """`open_session`'s row, written in the caller's transaction (which declares `sessions`): a password sign-in
+    opens its session in the transaction that records it (one write fewer per sign-in)."""
     now = now or datetime.now()
     session_id, token, handoff = secrets.token_hex(8), _new_secret(), _new_secret()
     bound = bool(browser) and isinstance(browser, str) and len(browser) <= 100
-    with store.transaction(writes="sessions") as cur:
-        cur.execute("INSERT INTO sessions (session_id, token_hash, handoff_hash, handoff_until, email, method, "
-                    "provider, signed_in_at, last_seen, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [session_id, _hash(token), _handoff_hash(handoff, browser) if bound else None,
-                     now + HANDOFF_TTL if bound else None, actor.email, method, provider,
-                     signed_in_at or now, now, (client or "")[:100] or None])
+    cur.execute("INSERT INTO sessions (session_id, token_hash, handoff_hash, handoff_until, email, method, "
+                "provider, signed_in_at, last_seen, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [session_id, _hash(token), _handoff_hash(handoff, browser) if bound else None,
+                 now + HANDOFF_TTL if bound else None, email, method, provider,
+                 signed_in_at or now, now, (client or "")[:100] or None])
     return Opened(session_id, token, handoff if bound else None)
 
 

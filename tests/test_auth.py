@@ -118,6 +118,27 @@ def test_sign_in_with_the_right_password_only(store, admin):
         ("échec de connexion", "personne@ditp.gouv.fr", "échec")]
 
 
+def test_a_password_sign_in_opens_its_session_in_the_write_that_records_it(store, admin):
+    """Sign-ins queue on the database's one writer: a password sign-in is two writes (the attempt reserved, then the
+    success with its journal line and its session), not three; the session is bound to the browser's cookie."""
+    from lit_analytics import sessions
+    from lit_analytics.store import stats
+
+    def writes() -> int:
+        return stats.WRITE_WAITS.read()[2]
+
+    before = writes()
+    result = auth.authenticate(store, admin.email, PASSWORD, client="10.0.0.1", open_session=True, browser="b" * 20)
+    assert result.ok and writes() - before == 2
+    opened = result.opened
+    assert store.query("SELECT email, method, client FROM sessions WHERE session_id = ?", [opened.session_id]) == [
+        (admin.email, "password", "10.0.0.1")]
+    assert sessions.redeem_handoff(store, opened.handoff, "autre navigateur") is None    # bound to its browser
+    assert sessions.redeem_handoff(store, opened.handoff, "b" * 20) is not None
+    assert auth.authenticate(store, admin.email, "mauvais", open_session=True).opened is None
+    assert store.scalar("SELECT count(*) FROM sessions WHERE email = ?", [admin.email]) == 1
+
+
 def test_a_disabled_account_cannot_sign_in(store, admin):
     accounts.add_account(store, admin, "p@lab.fr", "porteur", ["siilab"], password=PASSWORD)
     assert auth.authenticate(store, "p@lab.fr", PASSWORD).ok

@@ -149,12 +149,14 @@ def current_session_id() -> str | None:
 
 
 def _start(actor: Actor, method: str, signed_in_at: datetime, provider: str | None = None,
-           store: Store | None = None) -> None:
+           store: Store | None = None, opened: sessions.Opened | None = None) -> None:
+    """This tab signed in: its session (`opened`, or opened now when a `store` is given)."""
     session = {"method": method, "provider": provider, "signed_in_at": signed_in_at, "last_seen": datetime.now(),
                "session_id": None, "token": None}
-    if store is not None:
+    if opened is None and store is not None:
         opened = sessions.open_session(store, actor, method, provider=provider, signed_in_at=signed_in_at,
                                        client=client_address(), browser=_browser_cookie())
+    if opened is not None:
         session.update(session_id=opened.session_id, token=opened.token, handoff=opened.handoff)
     st.session_state[ACTOR_KEY] = actor
     st.session_state[SESSION_KEY] = session
@@ -307,9 +309,11 @@ def sign_in_page(store: Store) -> None:
                                  autocomplete="current-password", max_chars=auth.MAX_PASSWORD_CHARS)
         submitted = st.form_submit_button("Se connecter", type="secondary" if providers else "primary")
     if submitted:
-        result = auth.authenticate(store, email, password, client=client_address())
+        now = datetime.now()
+        result = auth.authenticate(store, email, password, now, client=client_address(), open_session=True,
+                                   browser=_browser_cookie())
         if result.ok:
-            _start(result.actor, "password", datetime.now(), store=store)
+            _start(result.actor, "password", now, opened=result.opened)
             st.rerun()
         st.error(result.message)
 
