@@ -8,24 +8,33 @@ resolves the cookie's token here: the same expiry rules as before (`SESSION_IDLE
 and a session ended elsewhere (sign-out in another tab, an administrator disabling the account, changing its
 role or resetting its password: `end_all_for`, in the same transaction as the change) is over at its next click.
 
+Last activity (`last_seen`) is written at most every `TOUCH_EVERY`, behind the page run (`_Touches`): a click never
+waits for that write, and the touches of many sessions share one transaction (the database has one writer; under
+50 people, page runs waiting on each other's touches took seconds).
+
 Only `Store` queries and transactions: the same code works on any store (DuckDB file or PostgreSQL).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lit_analytics.permissions import Actor, actor_for_email
 from lit_analytics.store import Store
 
+log = logging.getLogger(__name__)
 
 SESSION_IDLE = timedelta(hours=1)
 SESSION_MAX = timedelta(hours=8)
 HANDOFF_TTL = timedelta(minutes=2)
 TOUCH_EVERY = timedelta(seconds=30)     # last activity is written at most this often (idle precision)
+TOUCH_GATHER_SECONDS = 0.5              # a touch waits this long for others to share its transaction
 COOKIE = "lit_session"
 BROWSER_COOKIE = "lit_navigateur"   # a random value per browser (set by `web.BrowserNonce`): binds a hand-off to it
 
@@ -178,10 +187,61 @@ def resolve(store: Store, token: str | None, now: datetime | None = None) -> Res
         end(store, session_id, reason, now=now)
         return Resolved(None, session_id, method, reason)
     if now - last_seen >= TOUCH_EVERY:
-        with store.transaction(writes="sessions") as cur:
-            cur.execute("UPDATE sessions SET last_seen = ? WHERE session_id = ? AND ended_at IS NULL",
-                        [now, session_id])
+        TOUCHES.add(store, session_id, now)
     return Resolved(actor, session_id, method, None)
+
+
+class _Touches:
+    """Sessions' last activity, written by a short-lived thread per store in one transaction for every session
+    touched within `TOUCH_GATHER_SECONDS`. A touch that cannot be written (the database busy beyond
+    `LIT_LOCK_TIMEOUT`, unreachable) is logged and dropped: the next click after `TOUCH_EVERY` tries again, and a
+    session's idle time is at worst counted from its last touch written."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._due: dict[int, tuple[Store, dict[str, datetime]]] = {}
+        self._writers: set[threading.Thread] = set()
+
+    def add(self, store: Store, session_id: str, now: datetime) -> None:
+        with self._lock:
+            held = self._due.get(id(store))
+            if held is not None:
+                held[1][session_id] = max(now, held[1].get(session_id, now))
+                return
+            self._due[id(store)] = (store, {session_id: now})
+            writer = threading.Thread(target=self._write, args=(store,), name="lit-session-touch", daemon=True)
+            self._writers.add(writer)
+        writer.start()
+
+    def _write(self, store: Store) -> None:
+        due: dict[str, datetime] = {}
+        try:
+            time.sleep(TOUCH_GATHER_SECONDS)
+            with self._lock:
+                _, due = self._due.pop(id(store))
+            if store.closed:
+                return
+            with store.transaction(writes="sessions") as cur:
+                cur.executemany("UPDATE sessions SET last_seen = ? WHERE session_id = ? AND ended_at IS NULL "
+                                "AND last_seen < ?", [[at, session_id, at] for session_id, at in due.items()])
+        except Exception as exc:  # noqa: BLE001 - best effort: logged, tried again at a later click
+            log.warning("Dernière activité de %d session(s) non enregistrée : %s", len(due), exc.__class__.__name__)
+        finally:
+            with self._lock:
+                self._writers.discard(threading.current_thread())
+
+    def wait(self, timeout: float = 30) -> None:
+        """Until the touches asked for so far are written (tests, and a process about to stop)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                writers = list(self._writers)
+            if not writers or time.monotonic() > deadline:
+                return
+            writers[0].join(max(0.0, deadline - time.monotonic()))
+
+
+TOUCHES = _Touches()
 
 
 def is_active(store: Store, session_id: str | None, email: str | None = None) -> bool:

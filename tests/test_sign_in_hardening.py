@@ -177,18 +177,47 @@ def test_a_late_handoff_code_is_refused(store, porteur):
     assert sessions.redeem_handoff(store, opened.handoff, BROWSER, now=start + timedelta(minutes=3)) is None
 
 
+def resolved_then_touched(store, token, now):
+    """`sessions.resolve`, then its last-activity write (made behind the page run) done."""
+    resolved = sessions.resolve(store, token, now=now)
+    sessions.TOUCHES.wait()
+    return resolved
+
+
 def test_sessions_keep_the_expiry_rules(store, porteur):
     start = datetime(2026, 3, 2, 8, 0)
     opened = sessions.open_session(store, porteur, "password", now=start, browser=BROWSER)
-    assert sessions.resolve(store, opened.token, now=start + timedelta(minutes=59)).actor == porteur
-    assert sessions.resolve(store, opened.token, now=start + timedelta(minutes=118)).actor == porteur
+    assert resolved_then_touched(store, opened.token, start + timedelta(minutes=59)).actor == porteur
+    assert resolved_then_touched(store, opened.token, start + timedelta(minutes=118)).actor == porteur
     idle = sessions.resolve(store, opened.token, now=start + timedelta(minutes=180))
     assert idle.actor is None and "inactivité" in idle.ended_reason
     busy = sessions.open_session(store, porteur, "password", now=start, browser=BROWSER)
     for minutes in range(30, 8 * 60, 30):
-        assert sessions.resolve(store, busy.token, now=start + timedelta(minutes=minutes)).actor == porteur
+        assert resolved_then_touched(store, busy.token, start + timedelta(minutes=minutes)).actor == porteur
     late = sessions.resolve(store, busy.token, now=start + timedelta(hours=8, minutes=1))
     assert late.actor is None and "8 h" in late.ended_reason
+
+
+def test_last_activity_is_written_behind_the_page_run_in_one_transaction_for_many_sessions(store, porteur):
+    """A page run never waits for its session's last-activity write: the touches of sessions clicking within
+    `TOUCH_GATHER_SECONDS` are one write transaction, after the runs returned."""
+    from lit_analytics.store import stats
+    start = datetime.now() - timedelta(minutes=5)
+    opened = [sessions.open_session(store, porteur, "password", now=start) for _ in range(3)]
+    ids = [o.session_id for o in opened]
+
+    def seen() -> list:
+        return [store.scalar("SELECT last_seen FROM sessions WHERE session_id = ?", [i]) for i in ids]
+
+    writes = stats.WRITE_WAITS.read()[2]
+    now = datetime.now()
+    assert all(sessions.resolve(store, o.token, now=now).actor == porteur for o in opened)
+    assert seen() == [start] * 3 and stats.WRITE_WAITS.read()[2] == writes     # nothing written yet: no wait
+    sessions.TOUCHES.wait()
+    assert seen() == [now] * 3 and stats.WRITE_WAITS.read()[2] == writes + 1   # three touches, one transaction
+    sessions.resolve(store, opened[0].token, now=now + timedelta(seconds=10))   # within TOUCH_EVERY: no write
+    sessions.TOUCHES.wait()
+    assert stats.WRITE_WAITS.read()[2] == writes + 1
 
 
 @pytest.mark.parametrize("change, reason", [
