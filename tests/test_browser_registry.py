@@ -91,7 +91,7 @@ def test_a_lab_added_in_the_registry_shows_everywhere_at_the_next_click(streamli
     # the reporting follow-up: its quarters since its opening are due, it can be reminded
     open_app(page, streamlit_server, "suivi-depots", role="admin")
     page.get_by_label("Relancer un laboratoire pour un trimestre en retard").click()
-    page.get_by_role("option", name=f"{FULL_NAME} — T1 2025", exact=True).wait_for(timeout=30_000)
+    page.get_by_role("option", name=f"{SHORT_NAME} — T1 2025", exact=True).wait_for(timeout=30_000)
     page.keyboard.press("Escape")
 
     # the national deck counts it (it cites the programme's pages only); nothing published before changed
