@@ -78,7 +78,13 @@ def test_a_lab_lead_reports_this_quarter_in_the_browser(streamlit_server, page, 
         page.keyboard.press("Enter")
         editing(False)
         expect(cell(column, row)).to_have_text(value, timeout=10_000)   # the grid holds the new value
-        wait_for_app(page)                 # each edit reruns the page: wait for it before the next key
+        # Each edit reruns the page: wait for that run to begin (a loaded server may begin it later than
+        # `wait_for_app`'s pause: keys typed meanwhile went to an editor the rerun then closed), then to end.
+        try:
+            page.wait_for_selector("[data-testid='stApp']:not([data-test-script-state='notRunning'])", timeout=1_500)
+        except PlaywrightTimeout:
+            pass   # a run of a few tens of milliseconds, over before it was seen
+        wait_for_app(page)
         page.keyboard.press("ArrowUp")     # Enter moved down a row: back
 
     # First a new project: « Ajouter une ligne » in the grid's toolbar, then its cells one by one.
