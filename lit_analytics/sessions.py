@@ -231,7 +231,7 @@ class _Touches:
                 self._writers.discard(threading.current_thread())
 
     def wait(self, timeout: float = 30) -> None:
-        """Until the touches asked for so far are written (tests, and a process about to stop)."""
+        """Until the touches asked for so far are written (tests: a run's touch lands after it returns)."""
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:

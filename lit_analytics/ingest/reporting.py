@@ -32,7 +32,8 @@ def reporting_status(store: Store, *, today: date | None = None, first_quarter: 
                      last_quarter: str | None = None, labs: tuple[str, ...] | None = None,
                      kind: str | None = None) -> pd.DataFrame:
     """One row per (lab, quarter open, kind): lab_id, lab_name (its shown name: the short name when it has
-    one, as every list names labs), quarter, kind, status, published_at, is_demo. `labs` and `kind` narrow it (None: every lab, both kinds)."""
+    one, as every list names labs), quarter, kind, status, published_at, is_demo. `labs` and `kind` narrow it
+    (None: every lab, both kinds)."""
     today = today or date.today()
     last_quarter = last_quarter or quarter_of(today)
     first_quarter = first_quarter or shift_quarter(last_quarter, -7)

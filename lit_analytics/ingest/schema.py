@@ -78,9 +78,13 @@ class TableSchema:
         extra = dict(added)
         if not extra:
             return self
-        return replace(self, fields=tuple(
-            replace(f, enum=(*f.enum, *[v for v in extra[f.name] if v not in f.enum]))
-            if f.enum and f.name in extra else f for f in self.fields))
+        return replace(self, fields=tuple(replace(f, enum=added_to(f.enum, extra[f.name]))
+                                          if f.enum and f.name in extra else f for f in self.fields))
+
+
+def added_to(values: tuple[str, ...], extra) -> tuple[str, ...]:
+    """An enumerated column's `values`, then those of `extra` (a registry's) not among them."""
+    return (*values, *[v for v in extra if v not in values])
 
 
 def schema_path(kind: str):

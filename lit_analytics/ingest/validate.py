@@ -17,7 +17,7 @@ import pandas as pd
 from lit_analytics.formats import fmt_date, fmt_number, fmt_quarter, quarter_end, quarter_start, unneutralise
 from lit_analytics.ingest import values as V
 from lit_analytics.ingest.read import RawTable
-from lit_analytics.ingest.schema import LAB_REPORT_KINDS, Field, TableSchema, normalise_header
+from lit_analytics.ingest.schema import LAB_REPORT_KINDS, Field, TableSchema, added_to, normalise_header
 
 ERROR = "erreur"
 WARNING = "avertissement"
@@ -55,8 +55,7 @@ class Context:
     row_reports: tuple[tuple[str, str] | None, ...] | None = None
 
     def enum_of(self, f: Field) -> tuple[str, ...] | None:
-        extra = dict(self.registry_values).get(f.name, ())
-        return (*f.enum, *[v for v in extra if v not in f.enum]) if f.enum else f.enum
+        return added_to(f.enum, dict(self.registry_values).get(f.name, ())) if f.enum else f.enum
 
 
 @dataclass

@@ -6,8 +6,8 @@ in-memory DuckDB copy, the snapshot (`snapshot`), refreshed when the database ch
 indexed read in PostgreSQL); `one_view()` makes a page run read one state of it. Writes go through
 `transaction(writes=...)`, which declares the tables it writes and moves the versions readers and caches key on
 (`versions`); inside a transaction the writing thread reads its own uncommitted state. The schema is built by the
-numbered SQL migrations of `migrations/` (`schema`): opening an older database upgrades it, an up-to-date one is left
-as it is. Where the database is: `location`.
+numbered SQL migrations of `migrations/` (`schema`): opening an older database upgrades it, opening an up-to-date one
+changes nothing. Where the database is: `location`.
 
     store = Store(locate())                       # --db / LIT_DB / data/lit.duckdb
     with store.transaction(writes=("regions",)) as cur:
@@ -36,8 +36,7 @@ from lit_analytics.store.errors import (ConcurrentWriteError, StoreError, Undecl
                                         first_line, is_disk_full)
 from lit_analytics.store.location import (PostgresLocation, database_location, drop_all_tables, is_postgres_url,
                                           locate)
-from lit_analytics.store.schema import SCHEMA_MIGRATIONS_DDL, KnownTables, base_tables, latest_schema_version
-from lit_analytics.store.schema import migrations
+from lit_analytics.store.schema import SCHEMA_MIGRATIONS_DDL, base_tables, latest_schema_version, migrations
 from lit_analytics.store.snapshot import Snapshot, View, copy_into_snapshot
 from lit_analytics.store.versions import FIGURE_FREE_TABLES, Fingerprints, WriteCursor, bump_versions, declared
 
@@ -67,9 +66,10 @@ class Store:
                 raise StoreError(f"Base de données introuvable : {location}")
         self.is_postgres = self._backend.kind == "postgres"
         self._local = threading.local()
-        self._write_lock, self._tables = threading.RLock(), KnownTables()
-        self._refresh_lock, self._closed = threading.Lock(), False
+        self._write_lock = threading.RLock()
+        self._refresh_lock = threading.Lock()
         self._snapshot = Snapshot(postgres=self.is_postgres)
+        self._closed = False
         self.refresh(force=True)
         if migrate and not read_only and self.schema_version() != (target_version or latest_schema_version()):
             try:
@@ -266,23 +266,23 @@ class Store:
             raise StoreError("La base est ouverte en lecture seule.")
         with stats.waited_for_write(self._write_lock, self._writing()) as conn:   # timed, conflicts counted
             cur = WriteCursor(conn.cursor(), writes, schema_changed)
-            cur.execute("USE app; BEGIN TRANSACTION")
+            cur.execute("USE app")
+            cur.execute("BEGIN TRANSACTION")
             self._local.tx = cur
             try:
-                known = self._tables.get(cur, writes, schema_changed)
-                if writes - known and not schema_changed:
-                    raise ValueError(f"declared writes to unknown tables: {sorted(writes - known)}")
-                check = (Fingerprints(cur, base_tables(cur)) if not schema_changed and self._backend.kind == "file"
+                tables = base_tables(cur)
+                unknown = writes - {t.lower() for t in tables}
+                if unknown and not schema_changed:
+                    raise ValueError(f"declared writes to unknown tables: {sorted(unknown)}")
+                check = (Fingerprints(cur, tables) if not schema_changed and self._backend.kind == "file"
                          and config.check_writes() else None)
                 yield cur
-                known = self._tables.get(cur, writes, True) if schema_changed else known   # `meta` may be new
-                if not getattr(self._local, "unchanged", False) and "meta" in known:
+                if not getattr(self._local, "unchanged", False) and "meta" in base_tables(cur):
                     if check is not None:
                         check.check(cur)
                     bump_versions(cur)
                 cur.execute("COMMIT")
             except BaseException as exc:
-                self._tables.forget()   # (a migration rolled back: the tables it made are gone)
                 try:
                     cur.execute("ROLLBACK")
                 except duckdb.Error:

@@ -55,23 +55,6 @@ def view_names() -> set[str]:
     return {m.group(1).lower() for st in view_statements(latest_schema_version()) if (m := _VIEW_NAME.search(st))}
 
 
-class KnownTables:
-    """The base tables (lower case) of the database a store writes, looked up at its first write and again only
-    when a migration ran or a write declares a table not seen yet: a catalog look-up costs ~4 ms on a file and
-    ~20 ms through PostgreSQL, twice per write transaction otherwise."""
-
-    def __init__(self):
-        self._names: frozenset[str] | None = None
-
-    def get(self, cur, writes: frozenset[str], schema_changed: bool) -> frozenset[str]:
-        if schema_changed or self._names is None or not writes <= self._names:
-            self._names = frozenset(t.lower() for t in base_tables(cur))
-        return self._names
-
-    def forget(self) -> None:
-        self._names = None
-
-
 def base_tables(cur, views: bool = False, catalog: str = "app") -> list[str]:
     """The tables (and views) of the database `catalog` in its main schema (`main` in DuckDB, `public` in
     PostgreSQL), without PostgreSQL's catalogs."""
