@@ -4,7 +4,8 @@ and serves it with uvicorn; `app.py` stays the Streamlit script (AppTests run it
 
 At start-up, before any browser connects, Streamlit's legacy `pages/` directory mode is switched off: every run
 goes through `app.py` (its sign-in gate and its navigation), and no first load ever shows Streamlit's own list of
-the `pages/` files (`lit_analytics.ui.streamlit_compat.route_every_page_through_app` says why and how). Logs become
+the `pages/` files (`lit_analytics.ui.streamlit_compat.route_every_page_through_app` says why and how), and the
+theme each run sends is built once (`theme_once`). Logs become
 JSON lines on stderr then too (`lit_analytics.logs`); `/metrics` is one of the routes (`lit_analytics.metrics`)."""
 
 from contextlib import asynccontextmanager
@@ -19,8 +20,9 @@ from lit_analytics.web import ROUTES, BrowserNonce
 @asynccontextmanager
 async def lifespan(app):
     from lit_analytics import logs
-    from lit_analytics.ui.streamlit_compat import route_every_page_through_app
+    from lit_analytics.ui.streamlit_compat import route_every_page_through_app, theme_once
     route_every_page_through_app()
+    theme_once()   # the theme of each run's first message, built once per process
     logs.setup()   # JSON lines on stderr, Streamlit's and uvicorn's loggers included (lit_analytics.logs)
     yield
 

@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 import plotly.graph_objects as go
+import pytest
 import plotly.tools
 import streamlit
 
@@ -192,3 +193,62 @@ def test_the_server_runs_on_uvloop():
     from streamlit.web.server.starlette import starlette_server
     assert auto_loop_factory(use_subprocess=False) is uvloop.new_event_loop
     assert "loop" not in starlette_server._get_uvicorn_config_kwargs()   # Streamlit leaves the choice to uvicorn
+
+
+# --- 6. the theme of the new_session message, built once ---------------------------------------------------
+
+@pytest.fixture
+def theme_options():
+    """The theme options a test sets, set back afterwards."""
+    from streamlit import config
+    names = ("theme.primaryColor", "theme.textColor")
+    saved = {name: config.get_option(name) for name in names}
+    yield
+    for name, value in saved.items():
+        config.set_option(name, value)
+
+
+def test_the_theme_built_once_is_the_message_streamlit_builds_and_follows_a_new_configuration(monkeypatch,
+                                                                                               theme_options):
+    """Each theme section's message, made once and merged into each run's `new_session`, is byte for byte what
+    Streamlit's own `_populate_theme_msg` makes from the config, the options are scanned once per section, not at
+    every run, and a configuration parsed again is read again."""
+    from streamlit import config
+    from streamlit.proto.NewSession_pb2 import CustomThemeConfig
+    from streamlit.runtime import app_session
+
+    build = app_session._populate_theme_msg
+    assert list(inspect.signature(build).parameters) == ["msg", "section"]
+    assert "_populate_theme_msg(" in inspect.getsource(app_session.AppSession._create_new_session_message)
+    monkeypatch.setattr(app_session, "_populate_theme_msg", build)   # restored after the test
+    monkeypatch.setattr(streamlit_compat, "_THEMES", {})
+    original = config.get_options_for_section
+    scans = []
+    monkeypatch.setattr(config, "get_options_for_section", lambda section: scans.append(section) or original(section))
+    config.set_option("theme.primaryColor", "#000091")
+    config.set_option("theme.textColor", "#161616")
+
+    def theme_of(populate) -> bytes:
+        msg = CustomThemeConfig()
+        populate(msg)
+        for section in ("light", "dark", "sidebar", "light.sidebar", "dark.sidebar"):
+            populate(eval(f"msg.{section}"), f"theme.{section}")   # noqa: S307 (attribute paths written above)
+        return msg.SerializeToString()
+
+    expected = theme_of(build)
+    assert b"#000091" in expected
+    streamlit_compat.theme_once()
+    once = app_session._populate_theme_msg
+    assert once is not build
+    streamlit_compat.theme_once()
+    assert app_session._populate_theme_msg is once   # installed twice is installed once
+    scans.clear()
+    assert theme_of(app_session._populate_theme_msg) == expected
+    assert len(scans) == 6
+    assert [theme_of(app_session._populate_theme_msg) for _ in range(3)] == [expected] * 3
+    assert len(scans) == 6   # not scanned again
+
+    config.set_option("theme.primaryColor", "#E1000F")
+    config._on_config_parsed.send()   # what Streamlit sends when it parses its configuration again
+    changed = theme_of(app_session._populate_theme_msg)
+    assert b"#E1000F" in changed and b"#000091" not in changed

@@ -15,6 +15,8 @@ set `CHECKED_WITH` to the new version.
 4. `TEXTS`, `PATTERNS`, `ATTRIBUTES`, `ATTRIBUTE_PATTERNS`, `TEST_IDS`: the English strings and `data-testid`s of
    Streamlit's frontend that `ui.locale`'s script translates or queries.
 5. `page`: an `st.Page` made once per process and copied at each run (its one per-run field, `_can_be_called`).
+6. `theme_once`: the theme part of the `new_session` message every run sends, built once per process
+   (`runtime/app_session.py`, `_populate_theme_msg`).
 """
 
 from __future__ import annotations
@@ -177,6 +179,7 @@ def page(entry: navigation.PageEntry, hidden: bool = False) -> st.Page:
     return copy.copy(made)
 
 
+
 # --- 4. the frontend's English strings and test ids (ui.locale's script) -----------------------------------
 # Streamlit 1.67 hard-codes its interface strings in English in its frontend bundle
 # (`streamlit/static/static/js/*.js`) and has no locale setting. Re-check: tests/test_streamlit_compat.py looks
@@ -322,3 +325,43 @@ TEST_IDS: dict[str, str] = {
     "metric_label": "stMetricLabel",
 }
 KEY_CLASS_PREFIX = "st-key-"   # Streamlit gives an element with `key=k` the class `st-key-k`
+
+
+# --- 6. the theme of the `new_session` message, built once ----------------------------------------------------
+
+_THEMES: dict[str, bytes] = {}   # a config section → its theme message, serialised
+
+
+def theme_once() -> None:
+    """Every page run of every session starts with a `new_session` message carrying the `[theme]` settings of
+    `.streamlit/config.toml`; Streamlit 1.67 rebuilds them at each run, six times over every config option
+    (`_populate_theme_msg`, once per theme section, each calling `config.get_options_for_section`): ~1,9 ms of
+    interpreter per page run, a fifteenth of a dashboard page's (py-spy, docs/benchmarks.md « Charge »). This
+    builds each section's message once per process and merges a copy into each run's message; the cache empties
+    whenever Streamlit parses its configuration again. Called by `serve.py` before the server accepts connections.
+
+    Re-check: `runtime/app_session.py` (`_create_new_session_message` calls the module-level
+    `_populate_theme_msg(msg, section)`, which only sets fields of `msg` from that section's options) and
+    `config.on_config_parsed`; tests/test_streamlit_compat.py compares the message built both ways."""
+    from streamlit import config
+    from streamlit.runtime import app_session
+    build = app_session._populate_theme_msg
+    if getattr(build, "built_once", False):
+        return
+
+    def populate(msg, section: str = "theme") -> None:
+        made = _THEMES.get(section)
+        if made is None:
+            scratch = type(msg)()
+            build(scratch, section)
+            made = _THEMES[section] = scratch.SerializeToString()
+        if made:   # an empty section leaves its message unset, as Streamlit does
+            msg.MergeFromString(made)
+
+    populate.built_once = True
+    app_session._populate_theme_msg = populate
+    config.on_config_parsed(_forget_themes, force_connect=True)
+
+
+def _forget_themes() -> None:
+    _THEMES.clear()
