@@ -4,6 +4,7 @@ file it is not sure of (quotes, blank lines, a cap near, workbooks, hostile file
 
 from __future__ import annotations
 
+import pyarrow.compute as pc
 import pytest
 
 from conftest import FILES
@@ -93,3 +94,33 @@ def test_most_of_the_corpus_takes_the_duckdb_reader_when_large_enough(monkeypatc
         except reader.ReadError:
             by_duckdb.append(False)
     assert sum(by_duckdb) >= 30, sum(by_duckdb)
+
+
+def test_a_blank_cell_is_blank_for_duckdb_s_reader_exactly_as_python_strips_it(monkeypatch):
+    """The DuckDB reader's blank cells (Arrow's `utf8_is_space`) are the row reader's (`str.strip`): every code
+    point, alone and repeated, and the mixed cells of a real file (a control separator, a line separator, a
+    no-break space) give the same report either way."""
+    import pyarrow as pa
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF]
+    for cells in (chars, [c * 3 for c in chars], [c + "x" for c in chars]):
+        column = pa.array(cells)
+        found = fastcheck._blank(column, pc.utf8_length(column)).to_pylist()
+        assert found == [not c.strip() for c in cells]
+    assert fastcheck._blank(pa.array(["", None, " ", "a"]), pc.fill_null(pc.utf8_length(pa.array(
+        ["", None, " ", "a"])), 0)).to_pylist() == [True, True, True, False]
+    body = "S-1;05/07/2021;Atelier;atelier;2;8;;\x1c\u2028\nS-2;05/07/2021;\u00a0\u2028;atelier;2;8;;\n\x1c;;;;;;;\n"
+    read = fastcheck.read_columns(HEAD + "\n" + body, ";", HEAD.split(";"))
+    assert read is not None and read[1] == [2, 3]   # DuckDB read it; the whitespace-only line 4 left out
+    slow, fast = both_ways(monkeypatch, (HEAD + "\n" + body).encode("utf-8"), "f.csv", "sessions")
+    _same(slow, fast)
+
+
+def test_free_text_is_stripped_and_measured_in_arrow_as_python_does():
+    """A free-text column read in columns is stripped, blanked and measured in Arrow (`fastcheck.texts`) exactly as
+    the row reader's Python does (`Texts.of`): every code point around a word, blanks, the formula mark."""
+    import pyarrow as pa
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF]
+    for cells in ([c + "mot" + c for c in chars], [c for c in chars], ["", "  ", "'=1+2", "a", "\u00e9t\u00e9 "]):
+        python = fastcheck.Texts.of([text or None for text in map(str.strip, cells)])
+        assert fastcheck.texts(pa.chunked_array([cells[:7], cells[7:]])) == python
+    assert fastcheck.texts(pa.array(["'=1+2", " x ", "\t"])) == (["'=1+2", "x", None], True, 1, 5, True)

@@ -25,8 +25,11 @@ import functools
 import os
 import tempfile
 
+from typing import NamedTuple
+
 import duckdb
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from lit_analytics.ingest.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINE_CHARS, MAX_ROWS
@@ -34,9 +37,7 @@ from lit_analytics.ingest.schema import normalise_header
 from lit_analytics.store.scratch import scratch_connection
 
 FAST_MIN_BYTES = 256 * 1024     # below, the Python reader is as fast (DuckDB's start costs a few milliseconds)
-# What Python's `str.isspace` calls whitespace, as an RE2 class (a blank cell is blank for both readers).
-_BLANK = (r"[\t\n\x{0B}\x{0C}\r\x{1C}-\x{1F} \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}"
-          r"\x{205F}\x{3000}]*")
+
 
 
 def read_columns(text: str, separator: str, expected_columns: list[str], utf8: bytes | None = None):
@@ -80,7 +81,7 @@ def _duckdb_columns(data: bytes, separator: str, width: int, named: int, line_co
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        with scratch_connection(threads=1) as conn:   # one thread: the rows come in the file's order
+        with scratch_connection() as conn:   # one thread: the rows come in the file's order
             spec = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
             try:
                 table = conn.execute(f"SELECT * FROM read_csv(?, header = false, skip = 1, delim = ?, quote = '', "
@@ -97,7 +98,7 @@ def _duckdb_columns(data: bytes, separator: str, width: int, named: int, line_co
     longest_line = pc.max(functools.reduce(pc.add, lengths)).as_py() or 0   # cells (+ separators below)
     if longest_line + width + 1 >= MAX_LINE_CHARS or any((pc.max(n).as_py() or 0) > MAX_CELL_CHARS for n in lengths):
         return None   # a line or a cell near its cap: read.py measures and words it
-    blank = [pc.fill_null(pc.match_substring_regex(c, f"^{_BLANK}$"), True) for c in columns]
+    blank = [_blank(c, n) for c, n in zip(columns, lengths)]
     if any(pc.any(pc.invert(b)).as_py() for b in blank[named:]):
         return None   # a value beyond the named columns: read.py reports it (extra-cell)
     kept = pc.invert(functools.reduce(pc.and_, blank))   # rows with at least one non-blank cell
@@ -107,6 +108,13 @@ def _duckdb_columns(data: bytes, separator: str, width: int, named: int, line_co
         cells = pc.fill_null(columns[i], "") if read[i] else pc.if_else(blank[i], "", "·")
         out[i] = pc.filter(cells, kept)
     return lines, out
+
+
+def _blank(column, lengths):
+    """Which cells are blank as Python's `str.strip` says (empty, missing, or whitespace only): Arrow's
+    `utf8_is_space` calls whitespace exactly what `str.isspace` does, every code point checked
+    (tests/test_ingest_fastcheck.py), and is several times quicker than a regular expression."""
+    return pc.or_(pc.equal(lengths, 0), pc.fill_null(pc.utf8_is_space(column), True))
 
 
 # --- the columns read (Arrow arrays: no Python string is made until a check needs it) ----------------------
@@ -120,3 +128,33 @@ def encoded(column) -> tuple[np.ndarray, list[str]]:
     """(code of each row's cell, distinct cells): the validator parses each distinct cell once."""
     found = pc.dictionary_encode(column).combine_chunks()
     return found.indices.to_numpy(zero_copy_only=False), found.dictionary.to_pylist()
+
+
+class Texts(NamedTuple):
+    """A free-text column as the validator reads it first: each cell as `str.strip` leaves it (None when blank),
+    whether one is blank, the shortest and longest length of the others, whether one starts with the app's CSV
+    formula mark (')."""
+    values: list
+    blank: bool
+    shortest: int
+    longest: int
+    marked: bool
+
+    @classmethod
+    def of(cls, values: list) -> Texts:
+        """The summary of cells already stripped (None when blank)."""
+        present = [v for v in values if v is not None]
+        return cls(values, len(present) < len(values), min(map(len, present), default=0),
+                   max(map(len, present), default=0), any(v[:1] == "'" for v in present))
+
+def texts(column) -> Texts:
+    """The `Texts` of a column read in columns, computed in Arrow: only the stripped cells become Python strings. Arrow's
+    `utf8_trim_whitespace` strips exactly what `str.strip` does (every code point checked:
+    tests/test_ingest_fastcheck.py); lengths count code points, as `len` does."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    lengths = pc.utf8_length(trimmed)
+    blank = pc.equal(lengths, 0)
+    extremes = pc.min_max(pc.filter(lengths, pc.invert(blank)))
+    return Texts(pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist(), bool(pc.any(blank).as_py()),
+                 extremes["min"].as_py() or 0, extremes["max"].as_py() or 0,
+                 bool(pc.any(pc.starts_with(trimmed, "'")).as_py()))

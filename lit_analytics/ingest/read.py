@@ -63,6 +63,12 @@ class RawTable:
             self._lists[position] = fastcheck.as_list(self.columns[position])
         return self._lists[position]
 
+    def texts(self, position: int) -> fastcheck.Texts:
+        """One column's cells stripped (None when blank), with their extremes (`fastcheck.Texts`)."""
+        if self.columns is None:
+            return fastcheck.Texts.of([text or None for text in map(str.strip, self.column(position))])
+        return fastcheck.texts(self.columns[position])
+
     def encoded(self, position: int):
         """(code of each row's cell, distinct cells) when the table was read in columns, else None."""
         return None if self.columns is None else fastcheck.encoded(self.columns[position])
