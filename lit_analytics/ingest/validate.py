@@ -384,11 +384,12 @@ def _typed_frame(schema: TableSchema, parsed: dict) -> pd.DataFrame:
     for f in schema.fields:
         column = parsed[f.name]
         if f.type in ("integer", "number"):   # nullable: the values and a mask through NumPy, 3× quicker than
-            values = np.array(column, dtype=object)   # pandas' own conversion of a list holding None
-            missing = values == None  # noqa: E711 (element by element)
+            kind = "int64" if f.type == "integer" else "float64"   # pandas' own conversion of a list with None
+            values = np.array(column, dtype=kind if None not in column else object)
+            missing = values == None if values.dtype == object else np.zeros(len(values), bool)  # noqa: E711
             values[missing] = 0
-            data[f.name] = (pd.arrays.IntegerArray(values.astype("int64"), missing) if f.type == "integer" else
-                            pd.arrays.FloatingArray(values.astype("float64"), missing))
+            data[f.name] = (pd.arrays.IntegerArray if kind == "int64" else pd.arrays.FloatingArray)(
+                values.astype(kind), missing)
         else:
             data[f.name] = pd.Series(column, dtype="object")
     return pd.DataFrame(data)
