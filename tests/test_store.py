@@ -244,3 +244,35 @@ def test_a_write_copies_only_the_tables_it_changed_into_the_snapshot(empty_store
     replaced = {t for t in after if after[t] != before[t]}
     assert replaced == {"regions", "meta"}        # the others are not copied again (MVCC update in place)
     assert empty_store.query("SELECT name FROM regions") == [("Île-de-France",)]
+
+
+def test_the_journal_gains_only_its_new_lines_in_the_snapshot_and_a_hand_on_it_is_copied_whole(empty_store):
+    """An audited write adds its journal line to the snapshot's copy of the journal, without copying the journal
+    again (its lines only grow: years of them); a line added below the largest key or one removed (by hand, the app
+    never does) makes the copy whole again, so the snapshot always holds what the database holds."""
+    from lit_analytics import audit
+
+    def journal_table():
+        return empty_store.scalar("SELECT table_oid FROM duckdb_tables() WHERE database_name = 'app' "
+                                  "AND table_name = 'audit_log'")
+
+    def lines():
+        return [r[0] for r in empty_store.query("SELECT target FROM audit_log ORDER BY event_id")]
+
+    for n in range(3):
+        audit.log(empty_store, "a@exemple.fr", audit.Action.SIGN_IN, audit.Outcome.SUCCESS, f"ligne {n}")
+    copied = journal_table()
+    audit.log(empty_store, "a@exemple.fr", audit.Action.SIGN_IN, audit.Outcome.SUCCESS, "ligne 3")
+    assert lines() == ["ligne 0", "ligne 1", "ligne 2", "ligne 3"]
+    assert journal_table() == copied   # the same table, one line more
+
+    with empty_store.transaction(writes="audit_log") as cur:   # a line below the largest key
+        cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, target, outcome) "
+                    "VALUES (-1, now(), 'x', 'connexion', 'ligne à la main', 'succès')")
+    assert lines() == ["ligne à la main", "ligne 0", "ligne 1", "ligne 2", "ligne 3"]
+    assert journal_table() != copied
+    copied = journal_table()
+    with empty_store.transaction(writes="audit_log") as cur:   # a line removed, another added above
+        cur.execute("DELETE FROM audit_log WHERE target = 'ligne 1'")
+    audit.log(empty_store, "a@exemple.fr", audit.Action.SIGN_IN, audit.Outcome.SUCCESS, "ligne 4")
+    assert lines() == ["ligne à la main", "ligne 0", "ligne 2", "ligne 3", "ligne 4"]

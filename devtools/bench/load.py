@@ -7,7 +7,9 @@ dashboard pages in turn, `--rounds` times. The latency of a page run is from sen
 `script_finished`. The app processes are the production entry, `streamlit run serve.py` (`st.App` with the app's
 session-cookie routes around `app.py`). Four set-ups (`--setups`):
 
-* **empty** — `streamlit run` of a one-line page (the floor: Streamlit's own cost), 1, 20 and 50 sessions;
+* **empty** — `streamlit run` of a one-line page (the floor: Streamlit's own cost), 1, 20 and 50 sessions; then,
+  for 1 and 20 sessions, pages of `SIZED_PAGES` plain elements (the floor by page size: what Streamlit alone
+  costs for a page drawing as many elements as a dashboard page, whose mean count each set-up reports);
 * **embedded** — one app process on the embedded DuckDB file (demo data), 1, 20 and 50 sessions;
 * **replicas** — two app processes on a throwaway PostgreSQL cluster (demo data), behind Debian's HAProxy
   (`devtools.servers.haproxy_config`: sticky sessions, WebSocket pass-through, health checks), 1, 20 and 50
@@ -77,6 +79,9 @@ def resident_mb(pids: list[int]) -> list[float]:
             out.append(float("nan"))
     return out
 EMPTY_PAGE = 'import streamlit as st\n\nst.write("Page vide")\n'
+SIZED_PAGES = (15, 30, 60)   # elements of the sized floor pages (a dashboard page draws ~30-75)
+SIZED_PAGE = ('import streamlit as st\n\nfor i in range({n}):\n'
+              '    st.markdown(f"Ligne {{i}} : un paragraphe de texte, sans donnée.")\n')
 APP_ENTRY = config.REPO_ROOT / "serve.py"   # what production serves (scripts/run.sh): st.App around app.py
 PAGE_TITLES = {"" if p.default else p.url_path: p.title for p in navigation.PAGES if p.charts}
 EMBEDDED = "fichier embarqué, 1 processus"
@@ -124,6 +129,7 @@ class StreamlitSession:
         self.widgets: dict[str, str] = {}       # label → widget id, from the last run's elements
         self.pages: dict[str, str] = {}         # url path → page script hash, from the navigation message
         self.exceptions: list[str] = []
+        self.elements = 0                       # elements and blocks the last run drew
 
     def close(self) -> None:
         self._connection.close()
@@ -141,6 +147,7 @@ class StreamlitSession:
             state.page_script_hash = self.pages[page]
         state.widget_states.widgets.extend(widgets or [])
         self.widgets.clear()
+        self.elements = 0
         start = time.perf_counter()
         self.ws.send(msg.SerializeToString())
         while True:
@@ -161,6 +168,8 @@ class StreamlitSession:
                 return time.perf_counter() - start
 
     def _read_delta(self, delta) -> None:
+        if delta.WhichOneof("type") in ("new_element", "add_block"):
+            self.elements += 1
         if delta.WhichOneof("type") != "new_element":
             return
         element = delta.new_element
@@ -203,6 +212,7 @@ def load(base_url: str, sessions: int, rounds: int, *, sign_in: bool, pages: lis
     barrier = threading.Barrier(sessions)
     pages_start = threading.Barrier(sessions)
     sign_ins: list[float] = []
+    elements: list[int] = []
 
     def one(n: int) -> None:
         session = None
@@ -216,12 +226,14 @@ def load(base_url: str, sessions: int, rounds: int, *, sign_in: bool, pages: lis
             else:
                 session.run()
             pages_start.wait(600)
-            mine = []
+            mine, drawn = [], []
             for _ in range(rounds):
                 for page in pages:
                     mine.append(session.run(page))
+                    drawn.append(session.elements)
             with lock:
                 latencies.extend(mine)
+                elements.extend(drawn)
                 errors.extend(session.exceptions)
         except threading.BrokenBarrierError:   # another session failed first (its own error says why)
             with lock:
@@ -248,7 +260,7 @@ def load(base_url: str, sessions: int, rounds: int, *, sign_in: bool, pages: lis
             "p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95),
             "max": max(latencies) if latencies else float("nan"), "wall": time.perf_counter() - started,
             "sign_in_p95": _percentile(sign_ins, 0.95) if sign_ins else float("nan"),
-            "sign_ins": len(sign_ins)}
+            "sign_ins": len(sign_ins), "elements": sum(elements) / len(elements) if elements else float("nan")}
 
 
 def run(workdir: Path, counts: tuple[int, ...] = (1, 20, 50), rounds: int = 2,
@@ -261,10 +273,10 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 20, 50), rounds: int = 2,
     results: dict[str, list[dict]] = {}
     load_average = os.getloadavg()[0]
 
-    def measure(label: str, url: str, sign_in: bool, pages: list, pids: list[int]) -> None:
+    def measure(label: str, url: str, sign_in: bool, pages: list, pids: list[int], sizes=counts) -> None:
         results[label] = []
         load(url, 2, 1, sign_in=sign_in, pages=pages)   # warm-up (2 sessions: each replica), not measured
-        for n in counts:
+        for n in sizes:
             r = load(url, n, rounds, sign_in=sign_in, pages=pages)
             r["rss_mb"] = resident_mb(pids)   # each app process, after the sessions (their memo filled)
             results[label].append(r)
@@ -280,6 +292,16 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 20, 50), rounds: int = 2,
                     [server.process.pid])
         finally:
             server.stop()
+        for size in SIZED_PAGES:
+            script = workdir / f"page_{size}.py"
+            script.write_text(SIZED_PAGE.format(n=size), encoding="utf-8")
+            port = servers.free_port()
+            server = servers.start_streamlit(script, port, workdir, name=f"page-{size}")
+            try:
+                measure(sized_label(size), f"http://127.0.0.1:{port}", False, [None] * len(DASHBOARD_PAGES),
+                        [server.process.pid], sizes=tuple(n for n in counts if n <= 20))
+            finally:
+                server.stop()
 
     if "embedded" in setups:
         db = workdir / "charge.duckdb"
@@ -319,10 +341,15 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 20, 50), rounds: int = 2,
     return out
 
 
+def sized_label(size: int) -> str:
+    return f"page de {size} paragraphes"
+
+
 def _print_row(label: str, r: dict) -> None:
     memory = " + ".join(f"{mb:.0f}" for mb in r.get("rss_mb", []))
     print(f"{label:<40} {r['sessions']:>3} session(s) : p50 {r['p50'] * 1000:7.0f} ms  p95 {r['p95'] * 1000:7.0f} ms"
-          f"  max {r['max'] * 1000:7.0f} ms  ({r['runs']} exécutions, {len(r['errors'])} erreur(s))"
+          f"  max {r['max'] * 1000:7.0f} ms  ({r['runs']} exécutions, {len(r['errors'])} erreur(s), "
+          f"{r.get('elements', float('nan')):.0f} éléments par page)"
           + (f"  mémoire {memory} Mo" if memory else ""), flush=True)
 
 
@@ -538,19 +565,22 @@ def render(result: dict) -> str:
              "each speaking Streamlit's WebSocket protocol: all sign in at once, each on its own account, then run the "
              "five "
              f"dashboard pages in turn, {rounds} times; latency of a page run = from `rerun_script` sent to "
-             "`script_finished` received. The empty page runs a one-line script as often (the floor). "
+             "`script_finished` received. The empty page runs a one-line script as often (the floor); pages of "
+             f"{', '.join(map(str, SIZED_PAGES))} paragraphs (plain `st.markdown`, no data) give the floor by page "
+             "size, beside the mean number of elements (and blocks) each set-up's pages draw. "
              "Targets (issue 19): 50 sessions, 0 errors on both set-ups; with 2 replicas p95 ≤ 1 s; 20 sessions "
              "with 2 replicas p95 ≤ 3× the empty page's; one session ≤ 1.5× the empty page. Memory: resident "
              "size of each app process after the sessions (`LIT_MEMO_MB` bounds the figures it keeps).", ""]
     res = result["results"]
     if res:
-        lines += ["| set-up | sessions | page runs | p50 (ms) | p95 (ms) | max (ms) | sign-in p95 (ms) | errors "
-                  "| memory per process (MB) |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        lines += ["| set-up | sessions | page runs | elements per page | p50 (ms) | p95 (ms) | max (ms) "
+                  "| sign-in p95 (ms) | errors | memory per process (MB) |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for label, rows in res.items():
             for r in rows:
                 memory = " + ".join(f"{mb:.0f}" for mb in r.get("rss_mb", []))
-                lines.append(f"| {label} | {r['sessions']} | {r['runs']} | {_ms(r['p50'])} | {_ms(r['p95'])} | "
+                lines.append(f"| {label} | {r['sessions']} | {r['runs']} | {_count(r.get('elements'))} | "
+                             f"{_ms(r['p50'])} | {_ms(r['p95'])} | "
                              f"{_ms(r['max'])} | {_ms(r.get('sign_in_p95', float('nan')))} | {len(r['errors'])} "
                              f"| {memory} |")
         lines.append("")
@@ -561,11 +591,11 @@ def render(result: dict) -> str:
         if 1 in rows and 1 in empty and empty[1]["p50"] > 0 and rows[1]["runs"]:
             ratio = rows[1]["p50"] / empty[1]["p50"]
             verdict.append(f"{label}, one session: p50 = {ratio:.1f}× the empty page "
-                           f"({'within' if ratio <= 1.5 else 'OVER'} the 1.5× target).")
+                           f"({'within' if ratio <= 1.5 else 'OVER'} the 1.5× target)." + _size_floor(res, rows[1], 1))
         if 20 in rows and 20 in empty and rows[20]["runs"] and "répliques" in label:
             ratio = rows[20]["p95"] / empty[20]["p95"]
             verdict.append(f"{label}, 20 sessions: p95 {_ms(rows[20]['p95'])} ms = {ratio:.1f}× the empty page's "
-                           f"({'within' if ratio <= 3 else 'OVER'} the 3× target).")
+                           f"({'within' if ratio <= 3 else 'OVER'} the 3× target)." + _size_floor(res, rows[20], 20))
         if 50 in rows:
             r = rows[50]
             verdict.append(f"{label}, 50 sessions: p95 {_ms(r['p95'])} ms, {len(r['errors'])} error(s)"
@@ -585,6 +615,28 @@ def render(result: dict) -> str:
         causes = sorted({e for e in errors if "arrêtée" not in e}) or sorted(set(errors))
         lines += ["Errors seen: " + "; ".join(causes[:5]), ""]
     return "\n".join(lines)
+
+
+def _count(value) -> str:
+    return "—" if value is None or value != value else f"{value:.0f}"
+
+
+def _size_floor(res: dict, row: dict, sessions: int) -> str:
+    """What Streamlit alone costs for a page as large as the set-up's (the sized floor page nearest its mean count
+    of elements), against the empty page, at the same number of sessions: the part of the ratio no app code can
+    remove."""
+    empty = {r["sessions"]: r for r in res.get("page vide", [])}.get(sessions)
+    drawn = row.get("elements", float("nan"))
+    sized = [(abs(size - drawn), size) for size in SIZED_PAGES
+             if any(r["sessions"] == sessions and r["runs"] for r in res.get(sized_label(size), []))]
+    if not sized or empty is None or drawn != drawn:
+        return ""
+    size = min(sized)[1]
+    floor = next(r for r in res[sized_label(size)] if r["sessions"] == sessions)
+    key = "p50" if sessions == 1 else "p95"
+    return (f" Its pages draw {drawn:.0f} elements on average; Streamlit alone drawing {size} paragraphs takes "
+            f"{_ms(floor[key])} ms ({key}) = {floor[key] / empty[key]:.1f}× the empty page, and this set-up "
+            f"{row[key] / floor[key]:.1f}× that.")
 
 
 def render_scale(scale: dict, demo_ratio: float = float("nan")) -> list[str]:

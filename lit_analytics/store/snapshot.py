@@ -96,6 +96,40 @@ class View:
         self.begin()
 
 
+# Tables rows are only ever added to, and their increasing key: a refresh copies only the rows above the key the
+# snapshot holds (the journal gains a line at every sign-in, export and publication: re-copying it whole made each
+# of them ~0,5 s slower at 100 000 lines, 0,75 s at 400 000, years of use; docs/benchmarks.md « Écritures »).
+APPEND_ONLY = {"audit_log": "event_id"}
+
+
+def _copy(target, src, source: str, table: str, into: str, through_arrow: bool, where: str = "",
+          params: list | None = None) -> None:
+    """`into` (an SQL head naming `app."{table}"`) the rows of `{source}.{table}` (`where`: a condition on them):
+    straight from the attached source, or through Arrow from the reader's own attachment."""
+    query = f'SELECT * FROM {source}."{table}" {where}'
+    head = into.format(table=table)
+    if not through_arrow:
+        target.execute(f"{head} {query}", params or [])
+        return
+    target.register("snapshot_rows", src.execute(query, params or []).to_arrow_table())
+    try:
+        target.execute(f"{head} SELECT * FROM snapshot_rows")
+    finally:
+        target.unregister("snapshot_rows")
+
+
+def _add_new_rows(target, src, source: str, table: str, through_arrow: bool) -> bool:
+    """Copy the rows of an append-only table whose key is above the snapshot's largest. False when the two then
+    hold different numbers of rows (a row added below that key, or one removed: never by the app, but a hand on
+    the database can): the caller copies the whole table again, in the same transaction."""
+    key = APPEND_ONLY[table]
+    largest = target.execute(f'SELECT max("{key}") FROM app."{table}"').fetchone()[0]
+    _copy(target, src, source, table, 'INSERT INTO app."{table}"', through_arrow,
+          *((f'WHERE "{key}" > ?', [largest]) if largest is not None else ()))
+    held = target.execute(f'SELECT count(*) FROM app."{table}"').fetchone()[0]
+    return held == src.execute(f'SELECT count(*) FROM {source}."{table}"').fetchone()[0]
+
+
 def copy_into_snapshot(target, source: str | None, old: dict[str, str], reader=None) -> dict[str, str]:
     """Bring the snapshot's tables up to date with the database attached as `source` ("src"; None: the database
     does not exist yet, an empty snapshot), in one transaction of `target` (a cursor on the snapshot): readers in a
@@ -104,7 +138,8 @@ def copy_into_snapshot(target, source: str | None, old: dict[str, str], reader=N
     its own, and its tables travel as Arrow: the snapshot's DuckDB never attaches the file, so no page run's read
     transaction can keep it attached there and make the next write's `ATTACH` fail (DuckDB keeps one registry of
     attached files per process). A table whose version is the one already copied (same database, same
-    schema) is left as it is: after a sign-in, only the sessions and the audit log travel. Views are made from the
+    schema) is left as it is: after a sign-in, only the sessions and the audit log's new line travel (`APPEND_ONLY`
+tables gain their new rows only). Views are made from the
     migrations of the source's schema version. The copies carry no keys or constraints (only read, and the copy
     is several times faster). Returns the source's `meta` rows (the versions)."""
     views = view_names()
@@ -134,15 +169,10 @@ def copy_into_snapshot(target, source: str | None, old: dict[str, str], reader=N
             # (A table no write has touched since the schema was made has no version: unchanged.)
             if same and table in present and table != "meta" and old.get(key) == versions.get(key):
                 continue
-            if reader is None:
-                target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM {source}."{table}"')
-            else:
-                rows = reader.execute(f'SELECT * FROM {source}."{table}"').to_arrow_table()
-                target.register("snapshot_rows", rows)
-                try:
-                    target.execute(f'CREATE OR REPLACE TABLE app."{table}" AS SELECT * FROM snapshot_rows')
-                finally:
-                    target.unregister("snapshot_rows")
+            if same and table in present and table in APPEND_ONLY and _add_new_rows(target, src, source, table,
+                                                                                     reader is not None):
+                continue
+            _copy(target, src, source, table, 'CREATE OR REPLACE TABLE app."{table}" AS', reader is not None)
         if not same and tables:
             version = int(target.execute("SELECT coalesce(max(version), 0) FROM app.schema_migrations").fetchone()[0])
             for statement in view_statements(min(version, latest_schema_version())):
