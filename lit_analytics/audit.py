@@ -82,11 +82,29 @@ def record(cur, actor: str, action: Action | str, outcome: Outcome | str, target
     `action` and `outcome` must be one of the constants above (their label is accepted too): a misspelt label
     raises ValueError instead of creating a new kind of event in the journal."""
     action, outcome = Action(action), Outcome(outcome)
-    next_id = cur.execute("SELECT coalesce(max(event_id), 0) + 1 FROM audit_log").fetchone()[0]
+    next_id = _next_event_id(cur)
     cur.execute("INSERT INTO audit_log (event_id, occurred_at, actor, action, target, outcome, detail, os_user) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [next_id, datetime.now(), _clip(actor, 200), action.value, _clip(target, 200), outcome.value,
                  _clip(detail, 1000), _OS_USER])
+
+
+LAST_EVENT = "table:audit_log:last_event"   # `meta`: the last event's id, where the next id is looked for from
+
+
+def _next_event_id(cur) -> int:
+    """The next event's id (writes are serialised: one at a time). The largest id is looked for from the last one
+    recorded (`LAST_EVENT`), a filter PostgreSQL answers from the key's index: its maximum over the whole journal
+    read every id through DuckDB's postgres scanner at every audited write (~0,1 s at 400 000 lines). Without that
+    hint, or if it is ahead of the journal (a restored copy), the whole journal is looked at."""
+    hint = cur.execute("SELECT value FROM meta WHERE key = ?", [LAST_EVENT]).fetchone()
+    largest = cur.execute("SELECT max(event_id) FROM audit_log WHERE event_id >= ?",
+                          [int(hint[0]) if hint else 0]).fetchone()[0]
+    if largest is None:
+        largest = cur.execute("SELECT coalesce(max(event_id), 0) FROM audit_log").fetchone()[0]
+    next_id = int(largest) + 1
+    Store.set_meta(cur, LAST_EVENT, str(next_id))
+    return next_id
 
 
 # The operating-system account running this process, recorded beside the actor when set (the command line sets

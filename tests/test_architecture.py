@@ -166,3 +166,17 @@ def test_tooling_stays_out_of_the_runtime_package():
     reaching = [f"{p.relative_to(REPO)}:{line}" for p in runtime_files() if not module_name(p).startswith("lit_analytics.cli")
                 for target, line in imports_of(p) if target.split(".")[0] == "devtools"]
     assert reaching == []
+
+
+def test_the_append_only_tables_are_only_added_to_by_their_one_writer():
+    """The snapshot copies only the new rows of an append-only table (`store.snapshot.APPEND_ONLY`, the journal):
+    that holds while no code of the app updates or deletes its rows and one module alone adds them."""
+    import re
+    from lit_analytics.store.snapshot import APPEND_ONLY
+    writers = {"audit_log": "audit.py"}
+    assert set(APPEND_ONLY) == set(writers)
+    for table, writer in writers.items():
+        statement = re.compile(rf"\b(UPDATE|DELETE\s+FROM|INSERT\s+INTO|TRUNCATE|COPY)\s+\"?{table}\b", re.I)
+        found = [(p.relative_to(REPO).as_posix(), m.group(1).upper().split()[0])
+                 for p in PACKAGE.rglob("*.py") for m in statement.finditer(p.read_text(encoding="utf-8"))]
+        assert found and all(path == f"lit_analytics/{writer}" and kind == "INSERT" for path, kind in found), found

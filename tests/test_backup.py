@@ -21,7 +21,8 @@ from lit_analytics.store import PostgresLocation, Store, StoreError, latest_sche
 from lit_analytics.store import backup as store_backup
 from lit_analytics.store.backup import restore_backup, take_backup, verify_backup
 
-BOOKKEEPING = {"instance", "store_version", "table:audit_log"}   # what the journal's own row moves in `meta`
+# What the journal's own row moves in `meta`.
+BOOKKEEPING = {"instance", "store_version", "table:audit_log", "table:audit_log:last_event"}
 
 
 def run(*args):

@@ -147,9 +147,10 @@ class Texts(NamedTuple):
         return cls(values, len(present) < len(values), min(map(len, present), default=0),
                    max(map(len, present), default=0), any(v[:1] == "'" for v in present))
 
+
 def texts(column) -> Texts:
-    """The `Texts` of a column read in columns, computed in Arrow: only the stripped cells become Python strings. Arrow's
-    `utf8_trim_whitespace` strips exactly what `str.strip` does (every code point checked:
+    """The `Texts` of a column read in columns, computed in Arrow: only the stripped cells become Python strings.
+    Arrow's `utf8_trim_whitespace` strips exactly what `str.strip` does (every code point checked:
     tests/test_ingest_fastcheck.py); lengths count code points, as `len` does."""
     trimmed = pc.utf8_trim_whitespace(column)
     lengths = pc.utf8_length(trimmed)

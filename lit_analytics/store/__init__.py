@@ -340,8 +340,7 @@ class Store:
         return int(cur.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
 
     def data_version(self) -> int:
-        """A number that moves whenever a table the figures read is written (the `meta` rows of the state this
-        thread reads)."""
+        """A number that moves whenever a table the figures read is written (`meta` of the state this thread reads)."""
         return int(self._versions().get("data_version", 0))
 
     def cache_key(self, *tables: str) -> tuple:
@@ -367,8 +366,7 @@ class Store:
         return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
     def migrate(self, target_version: int | None = None) -> list[int]:
-        """Apply the migrations this database lacks, in one transaction (under the write lock, so two
-        processes starting together migrate once). Returns those applied."""
+        """Apply the missing migrations in one transaction under the write lock (processes starting together: once)."""
         applied = []
         known = migrations()
         with self._transaction(frozenset({"schema_migrations"}), schema_changed=True) as cur:
@@ -393,6 +391,8 @@ class Store:
                 cur.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()])
                 applied.append(version)
             self._local.unchanged = not applied
+        if applied and self.is_postgres:
+            self._backend.index_natively()   # PostgreSQL's own indexes (backends.NATIVE_INDEXES)
         return applied
 
     def row_counts(self) -> dict[str, int]:

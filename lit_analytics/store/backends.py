@@ -170,6 +170,12 @@ class FileBackend:
         return tuple(out)
 
 
+# Indexes PostgreSQL keeps that the migrations (shared by both stores) leave out, because on the embedded file DuckDB
+# writes a table's index again whole at each checkpoint: the journal's ids (migration 012), which the next id and
+# the snapshot's copy of new lines look up (`event_id >= ?`, pushed down to PostgreSQL).
+NATIVE_INDEXES = (("audit_log", "CREATE INDEX IF NOT EXISTS audit_log_by_event_id ON audit_log (event_id)"),)
+
+
 class PostgresBackend:
     kind = "postgres"
 
@@ -216,6 +222,14 @@ class PostgresBackend:
             conn.execute(f"ATTACH '{sql_literal(self.url)}' AS {name} (TYPE postgres, READ_ONLY)")
         except duckdb.Error as exc:
             raise StoreError(f"Impossible d'ouvrir la base PostgreSQL {self.display} : {first_line(exc)}") from exc
+
+    def index_natively(self) -> None:
+        """PostgreSQL's own indexes that the shared migrations leave out (`NATIVE_INDEXES`), made if missing."""
+        with self._meta_lock:
+            connection = self._psycopg()
+            for table, statement in NATIVE_INDEXES:
+                if connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None:
+                    connection.execute(statement)
 
     def acquire(self, timeout: float) -> None:
         """The cross-process write lock (a session advisory lock, taken before the transaction starts so its

@@ -96,11 +96,12 @@ class View:
         self.begin()
 
 
-# Tables rows are only ever added to, and their increasing key: a refresh copies only the rows above the key the
-# snapshot holds (the journal gains a line at every sign-in, export and publication: re-copying it whole made each
-# of them ~0,5 s slower at 100 000 lines, 0,75 s at 400 000, years of use; docs/benchmarks.md « Écritures »).
+# Tables the app only ever adds rows to, each under a key larger than every earlier one (written under the write
+# lock, by one module: `audit.record`; tests/test_architecture.py checks no other statement touches them): a refresh
+# copies only the rows above the largest key the snapshot holds. The journal gains a line at every sign-in, export
+# and publication: copied whole, each of them took ~0,5 s more at 100 000 lines, 0,75 s at 400 000 (years of use;
+# docs/benchmarks.md « Écritures »). A restore or another database changes the instance: copied whole.
 APPEND_ONLY = {"audit_log": "event_id"}
-
 
 def _copy(target, src, source: str, table: str, into: str, through_arrow: bool, where: str = "",
           params: list | None = None) -> None:
@@ -118,17 +119,13 @@ def _copy(target, src, source: str, table: str, into: str, through_arrow: bool, 
         target.unregister("snapshot_rows")
 
 
-def _add_new_rows(target, src, source: str, table: str, through_arrow: bool) -> bool:
-    """Copy the rows of an append-only table whose key is above the snapshot's largest. False when the two then
-    hold different numbers of rows (a row added below that key, or one removed: never by the app, but a hand on
-    the database can): the caller copies the whole table again, in the same transaction."""
+def _add_new_rows(target, src, source: str, table: str, through_arrow: bool) -> None:
+    """Copy the rows of an append-only table whose key is above the snapshot's largest (a filter PostgreSQL
+    answers from the key's index)."""
     key = APPEND_ONLY[table]
     largest = target.execute(f'SELECT max("{key}") FROM app."{table}"').fetchone()[0]
     _copy(target, src, source, table, 'INSERT INTO app."{table}"', through_arrow,
           *((f'WHERE "{key}" > ?', [largest]) if largest is not None else ()))
-    held = target.execute(f'SELECT count(*) FROM app."{table}"').fetchone()[0]
-    return held == src.execute(f'SELECT count(*) FROM {source}."{table}"').fetchone()[0]
-
 
 def copy_into_snapshot(target, source: str | None, old: dict[str, str], reader=None) -> dict[str, str]:
     """Bring the snapshot's tables up to date with the database attached as `source` ("src"; None: the database
@@ -169,8 +166,8 @@ tables gain their new rows only). Views are made from the
             # (A table no write has touched since the schema was made has no version: unchanged.)
             if same and table in present and table != "meta" and old.get(key) == versions.get(key):
                 continue
-            if same and table in present and table in APPEND_ONLY and _add_new_rows(target, src, source, table,
-                                                                                     reader is not None):
+            if same and table in present and table in APPEND_ONLY:
+                _add_new_rows(target, src, source, table, reader is not None)
                 continue
             _copy(target, src, source, table, 'CREATE OR REPLACE TABLE app."{table}" AS', reader is not None)
         if not same and tables:
