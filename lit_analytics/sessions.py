@@ -34,6 +34,10 @@ SESSION_IDLE = timedelta(hours=1)
 SESSION_MAX = timedelta(hours=8)
 HANDOFF_TTL = timedelta(minutes=2)
 TOUCH_EVERY = timedelta(seconds=30)     # last activity is written at most this often (idle precision)
+# A session's row is deleted this long after it opened (it ended within `SESSION_MAX`), by the next session opened:
+# the journal keeps every sign-in; the table keeps only recent rows, which every process reads whole into a
+# dictionary each time the table changes (`_rows_by`): years of sessions would have been read again at each touch.
+SESSIONS_KEPT = timedelta(days=30)
 TOUCH_GATHER_SECONDS = 0.5              # a touch waits this long for others to share its transaction
 COOKIE = "lit_session"
 BROWSER_COOKIE = "lit_navigateur"   # a random value per browser (set by `web.BrowserNonce`): binds a hand-off to it
@@ -100,10 +104,12 @@ def insert_session(cur, email: str, method: str, *, provider: str | None = None,
                    signed_in_at: datetime | None = None, client: str | None = None, now: datetime | None = None,
                    browser: str | None = None) -> Opened:
     """`open_session`'s row, written in the caller's transaction (which declares `sessions`): a password sign-in
-    opens its session in the transaction that records it (one write fewer per sign-in)."""
+    opens its session in the transaction that records it (one write fewer per sign-in). Rows of sessions opened
+    more than `SESSIONS_KEPT` ago go."""
     now = now or datetime.now()
     session_id, token, handoff = secrets.token_hex(8), _new_secret(), _new_secret()
     bound = bool(browser) and isinstance(browser, str) and len(browser) <= 100
+    cur.execute("DELETE FROM sessions WHERE signed_in_at < ?", [now - SESSIONS_KEPT])   # long over (see above)
     cur.execute("INSERT INTO sessions (session_id, token_hash, handoff_hash, handoff_until, email, method, "
                 "provider, signed_in_at, last_seen, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [session_id, _hash(token), _handoff_hash(handoff, browser) if bound else None,

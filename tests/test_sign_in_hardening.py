@@ -269,3 +269,18 @@ def test_a_deferred_download_rechecks_the_session_before_producing_a_byte(store,
         ("export", "refus", "session terminée")]
     with pytest.raises(PermissionDenied):
         _audited(store, porteur.email, "Carte", "png", lambda: b"x", None)()   # no session at all
+
+
+def test_a_session_opened_removes_the_rows_of_sessions_long_over(store, porteur, admin):
+    """Sessions do not pile up for years (every process reads the table whole into a dictionary each time it
+    changes): opening one deletes the rows of sessions opened more than `SESSIONS_KEPT` ago, whoever they were;
+    recent ones, ended or not, stay; the journal still has every sign-in."""
+    now = datetime.now()
+    old = sessions.open_session(store, admin, "password", now=now - sessions.SESSIONS_KEPT - timedelta(minutes=1))
+    recent = sessions.open_session(store, porteur, "password", now=now - sessions.SESSIONS_KEPT + timedelta(hours=1))
+    sessions.end(store, recent.session_id)
+    assert len(store.query("SELECT session_id FROM sessions")) == 2
+    fresh = sessions.open_session(store, porteur, "password", now=now)
+    assert {r[0] for r in store.query("SELECT session_id FROM sessions")} == {recent.session_id, fresh.session_id}
+    assert sessions.resolve(store, old.token, now=now).actor is None
+    assert sessions.resolve(store, fresh.token, now=now).actor == porteur
