@@ -2,7 +2,7 @@
 
 One module per measure, each with `run(...) -> dict` (measure) and `render(result) -> str` (its Markdown section):
 `pages` (`python -m lit_analytics bench`), `imports` (`bench-import`), `exports` (`bench-export`), `load`
-(`bench-load`), `subscriptions` (`bench-subscriptions`). The command line
+(`bench-load`), `subscriptions` (`bench-subscriptions`), `writes` (`bench-writes`). The command line
 (`lit_analytics.cli.bench`) sets up their arguments. Each measure owns one `## ` section of the benchmarks file and
 rewrites only it (`write_section`). Timings live here and in that file, never in the tests.
 """

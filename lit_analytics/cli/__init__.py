@@ -8,8 +8,8 @@ This module holds the one argument set-up (`COMMANDS`, `build_parser`) and `main
 its module, with the functions adding its arguments and running it: `database` (init, demo, info), `imports`
 (import), `templates` (template), `reminders` (remind), `subscriptions` (subscriptions, send-subscriptions),
 `export`, `users`, `registry` (labs, cohorts, funding-sources, sources, reference), `events` (events, alerts),
-`backup` (backup, restore), `bench` (bench, bench-import, bench-export, bench-load, bench-subscriptions). The
-commands call the same functions as the pages; heavy modules are imported when a
+`backup` (backup, restore), `bench` (bench, bench-import, bench-export, bench-load, bench-subscriptions,
+bench-writes). The commands call the same functions as the pages; heavy modules are imported when a
 command runs, so `--help` stays quick.
 """
 
@@ -89,6 +89,8 @@ COMMANDS = (
             bench.subscriptions_arguments, bench.run_subscriptions),
     Command("bench-load", "mesurer la latence des pages sous N sessions simultanées (1 processus, 2 répliques, grand jeu)",
             bench.load_arguments, bench.run_load),
+    Command("bench-writes", "mesurer une écriture quand journal et sessions s'accumulent (les deux bases)",
+            bench.writes_arguments, bench.run_writes),
 )
 
 

@@ -1,5 +1,5 @@
-"""`bench`, `bench-import`, `bench-export`, `bench-load`: the arguments of the benchmarks, which write their section
-of docs/benchmarks.md.
+"""`bench`, `bench-import`, `bench-export`, `bench-load`, `bench-writes`: the arguments of the benchmarks, which
+write their section of docs/benchmarks.md.
 
 The benchmarks are developer tooling (`devtools.bench`, at the repository root, outside the runtime package): they
 are imported only when one of these commands runs, from `config.REPO_ROOT` whatever the current directory, and
@@ -135,6 +135,20 @@ def run_subscriptions(args: argparse.Namespace) -> int:
     bench, subs = _devtools("bench"), _devtools("bench.subscriptions")
     with _dev_requirements():
         section = subs.render(subs.run(args.labs, args.regions))
+    bench.write_section(_output(args, bench), section)
+    print(section)
+    return 0
+
+
+def writes_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--repeat", type=positive_int, default=7, help="mesures par taille du journal (défaut 7)")
+    _output_argument(p)
+
+
+def run_writes(args: argparse.Namespace) -> int:
+    bench, writes = _devtools("bench"), _devtools("bench.writes")
+    with _dev_requirements():
+        section = writes.render(writes.run(args.repeat))
     bench.write_section(_output(args, bench), section)
     print(section)
     return 0
