@@ -30,7 +30,8 @@ _GROW_JOURNAL = ("INSERT INTO audit_log (event_id, occurred_at, actor, action, t
                  "'personne' || (i % 300) || '@exemple.gouv.fr', 'connexion', 'session ' || i, 'succès', "
                  "'mot de passe, navigateur ' || md5(i::VARCHAR) FROM range(1, {n} + 1) t(i)")
 _OLD_SESSIONS = ("INSERT INTO sessions (session_id, token_hash, email, method, signed_in_at, last_seen, ended_at) "
-                 "SELECT 'ancienne-' || i, md5('jeton' || i), 'personne' || (i % 300) || '@exemple.gouv.fr', "
+                 "SELECT 'ancienne-{step}-' || i, md5('jeton-{step}-' || i), "
+                 "'personne' || (i % 300) || '@exemple.gouv.fr', "
                  "'password', TIMESTAMP '2020-01-01' + INTERVAL (i) HOUR, TIMESTAMP '2020-01-01' + INTERVAL (i) HOUR, "
                  "TIMESTAMP '2020-01-01' + INTERVAL (i) HOUR + INTERVAL 2 HOUR FROM range(1, {n} + 1) t(i)")
 
@@ -55,7 +56,7 @@ def measure(location, repeat: int) -> list[dict]:
                 base = cur.execute("SELECT coalesce(max(event_id), 0) FROM audit_log").fetchone()[0]
                 if lines > grown:
                     cur.execute(_GROW_JOURNAL.format(base=base, n=lines - grown))
-                cur.execute(_OLD_SESSIONS.format(n=SESSIONS).replace("'ancienne-' || i", f"'ancienne-{lines}-' || i"))
+                cur.execute(_OLD_SESSIONS.format(n=SESSIONS, step=lines))
             grown = lines
             audited, opened = [], []
             for _ in range(repeat):
