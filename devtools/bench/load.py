@@ -7,7 +7,8 @@ dashboard pages in turn, `--rounds` times. The latency of a page run is from sen
 `script_finished`. The app processes are the production entry, `streamlit run serve.py` (`st.App` with the app's
 session-cookie routes around `app.py`). Four set-ups (`--setups`):
 
-* **empty** — `streamlit run` of a one-line page (the floor: Streamlit's own cost), 1, 20 and 50 sessions; then,
+* **empty** — `streamlit run` of a one-line page (the floor: Streamlit's own cost), 1, 20 and 50 sessions (and,
+  with the replicas set-up, the same page on two processes behind the same HAProxy: the floor of that path); then,
   for 1 and 20 sessions, pages of `SIZED_PAGES` plain elements (the floor by page size: what Streamlit alone
   costs for a page drawing as many elements as a dashboard page, whose mean count each set-up reports);
 * **embedded** — one app process on the embedded DuckDB file (demo data), 1, 20 and 50 sessions;
@@ -86,6 +87,7 @@ APP_ENTRY = config.REPO_ROOT / "serve.py"   # what production serves (scripts/ru
 PAGE_TITLES = {"" if p.default else p.url_path: p.title for p in navigation.PAGES if p.charts}
 EMBEDDED = "fichier embarqué, 1 processus"
 REPLICAS = "PostgreSQL, 2 répliques + HAProxy"
+EMPTY_REPLICAS = "page vide, 2 répliques + HAProxy"
 
 
 class ProtocolError(RuntimeError):
@@ -292,6 +294,20 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 20, 50), rounds: int = 2,
                     [server.process.pid])
         finally:
             server.stop()
+        if "replicas" in setups:   # the same floor through the replicas' path (HAProxy, TLS, two processes)
+            services = []
+            try:
+                ports = (servers.free_port(), servers.free_port())
+                for port in ports:
+                    services.append(servers.start_streamlit(script, port, workdir, name="vide-replique"))
+                proxy = servers.start_haproxy(servers.free_port(), ports, workdir)
+                services.append(proxy)
+                os.environ["SSL_CERT_FILE"] = str(proxy.certificate)
+                measure(EMPTY_REPLICAS, proxy.url, False, [None] * len(DASHBOARD_PAGES),
+                        [service.process.pid for service in services[:2]])
+            finally:
+                for service in reversed(services):
+                    service.stop()
         for size in SIZED_PAGES:
             script = workdir / f"page_{size}.py"
             script.write_text(SIZED_PAGE.format(n=size), encoding="utf-8")
@@ -596,6 +612,11 @@ def render(result: dict) -> str:
             ratio = rows[20]["p95"] / empty[20]["p95"]
             verdict.append(f"{label}, 20 sessions: p95 {_ms(rows[20]['p95'])} ms = {ratio:.1f}× the empty page's "
                            f"({'within' if ratio <= 3 else 'OVER'} the 3× target)." + _size_floor(res, rows[20], 20))
+        proxied = {r["sessions"]: r for r in res.get(EMPTY_REPLICAS, [])}
+        if "répliques" in label and 1 in proxied and 1 in rows and 20 in proxied and 20 in rows:
+            verdict.append(f"{label}, against the empty page through the same path ({EMPTY_REPLICAS}): one session "
+                           f"p50 {rows[1]['p50'] / proxied[1]['p50']:.1f}×, 20 sessions p95 "
+                           f"{rows[20]['p95'] / proxied[20]['p95']:.1f}×.")
         if 50 in rows:
             r = rows[50]
             verdict.append(f"{label}, 50 sessions: p95 {_ms(r['p95'])} ms, {len(r['errors'])} error(s)"
