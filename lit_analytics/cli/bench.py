@@ -116,13 +116,18 @@ def run_imports(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_exports(args: argparse.Namespace) -> int:
-    bench, exports = _devtools("bench"), _devtools("bench.exports")
+def _measure_section(module: str, args: argparse.Namespace, *measure_args) -> int:
+    """Run `devtools.bench.<module>` (`run(*measure_args)`), write its section of the benchmarks file, print it."""
+    bench, measure = _devtools("bench"), _devtools(f"bench.{module}")
     with _dev_requirements():
-        section = exports.render(exports.run(args.runs))
+        section = measure.render(measure.run(*measure_args))
     bench.write_section(_output(args, bench), section)
     print(section)
     return 0
+
+
+def run_exports(args: argparse.Namespace) -> int:
+    return _measure_section("exports", args, args.runs)
 
 
 def subscriptions_arguments(p: argparse.ArgumentParser) -> None:
@@ -132,12 +137,7 @@ def subscriptions_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_subscriptions(args: argparse.Namespace) -> int:
-    bench, subs = _devtools("bench"), _devtools("bench.subscriptions")
-    with _dev_requirements():
-        section = subs.render(subs.run(args.labs, args.regions))
-    bench.write_section(_output(args, bench), section)
-    print(section)
-    return 0
+    return _measure_section("subscriptions", args, args.labs, args.regions)
 
 
 def writes_arguments(p: argparse.ArgumentParser) -> None:
@@ -146,12 +146,7 @@ def writes_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_writes(args: argparse.Namespace) -> int:
-    bench, writes = _devtools("bench"), _devtools("bench.writes")
-    with _dev_requirements():
-        section = writes.render(writes.run(args.repeat))
-    bench.write_section(_output(args, bench), section)
-    print(section)
-    return 0
+    return _measure_section("writes", args, args.repeat)
 
 
 def run_load(args: argparse.Namespace) -> int:
