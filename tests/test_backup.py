@@ -79,6 +79,12 @@ def test_a_file_backup_restores_into_postgresql_and_back_with_identical_rows(dem
     try:
         restore_backup(first.folder, pg)
         assert without_bookkeeping(rows_of(pg)) == without_bookkeeping(original)
+        with Store(pg) as restored:   # its first write makes PostgreSQL's own index of the journal
+            audit.log(restored, "admin@exemple.fr", audit.Action.SIGN_IN, audit.Outcome.SUCCESS, "après restauration")
+            found = restored._backend._meta_query("SELECT array_agg(indexdef) FROM pg_indexes "
+                                                  "WHERE tablename = 'audit_log'")[0]
+            assert found and found[0].endswith("(event_id)")
+            original["audit_log"] = rows_of(pg)["audit_log"]   # the line just written, no other change
         second = take_backup(pg, tmp_path / "from-postgresql")
         assert second.manifest["source"]["kind"] == "postgresql"
     finally:

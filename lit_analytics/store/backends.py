@@ -214,6 +214,7 @@ class PostgresBackend:
         conn.execute("USE app")
         if write:
             self._writer = conn
+            self.index_natively()   # once per process: a database restored or upgraded elsewhere gets them too
         return conn
 
     def attach_reader(self, conn: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -224,7 +225,8 @@ class PostgresBackend:
             raise StoreError(f"Impossible d'ouvrir la base PostgreSQL {self.display} : {first_line(exc)}") from exc
 
     def index_natively(self) -> None:
-        """PostgreSQL's own indexes that the shared migrations leave out (`NATIVE_INDEXES`), made if missing."""
+        """PostgreSQL's own indexes that the shared migrations leave out (`NATIVE_INDEXES`), made if missing: when
+        this process first writes, and after migrations."""
         with self._meta_lock:
             connection = self._psycopg()
             for table, statement in NATIVE_INDEXES:
