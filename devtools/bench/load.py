@@ -37,7 +37,7 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -287,74 +287,69 @@ def run(workdir: Path, counts: tuple[int, ...] = (1, 20, 50), rounds: int = 2,
     if "empty" in setups:
         script = workdir / "page_vide.py"
         script.write_text(EMPTY_PAGE, encoding="utf-8")
-        port = servers.free_port()
-        server = servers.start_streamlit(script, port, workdir, name="vide")
-        try:
-            measure("page vide", f"http://127.0.0.1:{port}", False, [None] * len(DASHBOARD_PAGES),
-                    [server.process.pid])
-        finally:
-            server.stop()
+        with _one_process(servers, script, workdir, name="vide") as (url, pids):
+            measure("page vide", url, False, [None] * len(DASHBOARD_PAGES), pids)
         if "replicas" in setups:   # the same floor through the replicas' path (HAProxy, TLS, two processes)
-            services = []
-            try:
-                ports = (servers.free_port(), servers.free_port())
-                for port in ports:
-                    services.append(servers.start_streamlit(script, port, workdir, name="vide-replique"))
-                proxy = servers.start_haproxy(servers.free_port(), ports, workdir)
-                services.append(proxy)
-                os.environ["SSL_CERT_FILE"] = str(proxy.certificate)
-                measure(EMPTY_REPLICAS, proxy.url, False, [None] * len(DASHBOARD_PAGES),
-                        [service.process.pid for service in services[:2]])
-            finally:
-                for service in reversed(services):
-                    service.stop()
+            with _behind_proxy(servers, script, workdir, name="vide-replique") as (url, pids):
+                measure(EMPTY_REPLICAS, url, False, [None] * len(DASHBOARD_PAGES), pids)
         for size in SIZED_PAGES:
             script = workdir / f"page_{size}.py"
             script.write_text(SIZED_PAGE.format(n=size), encoding="utf-8")
-            port = servers.free_port()
-            server = servers.start_streamlit(script, port, workdir, name=f"page-{size}")
-            try:
-                measure(sized_label(size), f"http://127.0.0.1:{port}", False, [None] * len(DASHBOARD_PAGES),
-                        [server.process.pid], sizes=tuple(n for n in counts if n <= 20))
-            finally:
-                server.stop()
+            with _one_process(servers, script, workdir, name=f"page-{size}") as (url, pids):
+                measure(sized_label(size), url, False, [None] * len(DASHBOARD_PAGES), pids,
+                        sizes=tuple(n for n in counts if n <= 20))
 
     if "embedded" in setups:
         db = workdir / "charge.duckdb"
         init_database(db, demo=True, force=True, until=BENCH_UNTIL).close()
         add_bench_accounts(db)
-        port = servers.free_port()
-        server = servers.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": str(db)})
-        try:
-            measure(EMBEDDED, f"http://127.0.0.1:{port}", True, DASHBOARD_PAGES, [server.process.pid])
-        finally:
-            server.stop()
+        with _one_process(servers, APP_ENTRY, workdir, env={"LIT_DB": str(db)}) as (url, pids):
+            measure(EMBEDDED, url, True, DASHBOARD_PAGES, pids)
 
     if "replicas" in setups:
         cluster = servers.ThrowawayPostgres()
-        services = []
         try:
-            url = cluster.create_database("lit")
-            init_database(url, demo=True, force=True, until=BENCH_UNTIL).close()
-            add_bench_accounts(url)
-            ports = (servers.free_port(), servers.free_port())
-            for port in ports:
-                services.append(servers.start_streamlit(APP_ENTRY, port, workdir, env={"LIT_DB": url},
-                                                       name="replique"))
-            proxy_port = servers.free_port()
-            proxy = servers.start_haproxy(proxy_port, ports, workdir)
-            services.append(proxy)
-            os.environ["SSL_CERT_FILE"] = str(proxy.certificate)     # the proxy's throwaway self-signed certificate
-            measure(REPLICAS, proxy.url, True, DASHBOARD_PAGES, [service.process.pid for service in services[:2]])
+            database = cluster.create_database("lit")
+            init_database(database, demo=True, force=True, until=BENCH_UNTIL).close()
+            add_bench_accounts(database)
+            with _behind_proxy(servers, APP_ENTRY, workdir, env={"LIT_DB": database}, name="replique") as (url, pids):
+                measure(REPLICAS, url, True, DASHBOARD_PAGES, pids)
         finally:
-            for service in reversed(services):
-                service.stop()
             cluster.stop()
 
     out = {"results": results, "rounds": rounds, "counts": counts, "load_average": load_average}
     if "scale" in setups:
         out["scale"] = run_scale(workdir, scale, scale_counts, rounds)
     return out
+
+
+@contextmanager
+def _one_process(servers, script: Path, workdir: Path, env: dict | None = None, name: str = "app"):
+    """(url, [pid]) of `streamlit run script` on a free port, stopped afterwards."""
+    port = servers.free_port()
+    server = servers.start_streamlit(script, port, workdir, env=env or {}, name=name)
+    try:
+        yield f"http://127.0.0.1:{port}", [server.process.pid]
+    finally:
+        server.stop()
+
+
+@contextmanager
+def _behind_proxy(servers, script: Path, workdir: Path, env: dict | None = None, name: str = "replique"):
+    """(url, [pid, pid]) of two `streamlit run script` behind Debian's HAProxy (sticky sessions, TLS with a
+    throwaway certificate, which clients trust through `SSL_CERT_FILE`), stopped afterwards."""
+    services = []
+    try:
+        ports = (servers.free_port(), servers.free_port())
+        for port in ports:
+            services.append(servers.start_streamlit(script, port, workdir, env=env or {}, name=name))
+        proxy = servers.start_haproxy(servers.free_port(), ports, workdir)
+        services.append(proxy)
+        os.environ["SSL_CERT_FILE"] = str(proxy.certificate)
+        yield proxy.url, [service.process.pid for service in services[:2]]
+    finally:
+        for service in reversed(services):
+            service.stop()
 
 
 def sized_label(size: int) -> str:

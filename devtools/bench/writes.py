@@ -20,6 +20,7 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from statistics import median
 
 SECTION = "## Écritures au fil des années"
 JOURNAL_LINES = (0, 100_000, 400_000)
@@ -34,11 +35,6 @@ _OLD_SESSIONS = ("INSERT INTO sessions (session_id, token_hash, email, method, s
                  "'personne' || (i % 300) || '@exemple.gouv.fr', "
                  "'password', TIMESTAMP '2020-01-01' + INTERVAL (i) HOUR, TIMESTAMP '2020-01-01' + INTERVAL (i) HOUR, "
                  "TIMESTAMP '2020-01-01' + INTERVAL (i) HOUR + INTERVAL 2 HOUR FROM range(1, {n} + 1) t(i)")
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
 
 
 def measure(location, repeat: int) -> list[dict]:
@@ -66,8 +62,8 @@ def measure(location, repeat: int) -> list[dict]:
                 start = time.perf_counter()
                 sessions.open_session(store, actor, "password")
                 opened.append(time.perf_counter() - start)
-            rows.append({"journal": int(store.scalar("SELECT count(*) FROM audit_log")), "audited": _median(audited),
-                         "opened": _median(opened), "first_opened": opened[0],
+            rows.append({"journal": int(store.scalar("SELECT count(*) FROM audit_log")), "audited": median(audited),
+                         "opened": median(opened), "first_opened": opened[0],
                          "sessions": int(store.scalar("SELECT count(*) FROM sessions"))})
             print(f"{rows[-1]}", flush=True)
     return rows

@@ -24,7 +24,6 @@ import csv
 import functools
 import os
 import tempfile
-
 from typing import NamedTuple
 
 import duckdb
@@ -37,7 +36,6 @@ from lit_analytics.ingest.schema import normalise_header
 from lit_analytics.store.scratch import scratch_connection
 
 FAST_MIN_BYTES = 256 * 1024     # below, the Python reader is as fast (DuckDB's start costs a few milliseconds)
-
 
 
 def read_columns(text: str, separator: str, expected_columns: list[str], utf8: bytes | None = None):

@@ -385,9 +385,12 @@ def _typed_frame(schema: TableSchema, parsed: dict) -> pd.DataFrame:
         column = parsed[f.name]
         if f.type in ("integer", "number"):   # nullable: the values and a mask through NumPy, 3× quicker than
             kind = "int64" if f.type == "integer" else "float64"   # pandas' own conversion of a list with None
-            values = np.array(column, dtype=kind if None not in column else object)
-            missing = values == None if values.dtype == object else np.zeros(len(values), bool)  # noqa: E711
-            values[missing] = 0
+            if None in column:
+                values = np.array(column, dtype=object)
+                missing = values == None  # noqa: E711 (element by element)
+                values[missing] = 0
+            else:
+                values, missing = np.array(column), np.zeros(len(column), dtype=bool)
             data[f.name] = (pd.arrays.IntegerArray if kind == "int64" else pd.arrays.FloatingArray)(
                 values.astype(kind), missing)
         else:

@@ -103,12 +103,12 @@ class View:
 # docs/benchmarks.md « Écritures »). A restore or another database changes the instance: copied whole.
 APPEND_ONLY = {"audit_log": "event_id"}
 
-def _copy(target, src, source: str, table: str, into: str, through_arrow: bool, where: str = "",
+
+def _copy(target, src, source: str, table: str, head: str, through_arrow: bool, where: str = "",
           params: list | None = None) -> None:
-    """`into` (an SQL head naming `app."{table}"`) the rows of `{source}.{table}` (`where`: a condition on them):
-    straight from the attached source, or through Arrow from the reader's own attachment."""
+    """`head` (an SQL statement's start naming the snapshot's table) with the rows of `{source}.{table}` (`where`: a
+    condition on them): straight from the attached source, or through Arrow from the reader's own attachment."""
     query = f'SELECT * FROM {source}."{table}" {where}'
-    head = into.format(table=table)
     if not through_arrow:
         target.execute(f"{head} {query}", params or [])
         return
@@ -124,8 +124,9 @@ def _add_new_rows(target, src, source: str, table: str, through_arrow: bool) -> 
     answers from the key's index)."""
     key = APPEND_ONLY[table]
     largest = target.execute(f'SELECT max("{key}") FROM app."{table}"').fetchone()[0]
-    _copy(target, src, source, table, 'INSERT INTO app."{table}"', through_arrow,
+    _copy(target, src, source, table, f'INSERT INTO app."{table}"', through_arrow,
           *((f'WHERE "{key}" > ?', [largest]) if largest is not None else ()))
+
 
 def copy_into_snapshot(target, source: str | None, old: dict[str, str], reader=None) -> dict[str, str]:
     """Bring the snapshot's tables up to date with the database attached as `source` ("src"; None: the database
@@ -136,8 +137,7 @@ def copy_into_snapshot(target, source: str | None, old: dict[str, str], reader=N
     transaction can keep it attached there and make the next write's `ATTACH` fail (DuckDB keeps one registry of
     attached files per process). A table whose version is the one already copied (same database, same
     schema) is left as it is: after a sign-in, only the sessions and the audit log's new line travel (`APPEND_ONLY`
-tables gain their new rows only). Views are made from the
-    migrations of the source's schema version. The copies carry no keys or constraints (only read, and the copy
+    tables gain their new rows only). Views are made from the migrations of the source's schema version. The copies carry no keys or constraints (only read, and the copy
     is several times faster). Returns the source's `meta` rows (the versions)."""
     views = view_names()
     src = target if reader is None else reader
@@ -169,7 +169,7 @@ tables gain their new rows only). Views are made from the
             if same and table in present and table in APPEND_ONLY:
                 _add_new_rows(target, src, source, table, reader is not None)
                 continue
-            _copy(target, src, source, table, 'CREATE OR REPLACE TABLE app."{table}" AS', reader is not None)
+            _copy(target, src, source, table, f'CREATE OR REPLACE TABLE app."{table}" AS', reader is not None)
         if not same and tables:
             version = int(target.execute("SELECT coalesce(max(version), 0) FROM app.schema_migrations").fetchone()[0])
             for statement in view_statements(min(version, latest_schema_version())):

@@ -179,7 +179,6 @@ def page(entry: navigation.PageEntry, hidden: bool = False) -> st.Page:
     return copy.copy(made)
 
 
-
 # --- 4. the frontend's English strings and test ids (ui.locale's script) -----------------------------------
 # Streamlit 1.67 hard-codes its interface strings in English in its frontend bundle
 # (`streamlit/static/static/js/*.js`) and has no locale setting. Re-check: tests/test_streamlit_compat.py looks
